@@ -1,0 +1,5 @@
+"""``python -m postprod`` runs the command line."""
+
+from postprod.cli import main
+
+main()

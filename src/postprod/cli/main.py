@@ -1,0 +1,93 @@
+"""Entry point: builds the Typer app and turns exceptions into exit statuses."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass
+
+import click
+import typer
+
+from postprod import __version__
+from postprod.cli import tc
+from postprod.errors import PostprodError
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(slots=True)
+class CliState:
+    """What the top-level options set, read back when a command fails."""
+
+    debug: bool = False
+
+
+app = typer.Typer(
+    name="postprod",
+    help="postprod: edit picture, mix sound, synchronise, master and deliver.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(tc.app, name="tc")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"postprod {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """postprod: edit picture, mix sound, synchronise, master and deliver."""
+    if isinstance(ctx.obj, CliState):
+        ctx.obj.debug = debug
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns (and, as a script, exits with) the status."""
+    state = CliState(debug="--debug" in (argv if argv is not None else sys.argv[1:]))
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="postprod", obj=state, standalone_mode=False)
+    except PostprodError as error:
+        click.echo(f"error: {error.message}", err=True)
+        return _exit(EXIT_BAD_INPUT, argv)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return _exit(EXIT_INTERRUPTED, argv)
+    except click.ClickException as error:
+        error.show()
+        return _exit(EXIT_BAD_INPUT, argv)
+    except click.exceptions.Exit as done:
+        return _exit(done.exit_code, argv)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return _exit(EXIT_INTERRUPTED, argv)
+    except Exception as error:  # an internal failure, not the user's mistake
+        if state.debug:
+            traceback.print_exc()
+        click.echo(
+            f"internal error: {type(error).__name__}: {error} "
+            "(rerun with --debug for the traceback, and report it)",
+            err=True,
+        )
+        return _exit(EXIT_INTERNAL, argv)
+    return _exit(0, argv)
+
+
+def _exit(status: int, argv: list[str] | None) -> int:
+    if argv is None:  # run as the console script
+        sys.exit(status)
+    return status

@@ -1,0 +1,79 @@
+"""The exception tree: every error a user can cause is a ``PostprodError``.
+
+Each error carries *what* went wrong, *where* (a file, a line, a timecode, a
+byte) and *what to do*, so the command line can print one useful line and the
+library user can inspect the parts. Errors that match a builtin also inherit it
+(``MediaNotFoundError`` is a ``FileNotFoundError``), as PyAV does.
+"""
+
+from __future__ import annotations
+
+
+class PostprodError(Exception):
+    """A problem the user can fix: bad input, a missing file, an impossible request."""
+
+    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None) -> None:
+        self.what = what
+        self.where = where
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """``what, where, what to do`` as one line."""
+        parts = [self.what]
+        if self.where:
+            parts.append(self.where)
+        if self.fix:
+            parts.append(self.fix)
+        return ", ".join(parts)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keep keyword-only fields across pickling (Dask workers, multiprocessing).
+        return (_rebuild, (type(self), self.what, self.where, self.fix))
+
+
+def _rebuild(
+    cls: type[PostprodError], what: str, where: str | None, fix: str | None
+) -> PostprodError:
+    return cls(what, where=where, fix=fix)
+
+
+class TimecodeError(PostprodError, ValueError):
+    """A timecode label, frame rate or time value that does not exist."""
+
+
+class MediaError(PostprodError):
+    """A media file that cannot be read or written."""
+
+
+class MediaNotFoundError(MediaError, FileNotFoundError):
+    """A media file that is not there."""
+
+
+class ProjectError(PostprodError):
+    """A project (timeline) that is malformed or asks for something impossible."""
+
+
+class EditError(ProjectError):
+    """An edit operation that would break the timeline."""
+
+
+class InterchangeError(PostprodError):
+    """A foreign project file (EDL, XML, AAF) that cannot be read or written."""
+
+
+class AudioError(PostprodError):
+    """An audio engine request that cannot be met (unknown effect, bad parameter)."""
+
+
+class RenderError(PostprodError):
+    """A render that cannot proceed."""
+
+
+class DeliveryError(PostprodError):
+    """A delivery preset or mastering request that cannot be met."""
+
+
+class LogError(PostprodError):
+    """The studio log cannot be opened, read or written."""

@@ -1,0 +1,126 @@
+"""Audio in and out of files, in the one layout of postprod: float32 ``(channels, samples)``.
+
+Decoding streams in blocks through PyAV's resampler (FFmpeg's swresample), so
+memory does not grow with the file's length.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+from postprod.errors import MediaError
+from postprod.media._open import open_input
+
+AudioBlock = NDArray[np.float32]
+
+#: FFmpeg layout names for channel counts, in SMPTE/ITU order (L R C LFE Ls Rs for 5.1).
+LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """What an audio stream holds."""
+
+    sample_rate: int
+    channels: int
+    layout: str
+    duration_samples: int | None
+    codec: str
+
+
+def audio_info(path: str | os.PathLike[str], stream_index: int = 0) -> AudioInfo:
+    """Sample rate, channels and length of a file's audio stream (the first by default)."""
+    with open_input(path) as container:
+        stream = _audio_stream(container, path, stream_index)
+        duration = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = round(Fraction(stream.duration) * stream.time_base * stream.rate)
+        elif container.duration is not None:
+            duration = round(Fraction(container.duration, av.time_base) * stream.rate)
+        return AudioInfo(
+            sample_rate=stream.rate,
+            channels=stream.channels,
+            layout=stream.layout.name,
+            duration_samples=duration,
+            codec=stream.codec_context.name,
+        )
+
+
+def iter_audio_blocks(
+    path: str | os.PathLike[str],
+    *,
+    block_samples: int = 65536,
+    sample_rate: int | None = None,
+    channels: int | None = None,
+    stream_index: int = 0,
+) -> Iterator[AudioBlock]:
+    """Float32 ``(channels, n)`` blocks of ``block_samples`` (the last may be shorter).
+
+    ``sample_rate`` and ``channels`` convert on the way (FFmpeg's resampler and
+    its standard down/up-mix matrices); by default the file's own are kept.
+    """
+    with open_input(path) as container:
+        stream = _audio_stream(container, path, stream_index)
+        layout = LAYOUTS.get(channels, f"{channels}c") if channels else stream.layout.name
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate or stream.rate)
+        pending: list[AudioBlock] = []
+        held = 0
+        for frame in _decoded_then_flushed(container, stream, resampler):
+            pending.append(frame.to_ndarray().astype(np.float32, copy=False))
+            held += pending[-1].shape[1]
+            while held >= block_samples:
+                joined = np.concatenate(pending, axis=1)
+                yield np.ascontiguousarray(joined[:, :block_samples])
+                pending = [joined[:, block_samples:]]
+                held = pending[0].shape[1]
+        if held:
+            yield np.ascontiguousarray(np.concatenate(pending, axis=1))
+
+
+def read_audio(
+    path: str | os.PathLike[str],
+    *,
+    sample_rate: int | None = None,
+    channels: int | None = None,
+    stream_index: int = 0,
+) -> tuple[AudioBlock, int]:
+    """A whole file as one float32 ``(channels, samples)`` array, with its sample rate.
+
+    For short material (clips, tests); stream long programmes with
+    :func:`iter_audio_blocks`.
+    """
+    rate = sample_rate or audio_info(path, stream_index).sample_rate
+    blocks = list(
+        iter_audio_blocks(path, sample_rate=rate, channels=channels, stream_index=stream_index)
+    )
+    if not blocks:
+        raise MediaError(f"{str(path)!r} has an audio stream with no samples")
+    return np.concatenate(blocks, axis=1), rate
+
+
+def _audio_stream(
+    container: av.container.InputContainer, path: object, index: int
+) -> av.AudioStream:
+    streams = container.streams.audio
+    if index >= len(streams):
+        raise MediaError(
+            f"{str(path)!r} has {len(streams)} audio stream(s), no audio stream {index}",
+            fix="choose a file with sound or another stream",
+        )
+    return streams[index]
+
+
+def _decoded_then_flushed(
+    container: av.container.InputContainer, stream: av.AudioStream, resampler: av.AudioResampler
+) -> Iterator[av.AudioFrame]:
+    for frame in container.decode(stream):
+        frame.pts = None  # let the resampler count samples, not trust container timestamps
+        yield from resampler.resample(frame)
+    yield from resampler.resample(None)
