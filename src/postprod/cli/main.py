@@ -6,7 +6,6 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-import click
 import typer
 
 from postprod import __version__
@@ -62,23 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command.main(args=argv, prog_name="postprod", obj=state, standalone_mode=False)
     except PostprodError as error:
-        click.echo(f"error: {error.message}", err=True)
+        typer.echo(f"error: {error.message}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        return _exit(EXIT_INTERRUPTED, argv)
-    except click.ClickException as error:
-        error.show()
-        return _exit(EXIT_BAD_INPUT, argv)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return _exit(done.exit_code, argv)
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        return _exit(EXIT_INTERRUPTED, argv)
+    except typer.TyperException as error:  # usage errors: unknown command, missing option
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {error}", err=True)
+        return _exit(EXIT_BAD_INPUT, argv)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        typer.echo("interrupted", err=True)
         return _exit(EXIT_INTERRUPTED, argv)
     except Exception as error:  # an internal failure, not the user's mistake
         if state.debug:
             traceback.print_exc()
-        click.echo(
+        typer.echo(
             f"internal error: {type(error).__name__}: {error} "
             "(rerun with --debug for the traceback, and report it)",
             err=True,

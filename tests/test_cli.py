@@ -1,0 +1,60 @@
+"""The command line's front door and error contract, and the tc commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from postprod import __version__
+from postprod.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"postprod {__version__}"
+
+
+def test_help_lists_every_command_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("tc",):
+        assert command in out
+
+
+def test_tc_frames_and_timecode(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tc", "frames", "00:01:00;02", "--rate", "29.97"]) == 0
+    assert capsys.readouterr().out.strip() == "1800"
+    assert main(["tc", "timecode", "1800", "--rate", "29.97"]) == 0
+    assert capsys.readouterr().out.strip() == "00:01:00;02"
+    assert main(["tc", "timecode", "1800", "--rate", "29.97", "--ndf"]) == 0
+    assert capsys.readouterr().out.strip() == "00:01:00:00"
+    assert main(["tc", "frames", "01:00:00:00", "--rate", "25"]) == 0
+    assert capsys.readouterr().out.strip() == "90000"
+
+
+def test_a_user_mistake_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tc", "frames", "00:01:00;00", "--rate", "29.97"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: timecode '00:01:00;00' does not exist at 29.97df")
+    assert main(["tc", "frames", "01:00:00:00", "--rate", "fast"]) == 2
+    assert "frame rate 'fast' is not a rate" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["no-such-command"]) == 2
+    assert "No such command" in capsys.readouterr().err
+
+
+def test_the_console_script_exits_with_the_status() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "postprod", "tc", "frames", "99:00:00:00", "--rate", "25"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ")
+    assert "Traceback" not in done.stderr
