@@ -1,0 +1,1 @@
+"""Delivery presets (data files), mastering, QC runs and reports."""

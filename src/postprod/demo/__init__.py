@@ -1,0 +1,1 @@
+"""The demo production: synthetic sources, a project, a render, a master and its report."""

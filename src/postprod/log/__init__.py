@@ -1,0 +1,1 @@
+"""The session and broadcast log (SQLite by default)."""

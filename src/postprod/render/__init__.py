@@ -1,0 +1,1 @@
+"""Runs a render plan through the engines into encoders, streaming in blocks."""
