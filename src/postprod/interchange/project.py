@@ -1,0 +1,63 @@
+"""Open and save postprod projects: OpenTimelineIO ``.otio`` files, saved atomically.
+
+A project is data, never code: it is read with OTIO's JSON reader and nothing
+in it is executed. A save goes to a temporary file beside the target and is
+renamed over it only when complete, so a crash never leaves half a project.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import opentimelineio as otio
+
+from postprod.errors import MediaNotFoundError, ProjectError
+
+
+def load_project(path: str | os.PathLike[str]) -> otio.schema.Timeline:
+    """Read a ``.otio`` project; a missing, malformed or non-timeline file is the user's mistake."""
+    path = Path(path)
+    if not path.is_file():
+        raise MediaNotFoundError(
+            f"project {path} does not exist", where=str(path), fix="check the path"
+        )
+    try:
+        loaded = otio.adapters.read_from_file(str(path), adapter_name="otio_json")
+    except (ValueError, otio.exceptions.OTIOError) as error:
+        raise ProjectError(
+            f"project {path} is not valid OpenTimelineIO JSON ({error})",
+            where=str(path),
+            fix="open it in a text editor or re-export it from the editing tool",
+        ) from error
+    if not isinstance(loaded, otio.schema.Timeline):
+        raise ProjectError(
+            f"project {path} holds a {type(loaded).__name__}, not a Timeline",
+            where=str(path),
+            fix="save a timeline (not a bin or a clip) as the project",
+        )
+    return loaded
+
+
+def save_project(timeline: otio.schema.Timeline, path: str | os.PathLike[str]) -> Path:
+    """Write ``timeline`` as OTIO JSON to ``path`` atomically; returns the path written."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ProjectError(
+            f"folder {path.parent} does not exist",
+            where=str(path),
+            fix="create the folder or choose another output path",
+        )
+    text = otio.adapters.write_to_string(timeline, adapter_name="otio_json", indent=2)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
