@@ -67,3 +67,16 @@ def test_bad_arrays_are_refused() -> None:
 def test_empty_arrays() -> None:
     assert frames_to_labels(np.array([], dtype=np.int64), "25").shape == (0,)
     assert labels_to_frames(np.array([], dtype="<U11"), "25").shape == (0,)
+
+
+def test_labels_longer_than_eleven_characters_are_not_truncated() -> None:
+    labels = np.array(["01:00:00:00", "01:00:00:00x"])
+    with pytest.raises(TimecodeError):
+        labels_to_frames(labels, "25")
+
+
+def test_byte_string_labels_and_short_spellings_read_like_text() -> None:
+    assert labels_to_frames(np.array([b"01:00:00:00", b"1:00:00:01"]), "25").tolist() == [
+        90_000,
+        90_001,
+    ]
