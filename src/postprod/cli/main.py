@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import tc
+from postprod.cli import probe, tc
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -33,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(tc.app, name="tc")
+app.command("probe")(probe.probe_command)
 
 
 def _version(value: bool) -> None:
