@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import probe, tc
+from postprod.cli import demo, probe, render, tc
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 app.add_typer(tc.app, name="tc")
 app.command("probe")(probe.probe_command)
+app.command("render")(render.render_command)
+app.command("demo")(demo.demo_command)
 
 
 def _version(value: bool) -> None:

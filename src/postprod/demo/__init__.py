@@ -1,1 +1,5 @@
-"""The demo production: synthetic sources, a project, a render, a master and its report."""
+"""The demo production: synthetic sources, a project, a render."""
+
+from postprod.demo.production import DemoResult, DemoSettings, run_demo
+
+__all__ = ["DemoResult", "DemoSettings", "run_demo"]

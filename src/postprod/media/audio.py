@@ -60,20 +60,29 @@ def iter_audio_blocks(
     sample_rate: int | None = None,
     channels: int | None = None,
     stream_index: int = 0,
+    start_sample: int = 0,
 ) -> Iterator[AudioBlock]:
     """Float32 ``(channels, n)`` blocks of ``block_samples`` (the last may be shorter).
 
     ``sample_rate`` and ``channels`` convert on the way (FFmpeg's resampler and
     its standard down/up-mix matrices); by default the file's own are kept.
+    ``start_sample`` (at the output rate) seeks first, then drops the samples
+    decoded before it, so the first block starts exactly there.
     """
     with open_input(path) as container:
         stream = _audio_stream(container, path, stream_index)
         layout = LAYOUTS.get(channels, f"{channels}c") if channels else stream.layout.name
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=sample_rate or stream.rate)
+        rate = sample_rate or stream.rate
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+        to_skip = _seek_before(container, stream, start_sample, rate)
         pending: list[AudioBlock] = []
         held = 0
         for frame in _decoded_then_flushed(container, stream, resampler):
-            pending.append(frame.to_ndarray().astype(np.float32, copy=False))
+            samples = frame.to_ndarray().astype(np.float32, copy=False)
+            if to_skip:
+                dropped = min(to_skip, samples.shape[1])
+                samples, to_skip = samples[:, dropped:], to_skip - dropped
+            pending.append(samples)
             held += pending[-1].shape[1]
             while held >= block_samples:
                 joined = np.concatenate(pending, axis=1)
@@ -115,6 +124,26 @@ def _audio_stream(
             fix="choose a file with sound or another stream",
         )
     return streams[index]
+
+
+def _seek_before(
+    container: av.container.InputContainer, stream: av.AudioStream, start: int, rate: int
+) -> int:
+    """Seek to at most ``start``; returns how many decoded samples then precede it."""
+    if start <= 0:
+        return 0
+    if stream.time_base is None:
+        return start
+    margin_s = Fraction(1, 10)  # codecs with priming (AAC) need a little run-up
+    target_s = max(Fraction(start, rate) - margin_s, Fraction(0))
+    origin = stream.start_time or 0
+    container.seek(origin + int(target_s / stream.time_base), stream=stream, backward=True)
+    first_pts = next((p.pts for p in container.demux(stream) if p.pts is not None), None)
+    if first_pts is None:
+        return start
+    landed = Fraction(first_pts - origin) * stream.time_base
+    container.seek(first_pts, stream=stream, backward=True)
+    return max(0, start - round(landed * rate))
 
 
 def _decoded_then_flushed(

@@ -1,0 +1,26 @@
+"""``postprod demo``: make the demo production."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from postprod.cli.progress import frame_progress
+from postprod.demo import run_demo
+
+
+def demo_command(
+    out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder to write into."),
+) -> None:
+    """Make a short programme from synthetic sources: camera files, a project, a render."""
+    console = Console()
+    with frame_progress("rendering") as progress:
+        result = run_demo(out, progress=progress, on_step=lambda m: console.print(f"[dim]{m}"))
+    console.print(f"[bold]demo written to {out}[/bold]")
+    for path in result.files:
+        console.print(f"  {path}  ({path.stat().st_size / 1e6:.2f} MB)")
+    console.print(
+        f"programme: {result.render.frames} frames ({result.render.duration_s:.2f} s) with sound"
+    )

@@ -1,0 +1,24 @@
+"""``postprod render``: a project to a finished file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from postprod.cli.progress import frame_progress
+from postprod.render import render_project
+
+
+def render_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The file to write (.mp4, .mov)."),
+    size: str | None = typer.Option(
+        None, "--size", help="Output WIDTHxHEIGHT (default: the first clip's)."
+    ),
+) -> None:
+    """Render a project's picture and sound to one file."""
+    with frame_progress("rendering") as progress:
+        result = render_project(project, out, size=size, progress=progress)
+    Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")

@@ -1,0 +1,153 @@
+"""The demo production: synthetic camera sources, an edit, a project file and a render.
+
+Three sources stand in for camera files (each a test card of its own colour
+with its own tone). The edit fades up from black into A, cuts to B, dissolves
+to C and fades to black; the sound follows the picture. Everything is
+deterministic: the same run writes the same project and the same pictures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from postprod.audio.synth import sine
+from postprod.interchange import save_project
+from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
+from postprod.planner.plan import OutputFormat, plan
+from postprod.render.engine import Progress, RenderResult, render
+from postprod.timeline.model import media_clip, rational_time
+from postprod.video.patterns import test_card
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSource:
+    """One synthetic camera file."""
+
+    name: str
+    colour: tuple[int, int, int]
+    tone_hz: float
+
+
+SOURCES = (
+    DemoSource("A", (40, 70, 160), 440.0),
+    DemoSource("B", (190, 110, 40), 660.0),
+    DemoSource("C", (50, 150, 80), 880.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSettings:
+    """The demo's format and edit lengths, in frames."""
+
+    width: int = 640
+    height: int = 360
+    frame_rate: Fraction = Fraction(25)
+    sample_rate: int = 48000
+    source_frames: int = 150  # 6 s per camera file
+    handle_frames: int = 25  # source frames kept before each clip's in point
+    clip_frames: int = 75  # 3 s of each source on the timeline
+    transition_frames: int = 12  # fades and the dissolve
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """The files the demo wrote."""
+
+    sources: tuple[Path, ...]
+    project: Path
+    programme: Path
+    render: RenderResult
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file written, sources first."""
+        return (*self.sources, self.project, self.programme)
+
+
+def run_demo(
+    folder: str | Path,
+    *,
+    settings: DemoSettings | None = None,
+    progress: Progress | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Make the sources, the project and the programme in ``folder`` (created if needed)."""
+    settings = settings or DemoSettings()
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    step = on_step or (lambda _message: None)
+    step("writing the synthetic camera sources")
+    sources = tuple(write_source(out / f"camera_{s.name}.mp4", s, settings) for s in SOURCES)
+    step("building the edit")
+    timeline = build_timeline(tuple(Path(path.name) for path in sources), settings)
+    project = save_project(timeline, out / "demo.otio")  # media paths relative to the project
+    step("rendering the programme")
+    output = OutputFormat(
+        settings.width, settings.height, settings.frame_rate, settings.sample_rate, 2
+    )
+    programme = plan(timeline, output, project_folder=out)
+    result = render(programme, out / "demo.mp4", progress=progress)
+    return DemoResult(sources, project, result.path, result)
+
+
+def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path:
+    """A camera file: the source's card and tone, ``settings.source_frames`` long."""
+    video = VideoSpec(settings.width, settings.height, settings.frame_rate)
+    audio = AudioSpec(settings.sample_rate, 2)
+    samples_per_frame = Fraction(settings.sample_rate) / settings.frame_rate
+    with MediaWriter(path, video=video, audio=audio, start_timecode="01:00:00:00") as writer:
+        for index in range(settings.source_frames):
+            writer.write_video(test_card(settings.width, settings.height, index, source.colour))
+            first = round(index * samples_per_frame)
+            count = round((index + 1) * samples_per_frame) - first
+            writer.write_audio(
+                sine(source.tone_hz, count, settings.sample_rate, channels=2, start_sample=first)
+            )
+    return path
+
+
+def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.schema.Timeline:
+    """Fade up into A, cut to B, dissolve to C, fade to black."""
+    rate, fade = settings.frame_rate, settings.transition_frames
+    timeline = otio.schema.Timeline(name="postprod demo")
+    timeline.global_start_time = rational_time(90_000, rate)  # 01:00:00:00 at 25 fps
+    picture = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
+    clips = [
+        media_clip(
+            path,
+            name=path.stem,
+            rate=rate,
+            available_frames=settings.source_frames,
+            source_start=settings.handle_frames,
+            duration=settings.clip_frames,
+        )
+        for path in sources
+    ]
+    picture.append(otio.schema.Gap(source_range=_frames(fade, rate)))
+    picture.append(_dissolve("fade up", fade, 0, rate))
+    picture.append(clips[0])
+    picture.append(clips[1])
+    picture.append(_dissolve("B to C", fade // 2, fade - fade // 2, rate))
+    picture.append(clips[2])
+    picture.append(_dissolve("fade out", fade, 0, rate))
+    picture.append(otio.schema.Gap(source_range=_frames(1, rate)))
+    timeline.tracks.append(picture)
+    return timeline
+
+
+def _dissolve(name: str, in_frames: int, out_frames: int, rate: Fraction) -> otio.schema.Transition:
+    return otio.schema.Transition(
+        name=name,
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=rational_time(in_frames, rate),
+        out_offset=rational_time(out_frames, rate),
+    )
+
+
+def _frames(count: int, rate: Fraction) -> otio.opentime.TimeRange:
+    return otio.opentime.TimeRange(rational_time(0, rate), rational_time(count, rate))

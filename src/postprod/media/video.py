@@ -1,0 +1,153 @@
+"""Decoding pictures frame-exactly into RGB arrays.
+
+Frames are addressed by index from the stream's first frame, computed from
+timestamps with exact fractions. Reading forward continues the decoder;
+jumping seeks to the keyframe before the target and decodes forward. Scaling
+to the output size is FFmpeg's (swscale) as part of the one conversion to RGB,
+from the source's own matrix and range (BT.709 unless the file says
+otherwise; a limited 16-235 source is expanded, not shown washed out).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+
+from postprod.errors import MediaError
+from postprod.media._open import check_readable, media_error
+
+_MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
+
+
+class VideoReader:
+    """A video file's picture, as RGB uint8 ``(height, width, 3)`` frames by index."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = check_readable(path)
+        try:
+            self._container: Any = av.open(str(self.path))
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise MediaError(
+                f"{self.path.name} has no picture", where=str(self.path), fix="give a video file"
+            )
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        if not rate:
+            self._container.close()
+            raise MediaError(
+                f"{self.path.name} does not say its frame rate",
+                where=str(self.path),
+                fix="re-wrap or transcode it with a constant frame rate",
+            )
+        self.frame_rate = Fraction(rate)
+        self.width: int = self._stream.codec_context.width
+        self.height: int = self._stream.codec_context.height
+        self._time_base = Fraction(self._stream.time_base or Fraction(1, 90000))
+        self._first_pts = self._stream.start_time or 0
+        self._decoded: Iterator[Any] | None = None
+        self._next_index = 0
+
+    @property
+    def frame_count(self) -> int | None:
+        """Frames in the stream, where the container says."""
+        return int(self._stream.frames) or None
+
+    def frames(
+        self, start: int, count: int, *, size: tuple[int, int] | None = None
+    ) -> Iterator[NDArray[np.uint8]]:
+        """``count`` frames from index ``start``, scaled to ``size`` (width, height) if given.
+
+        Past the end of the stream the last frame repeats (a short source holds).
+        """
+        last: NDArray[np.uint8] | None = None
+        produced = 0
+        for frame in self._frames_from(start):
+            last = self._to_rgb(frame, size)
+            yield last
+            produced += 1
+            if produced == count:
+                return
+        if last is None:
+            raise MediaError(
+                f"{self.path.name} has no frame {start}",
+                where=str(self.path),
+                fix="check the clip's source range against the file's length",
+            )
+        for _ in range(count - produced):
+            yield last
+
+    def _frames_from(self, start: int) -> Iterator[Any]:
+        if self._decoded is None or start != self._next_index:
+            self._seek(start)
+        assert self._decoded is not None
+        try:
+            for frame in self._decoded:
+                index = self._index_of(frame)
+                if index < start:
+                    continue
+                self._next_index = index + 1
+                yield frame
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+        self._decoded = None
+
+    def _seek(self, start: int) -> None:
+        target = self._first_pts + round(Fraction(start) / self.frame_rate / self._time_base)
+        try:
+            self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+        self._decoded = self._container.decode(self._stream)
+
+    def _index_of(self, frame: Any) -> int:
+        pts = frame.pts if frame.pts is not None else frame.dts
+        return round(Fraction(pts - self._first_pts) * self._time_base * self.frame_rate)
+
+    def _to_rgb(self, frame: Any, size: tuple[int, int] | None) -> NDArray[np.uint8]:
+        width, height = size or (frame.width, frame.height)
+        source_range = "JPEG" if int(frame.color_range or 0) == 2 else "MPEG"
+        if frame.format.name.startswith(("rgb", "bgr", "gbr")):
+            source_range = "JPEG"
+        rgb = frame.reformat(
+            width=width,
+            height=height,
+            format="rgb24",
+            src_colorspace=_MATRIX.get(int(frame.colorspace or 0), "ITU709"),
+            dst_colorspace="ITU709",
+            src_color_range=source_range,
+            dst_color_range="JPEG",
+        )
+        array: NDArray[np.uint8] = rgb.to_ndarray()
+        return array
+
+    def close(self) -> None:
+        """Release the file."""
+        self._container.close()
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_video(path: str | os.PathLike[str]) -> VideoReader:
+    """A :class:`VideoReader` for ``path`` (use it in a ``with`` block)."""
+    return VideoReader(Path(path))

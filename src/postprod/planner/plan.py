@@ -1,0 +1,294 @@
+"""From a timeline to a render plan: plain data saying what each span of output shows.
+
+The plan is the only thing the renderer reads. It holds integer frames and
+samples and file paths, no OTIO objects, so it can be saved as JSON, checked
+in a test, or cut into pieces and sent to other machines.
+
+Video: the first video track becomes a run of spans. A span shows one source
+(a clip), black (a gap), or a dissolve from one source to the next (an OTIO
+``SMPTE_Dissolve``; a dissolve from or to a gap is a fade from or to black).
+A transition of ``in_offset`` + ``out_offset`` frames centred on a cut plays
+the outgoing clip past its out point and the incoming one before its in
+point, using their handles.
+
+Audio: the clips of the audio tracks (or, when there are none, the sound of
+the video clips, cut with the picture) as segments placed at exact samples,
+with a short fade at every hard cut so cuts do not click, and an equal-power
+crossfade across every transition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from postprod.errors import EditError
+from postprod.timeline.model import media_path, timeline_rate, to_frames
+
+#: Fade applied at each side of a hard cut in the sound, in seconds.
+CUT_FADE_S = Fraction(5, 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a span's picture comes from: a file and the source frame at the span's start."""
+
+    path: str
+    first_frame: int
+
+
+@dataclass(frozen=True, slots=True)
+class VideoSpan:
+    """``length`` output frames from ``start``: ``a`` (or black), dissolving into ``b`` if set."""
+
+    start: int
+    length: int
+    a: Source | None
+    b: Source | None = None
+    transition: str = "cut"  # "cut" | "dissolve"
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AudioSegment:
+    """``length`` samples of ``path`` from ``source_sample``, placed at output ``start``."""
+
+    path: str
+    source_sample: int
+    start: int
+    length: int
+    fade_in: int = 0
+    fade_out: int = 0
+    fade_curve: str = "linear"  # "linear" at cuts, "equal-power" at crossfades
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFormat:
+    """The programme's picture and sound format."""
+
+    width: int = 1280
+    height: int = 720
+    frame_rate: Fraction = Fraction(25)
+    sample_rate: int = 48000
+    channels: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RenderPlan:
+    """Everything the renderer needs, as plain data."""
+
+    output: OutputFormat
+    frames: int
+    video: tuple[VideoSpan, ...] = ()
+    audio: tuple[AudioSegment, ...] = ()
+    start_timecode_frames: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def samples(self) -> int:
+        """The programme's length in samples (exact: frames x sample rate / frame rate)."""
+        return round(Fraction(self.frames) / self.output.frame_rate * self.output.sample_rate)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (fractions as "num/den")."""
+        data = asdict(self)
+        data["output"]["frame_rate"] = str(self.output.frame_rate)
+        return data
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> RenderPlan:
+        """The inverse of :meth:`to_dict`."""
+        output = dict(data["output"])
+        output["frame_rate"] = Fraction(output["frame_rate"])
+
+        def source(value: dict[str, Any] | None) -> Source | None:
+            return None if value is None else Source(**value)
+
+        return RenderPlan(
+            output=OutputFormat(**output),
+            frames=data["frames"],
+            video=tuple(
+                VideoSpan(**{**span, "a": source(span["a"]), "b": source(span["b"])})
+                for span in data["video"]
+            ),
+            audio=tuple(AudioSegment(**segment) for segment in data["audio"]),
+            start_timecode_frames=data["start_timecode_frames"],
+            warnings=tuple(data["warnings"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A clip or gap of a track in whole frames: where it sits and what it plays."""
+
+    name: str
+    start: int
+    length: int
+    source_first: int
+    path: str | None  # None for a gap
+
+
+def plan(
+    timeline: otio.schema.Timeline,
+    output: OutputFormat,
+    *,
+    project_folder: Path | None = None,
+) -> RenderPlan:
+    """The render plan of a whole timeline at ``output``'s format."""
+    rate = timeline_rate(timeline)
+    if rate != output.frame_rate:
+        output = OutputFormat(
+            output.width, output.height, rate, output.sample_rate, output.channels
+        )
+    video_tracks = list(timeline.video_tracks())
+    audio_tracks = [track for track in timeline.audio_tracks() if len(track)]
+    frames = max(
+        (to_frames(track.duration(), rate, where=track.name) for track in timeline.tracks),
+        default=0,
+    )
+    if frames == 0:
+        raise EditError(
+            f"timeline {timeline.name!r} has nothing on it", where=timeline.name, fix="add clips"
+        )
+    video: list[VideoSpan] = []
+    if video_tracks:
+        video = _video_spans(video_tracks[0], rate, project_folder)
+        video = _fill_to(video, frames)
+    sound_tracks = audio_tracks or video_tracks[:1]
+    audio = [
+        segment
+        for track in sound_tracks
+        for segment in _audio_segments(track, rate, output.sample_rate, project_folder)
+    ]
+    start_tc = 0
+    if timeline.global_start_time is not None:
+        start_tc = to_frames(timeline.global_start_time, rate, where="timeline start")
+    return RenderPlan(output, frames, tuple(video), tuple(audio), start_tc)
+
+
+def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[_Item | None]:
+    """The track's children in order: items, and ``None`` where a transition sits."""
+    out: list[_Item | None] = []
+    for index, child in enumerate(track):
+        if isinstance(child, otio.schema.Transition):
+            out.append(None)
+            continue
+        where = f"track {track.name or '?'}, item {index} ({child.name or 'unnamed'})"
+        placed = track.range_of_child_at_index(index)
+        start = to_frames(placed.start_time, rate, where=where)
+        length = to_frames(placed.duration, rate, where=where)
+        if isinstance(child, otio.schema.Clip):
+            source = child.trimmed_range()
+            path = media_path(child, folder)
+            first = to_frames(source.start_time, rate, where=where)
+            reference = child.media_reference
+            available = getattr(reference, "available_range", None)
+            if available is not None:
+                first -= to_frames(available.start_time, rate, where=where)
+            out.append(_Item(child.name, start, length, first, str(path) if path else None))
+        else:
+            out.append(_Item(child.name or "gap", start, length, 0, None))
+    return out
+
+
+def _transitions(track: otio.schema.Track, rate: Fraction) -> dict[int, tuple[int, int]]:
+    """For each transition's index in the track: (in_offset, out_offset) in frames."""
+    found = {}
+    for index, child in enumerate(track):
+        if isinstance(child, otio.schema.Transition):
+            where = f"track {track.name or '?'}, transition {child.name or index}"
+            found[index] = (
+                to_frames(child.in_offset, rate, where=where),
+                to_frames(child.out_offset, rate, where=where),
+            )
+    return found
+
+
+def _video_spans(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[VideoSpan]:
+    items = _items(track, rate, folder)
+    transitions = _transitions(track, rate)
+    spans: list[VideoSpan] = []
+    for index, item in enumerate(items):
+        if item is None:
+            before, after = _neighbour(items, index, -1), _neighbour(items, index, +1)
+            in_offset, out_offset = transitions[index]
+            cut = after.start
+            length = in_offset + out_offset
+            a = _source(before, cut - in_offset - before.start)
+            b = _source(after, -in_offset)
+            spans.append(
+                VideoSpan(cut - in_offset, length, a, b, "dissolve", f"{before.name}>{after.name}")
+            )
+            continue
+        head = transitions.get(index - 1, (0, 0))[1]  # the incoming transition's out_offset
+        tail = transitions.get(index + 1, (0, 0))[0]  # the outgoing transition's in_offset
+        length = item.length - head - tail
+        if length > 0:
+            spans.append(VideoSpan(item.start + head, length, _source(item, head), name=item.name))
+    spans.sort(key=lambda span: span.start)
+    return spans
+
+
+def _neighbour(items: list[_Item | None], index: int, step: int) -> _Item:
+    neighbour = items[index + step] if 0 <= index + step < len(items) else None
+    if neighbour is None:
+        raise EditError(
+            "a transition needs an item on each side",
+            where=f"transition at item {index}",
+            fix="remove the transition or put a clip or gap beside it",
+        )
+    return neighbour
+
+
+def _source(item: _Item, offset: int) -> Source | None:
+    return None if item.path is None else Source(item.path, item.source_first + offset)
+
+
+def _fill_to(spans: list[VideoSpan], frames: int) -> list[VideoSpan]:
+    end = spans[-1].start + spans[-1].length if spans else 0
+    if end < frames:
+        spans.append(VideoSpan(end, frames - end, None, name="black"))
+    return spans
+
+
+def _audio_segments(
+    track: otio.schema.Track, rate: Fraction, sample_rate: int, folder: Path | None
+) -> list[AudioSegment]:
+    items = _items(track, rate, folder)
+    transitions = _transitions(track, rate)
+
+    def sample(frames: int) -> int:
+        return round(Fraction(frames) / rate * sample_rate)
+
+    cut_fade = round(CUT_FADE_S * sample_rate)
+    segments = []
+    for index, item in enumerate(items):
+        if item is None or item.path is None:
+            continue
+        incoming = transitions.get(index - 1)
+        outgoing = transitions.get(index + 1)
+        lead = incoming[0] if incoming else 0  # heard from the start of the incoming transition
+        trail = outgoing[1] if outgoing else 0
+        start = sample(item.start - lead)
+        end = sample(item.start + item.length + trail)
+        fade_in = sample(sum(incoming)) if incoming else cut_fade
+        fade_out = sample(sum(outgoing)) if outgoing else cut_fade
+        source_start = sample(item.source_first - lead)
+        segments.append(
+            AudioSegment(
+                item.path,
+                source_start,
+                start,
+                end - start,
+                fade_in,
+                fade_out,
+                "equal-power" if incoming or outgoing else "linear",
+                item.name,
+            )
+        )
+    return segments

@@ -1,0 +1,233 @@
+"""Run a render plan into a file: decode, compose, mix, encode, streaming.
+
+Picture is pulled one output frame at a time from the sources each span
+names (each source decoded forward, never twice per span); sound is mixed in
+blocks of one second of programme and written after the frames it belongs
+to, so memory holds a few frames and a few blocks whatever the programme's
+length. The file appears under its name only when complete (MediaWriter).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from postprod.errors import RenderError
+from postprod.media.audio import iter_audio_blocks
+from postprod.media.video import VideoReader
+from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
+from postprod.planner.plan import AudioSegment, RenderPlan, Source, VideoSpan
+from postprod.timecode import FrameRate, frames_to_label
+from postprod.video.compose import black, dissolve
+
+#: Called with (frames done, frames in all) as the render goes.
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """What a render wrote."""
+
+    path: Path
+    frames: int
+    samples: int
+    frame_rate: Fraction
+
+    @property
+    def duration_s(self) -> float:
+        """The programme's length in seconds."""
+        return float(self.frames / self.frame_rate)
+
+
+def render(
+    plan: RenderPlan,
+    out: str | os.PathLike[str],
+    *,
+    video_codec: str = "libx264",
+    options: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render ``plan`` to ``out`` (container from its suffix)."""
+    _check_sources(plan)
+    fmt = plan.output
+    video_spec = VideoSpec(
+        fmt.width,
+        fmt.height,
+        fmt.frame_rate,
+        codec=video_codec,
+        options=options or {"crf": "18", "preset": "veryfast"},
+    )
+    audio_spec = AudioSpec(fmt.sample_rate, fmt.channels)
+    rate = FrameRate.parse(fmt.frame_rate)
+    start_tc = frames_to_label(plan.start_timecode_frames, rate) if rate.is_smpte else None
+    mixer = _Mixer(plan)
+    pictures = _Pictures(plan)
+    block_frames = max(1, round(fmt.frame_rate))
+    try:
+        with MediaWriter(
+            out, video=video_spec, audio=audio_spec, start_timecode=start_tc
+        ) as writer:
+            for first in range(0, plan.frames, block_frames):
+                count = min(block_frames, plan.frames - first)
+                for picture in pictures.frames(first, count):
+                    writer.write_video(picture)
+                writer.write_audio(mixer.until(_sample_at(plan, first + count)))
+                if progress is not None:
+                    progress(first + count, plan.frames)
+            samples = writer.samples_written
+    finally:
+        pictures.close()
+    return RenderResult(Path(out), plan.frames, samples, fmt.frame_rate)
+
+
+def _sample_at(plan: RenderPlan, frame: int) -> int:
+    fmt = plan.output
+    return round(frame * fmt.sample_rate / fmt.frame_rate)
+
+
+def _check_sources(plan: RenderPlan) -> None:
+    """Refuse before writing anything if a source is missing."""
+    for span in plan.video:
+        for source in (span.a, span.b):
+            if source is not None and not Path(source.path).is_file():
+                raise RenderError(
+                    f"source {source.path} of clip {span.name!r} is missing",
+                    where=f"frame {span.start} of the programme",
+                    fix="relink the clip to its media (postprod relink) or restore the file",
+                )
+    for segment in plan.audio:
+        if not Path(segment.path).is_file():
+            raise RenderError(
+                f"source {segment.path} of clip {segment.name!r} is missing",
+                where=f"sample {segment.start} of the programme",
+                fix="relink the clip to its media or restore the file",
+            )
+
+
+class _Pictures:
+    """Output frames by index, from the plan's spans."""
+
+    def __init__(self, plan: RenderPlan) -> None:
+        self._plan = plan
+        self._size = (plan.output.width, plan.output.height)
+        self._readers: dict[tuple[str, str], VideoReader] = {}
+
+    def frames(self, first: int, count: int) -> Iterator[NDArray[np.uint8]]:
+        for span in self._plan.video:
+            lo, hi = max(first, span.start), min(first + count, span.start + span.length)
+            if lo < hi:
+                yield from self._span(span, lo - span.start, hi - lo)
+
+    def _span(self, span: VideoSpan, offset: int, count: int) -> Iterator[NDArray[np.uint8]]:
+        a = self._read(span.a, "a", offset, count)
+        if span.transition == "dissolve":
+            b = self._read(span.b, "b", offset, count)
+            for k in range(count):
+                yield dissolve(next(a), next(b), (offset + k) / span.length)
+        else:
+            yield from a
+
+    def _read(
+        self, source: Source | None, role: str, offset: int, count: int
+    ) -> Iterator[NDArray[np.uint8]]:
+        width, height = self._size
+        if source is None:
+            frame = black(width, height)
+            return iter([frame] * count)
+        reader = self._readers.get((source.path, role))
+        if reader is None:
+            reader = self._readers[(source.path, role)] = VideoReader(source.path)
+        return reader.frames(source.first_frame + offset, count, size=self._size)
+
+    def close(self) -> None:
+        for reader in self._readers.values():
+            reader.close()
+
+
+class _Mixer:
+    """The programme's sound: the plan's segments summed, with their fades."""
+
+    def __init__(self, plan: RenderPlan) -> None:
+        self._plan = plan
+        self._done = 0
+        self._streams: dict[int, _SegmentStream] = {}
+
+    def until(self, end: int) -> NDArray[np.float32]:
+        """The mix from where the last call stopped up to sample ``end``."""
+        start, self._done = self._done, end
+        fmt = self._plan.output
+        out = np.zeros((fmt.channels, end - start), np.float32)
+        for index, segment in enumerate(self._plan.audio):
+            lo = max(start, segment.start)
+            hi = min(end, segment.start + segment.length)
+            if lo >= hi:
+                continue
+            stream = self._streams.get(index)
+            if stream is None:
+                stream = _SegmentStream(segment, fmt.sample_rate, fmt.channels)
+                self._streams[index] = stream
+            positions = np.arange(lo - segment.start, hi - segment.start)
+            out[:, lo - start : hi - start] += stream.read(hi - lo) * _fades(segment, positions)
+            if hi == segment.start + segment.length:
+                del self._streams[index]
+        return out
+
+
+class _SegmentStream:
+    """Consecutive samples of one segment's source, zeros past the source's end."""
+
+    def __init__(self, segment: AudioSegment, sample_rate: int, channels: int) -> None:
+        self._channels = channels
+        self._pad = max(0, -segment.source_sample)  # before the file's first sample: silence
+        self._blocks: Iterator[NDArray[np.float32]] | None = iter_audio_blocks(
+            segment.path,
+            block_samples=sample_rate,
+            sample_rate=sample_rate,
+            channels=channels,
+            start_sample=max(0, segment.source_sample),
+        )
+        self._held = np.zeros((self._channels, 0), np.float32)
+
+    def read(self, n: int) -> NDArray[np.float32]:
+        pieces = []
+        if self._pad:
+            silence = min(self._pad, n)
+            pieces.append(np.zeros((self._channels, silence), np.float32))
+            self._pad -= silence
+            n -= silence
+        while self._held.shape[1] < n and self._blocks is not None:
+            block = next(self._blocks, None)
+            if block is None:
+                self._blocks = None
+                break
+            self._held = np.concatenate([self._held, block], axis=1)
+        take = self._held[:, :n]
+        self._held = self._held[:, n:]
+        pieces.append(take)
+        if take.shape[1] < n:
+            pieces.append(np.zeros((self._channels, n - take.shape[1]), np.float32))
+        return np.concatenate(pieces, axis=1)
+
+
+def _fades(segment: AudioSegment, positions: NDArray[np.int64]) -> NDArray[np.float32]:
+    """Gain at each position of the segment: its fade in and fade out, by curve."""
+    gain = np.ones(positions.size, np.float64)
+    if segment.fade_in:
+        x = np.clip((positions + 0.5) / segment.fade_in, 0.0, 1.0)
+        gain *= _curve(x, segment.fade_curve)
+    if segment.fade_out:
+        x = np.clip((segment.length - positions - 0.5) / segment.fade_out, 0.0, 1.0)
+        gain *= _curve(x, segment.fade_curve)
+    return gain.astype(np.float32)
+
+
+def _curve(x: NDArray[np.float64], shape: str) -> NDArray[np.float64]:
+    if shape == "equal-power":
+        return np.sin(0.5 * np.pi * x)  # sin^2 + cos^2 = 1: constant power through a crossfade
+    return x

@@ -1,0 +1,52 @@
+"""Render a project file: open it, choose the output format, plan, render."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import opentimelineio as otio
+
+from postprod.errors import RenderError
+from postprod.interchange import load_project
+from postprod.media.probe import probe
+from postprod.planner.plan import OutputFormat, plan
+from postprod.render.engine import Progress, RenderResult, render
+from postprod.timeline.model import media_path, timeline_rate
+
+
+def render_project(
+    project: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    size: str | None = None,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's)."""
+    path = Path(project)
+    if Path(out).resolve() == path.resolve():
+        raise RenderError("the output would overwrite the project", where=str(out), fix="use -o")
+    timeline = load_project(path)
+    width, height = _size(size) if size else _first_clip_size(timeline, path.parent)
+    output = OutputFormat(width, height, timeline_rate(timeline))
+    return render(plan(timeline, output, project_folder=path.parent), out, progress=progress)
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)x(\d+)", text.strip())
+    if not match or int(match[1]) % 2 or int(match[2]) % 2:
+        raise RenderError(
+            f"size {text!r} is not WIDTHxHEIGHT in even pixels", fix="for example --size 1920x1080"
+        )
+    return int(match[1]), int(match[2])
+
+
+def _first_clip_size(timeline: otio.schema.Timeline, folder: Path) -> tuple[int, int]:
+    for clip in timeline.find_clips():
+        media = media_path(clip, folder)
+        if media is not None and media.is_file():
+            video = probe(media).video
+            if video is not None and video.width and video.height:
+                return video.width, video.height
+    return 1920, 1080

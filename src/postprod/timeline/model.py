@@ -1,0 +1,104 @@
+"""The OTIO boundary: exact frames in, ``RationalTime`` out, and back.
+
+OTIO stores time as floating-point value and rate. postprod works in integer
+frames at a ``Fraction`` rate; these helpers convert at the boundary and
+refuse a time that is not a whole number of frames, naming the item, instead
+of rounding it silently.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+
+from postprod.errors import EditError
+
+#: How far a converted time may sit from a whole frame and still be that frame.
+FRAME_TOLERANCE = 1e-6
+
+
+def rational_time(frames: int, rate: Fraction) -> otio.opentime.RationalTime:
+    """``frames`` at ``rate`` as an OTIO time (rate stored as the float OTIO expects)."""
+    return otio.opentime.RationalTime(frames, float(rate))
+
+
+def time_range(start: int, duration: int, rate: Fraction) -> otio.opentime.TimeRange:
+    """A range of whole frames as an OTIO ``TimeRange``."""
+    return otio.opentime.TimeRange(rational_time(start, rate), rational_time(duration, rate))
+
+
+def to_frames(time: otio.opentime.RationalTime, rate: Fraction, *, where: str) -> int:
+    """An OTIO time as whole frames at ``rate``; refuses fractional frames."""
+    exact = float(time.value) * float(rate) / float(time.rate)
+    frames = round(exact)
+    if abs(exact - frames) > FRAME_TOLERANCE * max(1.0, abs(exact)):
+        raise EditError(
+            f"time {time.value}/{time.rate} is not a whole frame at {rate} fps ({exact:.4f})",
+            where=where,
+            fix="conform the clip to the timeline's frame rate",
+        )
+    return frames
+
+
+def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
+    """The timeline's frame rate as an exact fraction (29.97 -> 30000/1001)."""
+    rates = [
+        track.duration().rate for track in timeline.video_tracks() if track.duration().value
+    ] or [track.duration().rate for track in timeline.tracks]
+    if timeline.global_start_time is not None:
+        rates.insert(0, timeline.global_start_time.rate)
+    if not rates:
+        raise EditError("the timeline is empty", where=timeline.name, fix="add a clip")
+    return exact_rate(rates[0])
+
+
+def exact_rate(rate: float) -> Fraction:
+    """A float frame rate as the exact rate it stands for (23.976... -> 24000/1001)."""
+    for nominal in (24, 30, 48, 60, 120):
+        ntsc = Fraction(nominal * 1000, 1001)
+        if abs(rate - float(ntsc)) < 1e-3:
+            return ntsc
+    return Fraction(rate).limit_denominator(1001)
+
+
+def media_clip(
+    path: str | os.PathLike[str],
+    *,
+    name: str,
+    rate: Fraction,
+    available_frames: int,
+    source_start: int = 0,
+    duration: int | None = None,
+) -> otio.schema.Clip:
+    """A clip of a media file: ``duration`` frames from ``source_start``."""
+    length = available_frames - source_start if duration is None else duration
+    if source_start < 0 or length <= 0 or source_start + length > available_frames:
+        raise EditError(
+            f"frames {source_start}..{source_start + length} are outside the "
+            f"{available_frames} frames of {Path(path).name}",
+            where=name,
+            fix="choose a range inside the media",
+        )
+    reference = otio.schema.ExternalReference(
+        target_url=str(path), available_range=time_range(0, available_frames, rate)
+    )
+    return otio.schema.Clip(
+        name=name, media_reference=reference, source_range=time_range(source_start, length, rate)
+    )
+
+
+def media_path(clip: otio.schema.Clip, project_folder: Path | None) -> Path | None:
+    """The file a clip plays, relative paths resolved against the project's folder."""
+    reference = clip.media_reference
+    if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
+        return None
+    url = reference.target_url
+    if url.startswith("file://"):
+        url = url[len("file://") :]
+    path = Path(url)
+    if not path.is_absolute() and project_folder is not None:
+        path = project_folder / path
+    return path
