@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
 
-from postprod.timecode import FrameRate, frames_to_label, label_to_frames
+from postprod.timecode import FrameRate, frames_to_label, label_to_frames, mtc
 
 app = typer.Typer(
     no_args_is_help=True, help="Timecode: labels and frames, LTC audio, MIDI timecode."
@@ -35,3 +38,43 @@ def timecode(
     if ndf:
         parsed = parsed.with_drop_frame(False)
     typer.echo(frames_to_label(frames, parsed))
+
+
+mtc_app = typer.Typer(no_args_is_help=True, help="MIDI timecode: quarter frames in MIDI files.")
+app.add_typer(mtc_app, name="mtc")
+
+
+@mtc_app.command("encode")
+def mtc_encode(
+    start: str = typer.Option(..., "--start", help="First label, e.g. 01:00:00:00."),
+    rate: str = typer.Option(..., "--rate", "-r", help=RATE_HELP),
+    duration: float = typer.Option(..., "--duration", help="Seconds of running timecode."),
+    out: Path = typer.Option(..., "--out", "-o", help="The MIDI file to write (.mid)."),
+) -> None:
+    """Write running MIDI timecode (full frame, then quarter frames) to a MIDI file."""
+    parsed = FrameRate.parse(rate)
+    messages = mtc.encode(label_to_frames(start, parsed), parsed, duration)
+    mtc.write_smf(messages, out, parsed)
+    typer.echo(f"wrote {out}: {len(messages)} MTC messages at {parsed}")
+
+
+@mtc_app.command("decode")
+def mtc_decode(
+    file: Path = typer.Argument(..., help="A MIDI file carrying MTC."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: a list of frames."),
+) -> None:
+    """List the frames MIDI timecode in a MIDI file locates, with their times."""
+    frames = mtc.decode(mtc.read_smf(file))
+    if as_json:
+        typer.echo(
+            json.dumps([{"timecode": f.timecode, "seconds": float(f.seconds)} for f in frames])
+        )
+        return
+    if not frames:
+        typer.echo(f"{file}: no MIDI timecode found")
+        return
+    first, last = frames[0], frames[-1]
+    typer.echo(
+        f"{file}: {len(frames)} frames at {first.rate}, "
+        f"{first.timecode} at {float(first.seconds):.3f} s to {last.timecode} at {float(last.seconds):.3f} s"
+    )

@@ -1,0 +1,239 @@
+"""MIDI timecode (MTC): quarter-frame messages, full-frame SysEx, Standard MIDI Files.
+
+MTC carries SMPTE time over MIDI. Eight quarter-frame messages (status F1,
+data ``0ppp vvvv``: piece ``p``, nibble ``v``) spread one label over two
+frames, four per frame: frames low/high, seconds low/high, minutes low/high,
+hours low, and hours high with the rate code (0 = 24, 1 = 25, 2 = 29.97
+drop-frame, 3 = 30). The label of a set is the frame on which its piece 0 was
+sent, so a receiver that has just read piece 7 is two frames further on. A
+full-frame SysEx (``F0 7F 7F 01 01 hh mm ss ff F7``, rate code in bits 5-6 of
+``hh``) locates a receiver at once, for example after a jump.
+
+MTC has those four rate codes only: 23.976 travels as code 0 (24) and 29.97
+non-drop as code 3 (30), timed at the true rate; 48 fps and above are refused.
+
+In a Standard MIDI File the tempo is chosen so that one beat is one second
+of nominal frames (1.001 s at the NTSC rates) and one tick is one quarter
+frame: every message time is exact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import mido
+
+from postprod.errors import TimecodeError
+from postprod.timecode.rate import FrameRate
+from postprod.timecode.smpte import fields_to_frames, frames_to_fields, frames_to_label
+
+_RATE_CODES = {(24, False): 0, (25, False): 1, (30, True): 2, (30, False): 3}
+_CODE_RATES = {0: "24", 1: "25", 2: "29.97df", 3: "30"}
+
+
+@dataclass(frozen=True, slots=True)
+class TimedMessage:
+    """A MIDI message and when it is sent, in exact seconds from the start."""
+
+    seconds: Fraction
+    message: mido.Message
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFrame:
+    """A frame a receiver located: its label, frame count and arrival time."""
+
+    timecode: str
+    frames: int
+    seconds: Fraction
+    rate: FrameRate
+
+
+def rate_code(rate: FrameRate) -> int:
+    """The MTC rate code for ``rate``, or a clear refusal."""
+    code = _RATE_CODES.get((rate.nominal, rate.drop_frame))
+    if code is None:
+        raise TimecodeError(
+            f"MIDI timecode has no rate code for {rate}",
+            fix="use 23.976, 24, 25, 29.97 (drop or non-drop) or 30 fps",
+        )
+    return code
+
+
+def quarter_frames(label_frames: int, rate: FrameRate) -> list[mido.Message]:
+    """The eight quarter-frame messages that carry the label of frame ``label_frames``."""
+    hh, mm, ss, ff = (int(v) for v in frames_to_fields(label_frames, rate))
+    code = rate_code(rate)
+    nibbles = (
+        ff & 0xF,
+        ff >> 4,
+        ss & 0xF,
+        ss >> 4,
+        mm & 0xF,
+        mm >> 4,
+        hh & 0xF,
+        (code << 1) | (hh >> 4),
+    )
+    return [
+        mido.Message("quarter_frame", frame_type=piece, frame_value=value)
+        for piece, value in enumerate(nibbles)
+    ]
+
+
+def full_frame(label_frames: int, rate: FrameRate) -> mido.Message:
+    """The full-frame SysEx locating a receiver at frame ``label_frames``."""
+    hh, mm, ss, ff = (int(v) for v in frames_to_fields(label_frames, rate))
+    return mido.Message(
+        "sysex", data=[0x7F, 0x7F, 0x01, 0x01, (rate_code(rate) << 5) | hh, mm, ss, ff]
+    )
+
+
+def encode(
+    start_frames: int, rate: FrameRate | str, duration_s: float | Fraction
+) -> list[TimedMessage]:
+    """A full frame at the start, then quarter frames for ``duration_s`` of running timecode."""
+    rate = FrameRate.parse(rate)
+    rate_code(rate)
+    frames = int(Fraction(duration_s) * rate.fps)
+    frames -= frames % 2  # quarter frames come in sets of two frames
+    quarter_s = 1 / (4 * rate.fps)
+    messages = [TimedMessage(Fraction(0), full_frame(start_frames, rate))]
+    for pair in range(0, frames, 2):
+        for piece, message in enumerate(quarter_frames(start_frames + pair, rate)):
+            messages.append(TimedMessage((4 * pair + piece) * quarter_s, message))
+    return messages
+
+
+def decode(messages: Iterable[TimedMessage]) -> list[DecodedFrame]:
+    """Every frame a receiver can place: full frames, and two per complete quarter-frame set.
+
+    A set is complete when pieces 0 to 7 arrive in order; a gap or a jump
+    starts a new set. The set's label belongs to the time of its piece 0 and
+    the next frame to the time of its piece 4.
+    """
+    found: list[DecodedFrame] = []
+    pieces: list[int] = []
+    times: list[Fraction] = []
+    for timed in messages:
+        message = timed.message
+        if message.type == "sysex":
+            located = _from_full_frame(message.data, timed.seconds)
+            if located is not None:
+                found.append(located)
+            pieces, times = [], []
+        elif message.type == "quarter_frame":
+            if message.frame_type != len(pieces):
+                pieces, times = [], []
+                if message.frame_type != 0:
+                    continue
+            pieces.append(message.frame_value)
+            times.append(timed.seconds)
+            if len(pieces) == 8:
+                for frame in _from_set(pieces, times):
+                    if not (found and _same(found[-1], frame)):  # already located by a full frame
+                        found.append(frame)
+                pieces, times = [], []
+    return found
+
+
+def _from_set(pieces: list[int], times: list[Fraction]) -> Iterator[DecodedFrame]:
+    code = pieces[7] >> 1
+    rate = FrameRate.parse(_CODE_RATES[code])
+    hh = pieces[6] | ((pieces[7] & 1) << 4)
+    mm = pieces[4] | (pieces[5] << 4)
+    ss = pieces[2] | (pieces[3] << 4)
+    ff = pieces[0] | (pieces[1] << 4)
+    frames = _checked(hh, mm, ss, ff, rate)
+    if frames is None:
+        return
+    for step, when in ((0, times[0]), (1, times[4])):
+        count = (frames + step) % rate.frames_per_day
+        yield DecodedFrame(frames_to_label(count, rate), count, when, rate)
+
+
+def _same(a: DecodedFrame, b: DecodedFrame) -> bool:
+    return a.frames == b.frames and a.seconds == b.seconds
+
+
+def _from_full_frame(data: tuple[int, ...] | list[int], seconds: Fraction) -> DecodedFrame | None:
+    if len(data) != 8 or list(data[:4]) != [0x7F, 0x7F, 0x01, 0x01]:
+        return None
+    rate = FrameRate.parse(_CODE_RATES[(data[4] >> 5) & 0x3])
+    frames = _checked(data[4] & 0x1F, data[5], data[6], data[7], rate)
+    if frames is None:
+        return None
+    return DecodedFrame(frames_to_label(frames, rate), frames, seconds, rate)
+
+
+def _checked(hh: int, mm: int, ss: int, ff: int, rate: FrameRate) -> int | None:
+    """Frames for the fields, or ``None`` for a label that cannot exist (a corrupt message)."""
+    if hh > 23 or mm > 59 or ss > 59 or ff >= rate.nominal:
+        return None
+    if rate.drop_frame and ss == 0 and mm % 10 and ff < rate.dropped_per_minute:
+        return None
+    return int(fields_to_frames(hh, mm, ss, ff, rate))
+
+
+def write_smf(
+    messages: list[TimedMessage], path: str | os.PathLike[str], rate: FrameRate | str
+) -> Path:
+    """A type-0 Standard MIDI File of ``messages``, one tick per quarter frame; atomic."""
+    rate = FrameRate.parse(rate)
+    beat_s = rate.nominal / rate.fps  # one beat is ``nominal`` frames
+    ticks_per_beat = 4 * rate.nominal
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("set_tempo", tempo=int(beat_s * 1_000_000), time=0))
+    last = 0
+    for timed in messages:
+        tick = timed.seconds / beat_s * ticks_per_beat
+        if tick.denominator != 1:
+            raise TimecodeError(f"message at {float(timed.seconds)} s is not on a quarter frame")
+        track.append(timed.message.copy(time=int(tick) - last))
+        last = int(tick)
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    midi = mido.MidiFile(type=0, ticks_per_beat=ticks_per_beat)
+    midi.tracks.append(track)
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            midi.save(file=handle)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_smf(path: str | os.PathLike[str]) -> list[TimedMessage]:
+    """The messages of a Standard MIDI File with exact times, following its tempo changes."""
+    source = Path(path)
+    if not source.is_file():
+        raise TimecodeError(
+            f"MIDI file {source} does not exist", where=str(source), fix="check the path"
+        )
+    try:
+        midi = mido.MidiFile(str(source))
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as error:
+        raise TimecodeError(
+            f"{source.name} is not a readable Standard MIDI File ({error})",
+            where=str(source),
+            fix="export it again as a .mid file",
+        ) from None
+    timed: list[TimedMessage] = []
+    for track in midi.tracks:  # type 0 has one; for type 1, MTC sits on one track
+        tempo, ticks, seconds = 500_000, 0, Fraction(0)
+        for message in track:
+            seconds += Fraction(message.time * tempo, 1_000_000 * midi.ticks_per_beat)
+            ticks += message.time
+            if message.type == "set_tempo":
+                tempo = message.tempo
+            elif not message.is_meta:
+                timed.append(TimedMessage(seconds, message))
+    timed.sort(key=lambda t: t.seconds)
+    return timed
