@@ -1,6 +1,7 @@
 """The only package that imports PyAV: probe, decode, encode and mux media files."""
 
 from postprod.media.audio import AudioInfo, audio_info, iter_audio_blocks, read_audio
+from postprod.media.audio_write import write_audio
 from postprod.media.probe import MediaInfo, StreamInfo, probe
 
 __all__ = [
@@ -11,4 +12,5 @@ __all__ = [
     "iter_audio_blocks",
     "probe",
     "read_audio",
+    "write_audio",
 ]

@@ -172,6 +172,5 @@ class MediaWriter:
 
 
 def _muxer_for(suffix: str) -> str | None:
-    return {".mov": "mov", ".mp4": "mp4", ".m4a": "mp4", ".mkv": "matroska", ".wav": "wav"}.get(
-        suffix.lower()
-    )
+    known = {".mov": "mov", ".mp4": "mp4", ".m4a": "mp4", ".mkv": "matroska", ".wav": "wav"}
+    return (known | {".flac": "flac"}).get(suffix.lower())
