@@ -6,9 +6,10 @@ import subprocess
 import sys
 
 import pytest
+import typer
 
 from postprod import __version__
-from postprod.cli import main
+from postprod.cli import app, main
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -19,8 +20,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_lists_every_command_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("tc", "probe", "render", "demo"):
-        assert command in out
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    assert {"tc", "probe", "render", "demo"} <= set(commands)
+    for name, command in commands.items():
+        summary = (command.get_short_help_str(limit=300) or "").strip()
+        assert summary, f"command {name} has no description"
+        assert name in out and summary.split()[0] in out
 
 
 def test_tc_frames_and_timecode(capsys: pytest.CaptureFixture[str]) -> None:
