@@ -63,3 +63,21 @@ def test_the_console_script_exits_with_the_status() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr
+
+
+def _explode(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom")
+
+
+def test_an_internal_failure_is_status_1_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import postprod.cli.probe as probe_command
+
+    monkeypatch.setattr(probe_command, "probe", _explode)
+    assert main(["probe", "anything.mp4"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: boom" in err and "--debug" in err
+    assert "Traceback" not in err
+    assert main(["--debug", "probe", "anything.mp4"]) == 1
+    assert "Traceback" in capsys.readouterr().err
