@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import demo, probe, render, tc
+from postprod.cli import demo, loudness, probe, render, tc
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -36,6 +36,8 @@ app.add_typer(tc.app, name="tc")
 app.command("probe")(probe.probe_command)
 app.command("render")(render.render_command)
 app.command("demo")(demo.demo_command)
+app.command("loudness")(loudness.loudness_command)
+app.command("normalize")(loudness.normalize_command)
 
 
 def _version(value: bool) -> None:
