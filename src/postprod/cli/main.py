@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import demo, loudness, probe, render, tc
+from postprod.cli import demo, loudness, probe, qc, render, tc
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -38,6 +38,8 @@ app.command("render")(render.render_command)
 app.command("demo")(demo.demo_command)
 app.command("loudness")(loudness.loudness_command)
 app.command("normalize")(loudness.normalize_command)
+app.command("qc")(qc.qc_command)
+app.add_typer(qc.presets_app, name="presets")
 
 
 def _version(value: bool) -> None:
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     state = CliState(debug="--debug" in (argv if argv is not None else sys.argv[1:]))
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="postprod", obj=state, standalone_mode=False)
+        status = command.main(args=argv, prog_name="postprod", obj=state, standalone_mode=False)
     except PostprodError as error:
         typer.echo(f"error: {error.message}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
@@ -92,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return _exit(EXIT_INTERNAL, argv)
-    return _exit(0, argv)
+    # Without standalone mode the parser returns a command's ``typer.Exit(code)`` as its value.
+    return _exit(status if isinstance(status, int) else 0, argv)
 
 
 def _exit(status: int, argv: list[str] | None) -> int:

@@ -1,0 +1,69 @@
+"""``postprod qc`` and ``postprod presets``: check files against delivery presets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from postprod.deliver.presets import all_presets, find_preset
+from postprod.deliver.qc import run_qc
+from postprod.deliver.report import write_reports
+
+EXIT_QC_FAILED = 3
+
+presets_app = typer.Typer(no_args_is_help=True, help="Delivery presets (data files).")
+
+
+def _user_presets() -> Path | None:
+    folder = os.environ.get("POSTPROD_PRESETS")
+    return Path(folder) if folder else None
+
+
+def qc_command(
+    file: Path = typer.Argument(..., help="The sound file to check."),
+    preset: str = typer.Option(..., "--preset", "-p", help="A preset name or a .toml file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    report_dir: Path | None = typer.Option(
+        None, "--report", help="Write JSON and HTML reports here."
+    ),
+    duration: float | None = typer.Option(None, "--duration", help="Expected length, seconds."),
+) -> None:
+    """Check a file against a delivery preset; exit status 3 when a check fails."""
+    report = run_qc(file, find_preset(preset, _user_presets()), expected_duration_s=duration)
+    written = write_reports(report, report_dir) if report_dir is not None else ()
+    if as_json:
+        typer.echo(json.dumps(report.to_dict()))
+    else:
+        table = Table(title=f"{file.name} against {report.preset.name}", title_justify="left")
+        for column in ("check", "result", "value", "limit"):
+            table.add_column(column)
+        for check in report.checks:
+            result = "[green]pass" if check.passed else "[red]FAIL"
+            table.add_row(check.name, result, str(check.value), check.limit)
+        console = Console()
+        console.print(table)
+        console.print("[bold green]PASSED" if report.passed else "[bold red]FAILED")
+        for path in written:
+            console.print(f"report: {path}")
+    if not report.passed:
+        raise typer.Exit(EXIT_QC_FAILED)
+
+
+@presets_app.command("list")
+def presets_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the delivery presets and the standards they follow."""
+    presets = all_presets(_user_presets())
+    if as_json:
+        typer.echo(json.dumps({name: p.description for name, p in presets.items()}))
+        return
+    table = Table(title="delivery presets", title_justify="left")
+    for column in ("name", "what it is", "standard"):
+        table.add_column(column)
+    for name, preset in presets.items():
+        table.add_row(name, preset.description, preset.standard)
+    Console().print(table)

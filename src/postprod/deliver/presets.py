@@ -1,0 +1,92 @@
+"""Delivery presets: data files (TOML), each naming the standard it follows.
+
+The presets shipped with postprod live in ``deliver/presets``; a user adds
+their own by putting ``NAME.toml`` files in a folder and passing it (the
+CLI reads the folder from ``POSTPROD_PRESETS``), or by naming a file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from postprod.errors import DeliveryError
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryPreset:
+    """What a deliverable must meet."""
+
+    name: str
+    description: str
+    standard: str
+    true_peak_max_dbtp: float
+    sample_rate: int
+    bit_depth: int
+    target_lufs: float | None = None  # no loudness target (a CD master, say)
+    tolerance_lu: float = 1.0
+    container: str = "wav"
+    channels: int | None = None
+    sample_peak_max_dbfs: float = 0.0
+    max_dc_offset: float = 0.001  # -60 dBFS
+    min_correlation: float = -0.2  # below: a channel pair out of phase
+    max_silence_s: float = 5.0  # longer digital silence is a drop-out
+    source: str = ""
+
+    @staticmethod
+    def from_toml(text: str, source: str) -> DeliveryPreset:
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise DeliveryError(
+                f"preset {source} is not valid TOML ({error})", where=source
+            ) from None
+        known = {f.name for f in fields(DeliveryPreset)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DeliveryError(
+                f"preset {source} has unknown keys: {', '.join(unknown)}",
+                where=source,
+                fix=f"use only {', '.join(sorted(known - {'source'}))}",
+            )
+        try:
+            return DeliveryPreset(**data, source=source)
+        except TypeError as error:
+            raise DeliveryError(f"preset {source} is incomplete ({error})", where=source) from None
+
+
+def builtin_presets() -> dict[str, DeliveryPreset]:
+    """The presets that ship with postprod, by name."""
+    folder = resources.files("postprod.deliver") / "presets"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            preset = DeliveryPreset.from_toml(entry.read_text(encoding="utf-8"), entry.name)
+            found[preset.name] = preset
+    return found
+
+
+def all_presets(extra_folder: Path | None = None) -> dict[str, DeliveryPreset]:
+    """Built-in presets, then the user's (a user preset of the same name wins)."""
+    found = builtin_presets()
+    if extra_folder is not None and extra_folder.is_dir():
+        for path in sorted(extra_folder.glob("*.toml")):
+            preset = DeliveryPreset.from_toml(path.read_text(encoding="utf-8"), str(path))
+            found[preset.name] = preset
+    return found
+
+
+def find_preset(name: str, extra_folder: Path | None = None) -> DeliveryPreset:
+    """A preset by name, or from a ``.toml`` file path."""
+    if name.endswith(".toml") and Path(name).is_file():
+        return DeliveryPreset.from_toml(Path(name).read_text(encoding="utf-8"), name)
+    presets = all_presets(extra_folder)
+    if name not in presets:
+        raise DeliveryError(
+            f"no delivery preset named {name!r}",
+            fix=f"choose one of {', '.join(presets)} (postprod presets list) or give a .toml file",
+        )
+    return presets[name]
