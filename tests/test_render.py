@@ -151,3 +151,16 @@ def test_render_command_bad_project(tmp_path: Path, capsys: pytest.CaptureFixtur
     empty = otio.schema.Timeline(name="empty")
     save_project(empty, tmp_path / "empty.otio")
     assert main(["render", str(tmp_path / "empty.otio"), "-o", str(tmp_path / "x.mp4")]) == 2
+
+
+def test_demo_ends_with_a_checked_r128_master(tmp_path: Path) -> None:
+    from postprod.deliver.measure import measure_file
+    from postprod.media import read_bext
+
+    result = run_demo(tmp_path / "demo", settings=SMALL)
+    assert result.qc.passed
+    assert measure_file(result.master).integrated_lufs == pytest.approx(-23.0, abs=0.1)
+    bext = read_bext(result.master)
+    assert bext is not None and bext.time_reference_samples == 3600 * 48000  # 01:00:00:00
+    html_report = next(p for p in result.reports if p.suffix == ".html")
+    assert "PASSED" in html_report.read_text()

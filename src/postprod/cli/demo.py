@@ -14,7 +14,7 @@ from postprod.demo import run_demo
 def demo_command(
     out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder to write into."),
 ) -> None:
-    """Make a short programme from synthetic sources: camera files, a project, a render."""
+    """Make a short programme from synthetic sources: project, render, R 128 master, QC report."""
     console = Console()
     with frame_progress("rendering") as progress:
         result = run_demo(out, progress=progress, on_step=lambda m: console.print(f"[dim]{m}"))
@@ -23,4 +23,10 @@ def demo_command(
         console.print(f"  {path}  ({path.stat().st_size / 1e6:.2f} MB)")
     console.print(
         f"programme: {result.render.frames} frames ({result.render.duration_s:.2f} s) with sound"
+    )
+    verdict = "[green]passed" if result.qc.passed else "[red]failed"
+    figures = result.qc.loudness.figures()
+    console.print(
+        f"master: {figures['integrated_lufs']:.1f} LUFS, {figures['true_peak_dbtp']:.1f} dBTP, "
+        f"EBU R 128 QC {verdict}[/] (open {result.reports[-1]})"
     )

@@ -22,10 +22,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage, signal
 
+from postprod.deliver.dither import tpdf_dither
 from postprod.deliver.measure import measure_file
 from postprod.errors import DeliveryError
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.audio_write import write_audio
+from postprod.media.bwf import Bext
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 
 #: Look-ahead of the limiter, and the length of its gain smoothing.
@@ -53,6 +55,7 @@ def normalize_file(
     target_lufs: float,
     true_peak_dbtp: float = -1.0,
     bit_depth: str = "24",
+    bext: Bext | None = None,
 ) -> NormalizeReport:
     """Write ``source`` normalised to ``target_lufs`` with true peaks at most ``true_peak_dbtp``."""
     source, output = Path(source), Path(output)
@@ -72,16 +75,21 @@ def normalize_file(
     gain_db = target_lufs - before.integrated_lufs
     limited = before.true_peak_dbtp + gain_db > true_peak_dbtp
     ceiling_db = true_peak_dbtp - _SAFETY_DB
-    after = _apply(source, output, gain_db, ceiling_db if limited else None, bit_depth)
+    after = _apply(source, output, gain_db, ceiling_db if limited else None, bit_depth, bext)
     if after.true_peak_dbtp > true_peak_dbtp:  # rare: interpolated peaks between grid points
         limited = True
         ceiling_db -= after.true_peak_dbtp - true_peak_dbtp + _SAFETY_DB
-        after = _apply(source, output, gain_db, ceiling_db, bit_depth)
+        after = _apply(source, output, gain_db, ceiling_db, bit_depth, bext)
     return NormalizeReport(source, output, gain_db, limited, before, after)
 
 
 def _apply(
-    source: Path, output: Path, gain_db: float, ceiling_db: float | None, bit_depth: str
+    source: Path,
+    output: Path,
+    gain_db: float,
+    ceiling_db: float | None,
+    bit_depth: str,
+    bext: Bext | None = None,
 ) -> LoudnessResult:
     info = audio_info(source)
     meter = LoudnessMeter(info.sample_rate, info.channels)
@@ -92,12 +100,15 @@ def _apply(
     if ceiling_db is not None:
         blocks = _limited(blocks, info.sample_rate, 10 ** (ceiling_db / 20))
 
+    if bit_depth in ("16", "24"):
+        blocks = tpdf_dither(blocks, int(bit_depth))  # last, before the word length is cut
+
     def metered() -> Iterator[NDArray[np.float32]]:
         for block in blocks:
             meter.feed(block)
             yield block
 
-    write_audio(output, metered(), info.sample_rate, bit_depth=bit_depth)
+    write_audio(output, metered(), info.sample_rate, bit_depth=bit_depth, bext=bext)
     return meter.result()
 
 

@@ -1,8 +1,10 @@
-"""The demo production: synthetic camera sources, an edit, a project file and a render.
+"""The demo production: synthetic camera sources, an edit, a project, a render, a master.
 
 Three sources stand in for camera files (each a test card of its own colour
 with its own tone). The edit fades up from black into A, cuts to B, dissolves
-to C and fades to black; the sound follows the picture. Everything is
+to C and fades to black; the sound follows the picture. The programme's sound
+is then mastered to EBU R 128 (a Broadcast Wave stamped with the start
+timecode) and checked, with a JSON and an HTML report. Everything is
 deterministic: the same run writes the same project and the same pictures.
 """
 
@@ -16,7 +18,12 @@ from pathlib import Path
 import opentimelineio as otio
 
 from postprod.audio.synth import sine
+from postprod.deliver.normalize import normalize_file
+from postprod.deliver.presets import find_preset
+from postprod.deliver.qc import QcReport, run_qc
+from postprod.deliver.report import write_reports
 from postprod.interchange import save_project
+from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import Progress, RenderResult, render
@@ -62,11 +69,14 @@ class DemoResult:
     project: Path
     programme: Path
     render: RenderResult
+    master: Path
+    qc: QcReport
+    reports: tuple[Path, ...]
 
     @property
     def files(self) -> tuple[Path, ...]:
         """Every file written, sources first."""
-        return (*self.sources, self.project, self.programme)
+        return (*self.sources, self.project, self.programme, self.master, *self.reports)
 
 
 def run_demo(
@@ -92,7 +102,23 @@ def run_demo(
     )
     programme = plan(timeline, output, project_folder=out)
     result = render(programme, out / "demo.mp4", progress=progress)
-    return DemoResult(sources, project, result.path, result)
+    step("mastering the sound to EBU R 128 and checking it")
+    preset = find_preset("ebu-r128")
+    start_s = Fraction(programme.start_timecode_frames) / settings.frame_rate
+    stamp = Bext(
+        description="postprod demo: programme sound, EBU R 128 master",
+        time_reference_samples=round(start_s * settings.sample_rate),
+    )
+    master = normalize_file(
+        result.path,
+        out / "demo_master.wav",
+        target_lufs=preset.target_lufs or -23.0,
+        true_peak_dbtp=preset.true_peak_max_dbtp,
+        bext=stamp,
+    )
+    report = run_qc(master.output, preset, expected_duration_s=result.duration_s)
+    reports = write_reports(report, out)
+    return DemoResult(sources, project, result.path, result, master.output, report, reports)
 
 
 def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path:

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from postprod.errors import MediaError
+from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter
 
 #: Codec for each word length a user asks for.
@@ -26,8 +27,12 @@ def write_audio(
     sample_rate: int,
     *,
     bit_depth: str = "24",
+    bext: Bext | None = None,
 ) -> Path:
-    """Write one array or a stream of blocks to a WAV (or FLAC, by suffix) file."""
+    """Write one array or a stream of blocks to a WAV (or FLAC, by suffix) file.
+
+    With ``bext``, a WAV becomes a Broadcast Wave file (EBU Tech 3285).
+    """
     target = Path(path)
     if bit_depth not in PCM_CODECS:
         raise MediaError(
@@ -42,7 +47,9 @@ def write_audio(
             if writer is None:
                 codec = "flac" if target.suffix.lower() == ".flac" else PCM_CODECS[bit_depth]
                 spec = AudioSpec(sample_rate, block.shape[0], codec=codec, bit_rate=None)
-                writer = MediaWriter(target, audio=spec)
+                metadata = bext.muxer_metadata() if bext is not None else None
+                options = {"write_bext": "1"} if bext is not None else None
+                writer = MediaWriter(target, audio=spec, metadata=metadata, options=options)
             writer.write_audio(block)
     except BaseException:
         if writer is not None:

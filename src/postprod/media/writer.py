@@ -62,6 +62,8 @@ class MediaWriter:
         video: VideoSpec | None = None,
         audio: AudioSpec | None = None,
         start_timecode: str | None = None,
+        metadata: dict[str, str] | None = None,
+        options: dict[str, str] | None = None,
     ) -> None:
         if video is None and audio is None:
             raise MediaError("nothing to write", where=str(path), fix="give a picture or sound")
@@ -78,8 +80,13 @@ class MediaWriter:
         self.samples_written = 0
         try:
             self._container: Any = av.open(
-                str(self._temporary), "w", format=_muxer_for(self.path.suffix)
+                str(self._temporary),
+                "w",
+                format=_muxer_for(self.path.suffix),
+                options=dict(options or {}),
             )
+            for key, value in (metadata or {}).items():
+                self._container.metadata[key] = value
             self._video = self._add_video(video, start_timecode) if video else None
             self._audio = self._add_audio(audio) if audio else None
         except (av.error.FFmpegError, ValueError) as error:
