@@ -39,6 +39,7 @@ app.command("demo")(demo.demo_command)
 app.command("loudness")(loudness.loudness_command)
 app.command("normalize")(loudness.normalize_command)
 app.command("qc")(qc.qc_command)
+app.command("deliver")(qc.deliver_command)
 app.add_typer(qc.presets_app, name="presets")
 
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod.deliver.deliver import deliver_project
 from postprod.deliver.presets import all_presets, find_preset
 from postprod.deliver.qc import run_qc
 from postprod.deliver.report import write_reports
@@ -67,3 +68,23 @@ def presets_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.
     for name, preset in presets.items():
         table.add_row(name, preset.description, preset.standard)
     Console().print(table)
+
+
+def deliver_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    preset: str = typer.Option(..., "--preset", "-p", help="A preset name or a .toml file."),
+    out: Path = typer.Option(..., "--out", "-o", help="The folder to deliver into."),
+) -> None:
+    """Render, master and check a project's sound against a delivery preset."""
+    delivery = deliver_project(project, find_preset(preset, _user_presets()), out)
+    console = Console()
+    verdict = "[bold green]PASSED" if delivery.qc.passed else "[bold red]FAILED"
+    figures = delivery.qc.loudness.figures()
+    console.print(
+        f"{delivery.master}: {figures['integrated_lufs']:.1f} LUFS, "
+        f"{figures['true_peak_dbtp']:.1f} dBTP, QC {verdict}"
+    )
+    for path in (*delivery.reports, *((delivery.cue,) if delivery.cue else ())):
+        console.print(f"  {path}")
+    if not delivery.qc.passed:
+        raise typer.Exit(EXIT_QC_FAILED)

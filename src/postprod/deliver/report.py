@@ -12,21 +12,24 @@ import html
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from postprod.atomic import write_text
 from postprod.deliver.qc import QcReport
 
 
-def write_reports(report: QcReport, folder: str | os.PathLike[str]) -> tuple[Path, Path]:
-    """Write ``<file>.qc.json`` and ``<file>.qc.html`` into ``folder``; returns both paths."""
+def write_reports(
+    report: QcReport, folder: str | os.PathLike[str], *, name: str | None = None
+) -> tuple[Path, Path]:
+    """Write ``NAME.json`` and ``NAME.html`` into ``folder`` (default name:
+    ``<file>.<preset>.qc``); returns both paths."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{report.file.stem}.{report.preset.name}.qc"
-    json_path = _write_atomic(out / f"{stem}.json", json.dumps(report.to_dict(), indent=2))
-    html_path = _write_atomic(out / f"{stem}.html", render_html(report))
+    stem = name or f"{report.file.stem}.{report.preset.name}.qc"
+    json_path = write_text(out / f"{stem}.json", json.dumps(report.to_dict(), indent=2))
+    html_path = write_text(out / f"{stem}.html", render_html(report))
     return json_path, html_path
 
 
@@ -127,15 +130,3 @@ def _waveform_plot(report: QcReport) -> str:
     axes.set_xlabel("seconds")  # type: ignore[attr-defined]
     axes.legend(loc="lower right")  # type: ignore[attr-defined]
     return _png(figure)
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path

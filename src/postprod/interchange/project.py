@@ -8,11 +8,11 @@ renamed over it only when complete, so a crash never leaves half a project.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import opentimelineio as otio
 
+from postprod.atomic import write_text
 from postprod.errors import MediaNotFoundError, ProjectError
 
 
@@ -50,14 +50,4 @@ def save_project(timeline: otio.schema.Timeline, path: str | os.PathLike[str]) -
             fix="create the folder or choose another output path",
         )
     text = otio.adapters.write_to_string(timeline, adapter_name="otio_json", indent=2)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text(path, text)

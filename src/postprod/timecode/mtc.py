@@ -20,7 +20,6 @@ frame: every message time is exact.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import mido
 
+from postprod.atomic import replacing
 from postprod.errors import TimecodeError
 from postprod.timecode.rate import FrameRate
 from postprod.timecode.smpte import fields_to_frames, frames_to_fields, frames_to_label
@@ -198,16 +198,9 @@ def write_smf(
     track.append(mido.MetaMessage("end_of_track", time=0))
     midi = mido.MidiFile(type=0, ticks_per_beat=ticks_per_beat)
     midi.tracks.append(track)
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            midi.save(file=handle)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    with replacing(path) as temporary:
+        midi.save(str(temporary))
+    return Path(path)
 
 
 def read_smf(path: str | os.PathLike[str]) -> list[TimedMessage]:

@@ -102,3 +102,28 @@ def media_path(clip: otio.schema.Clip, project_folder: Path | None) -> Path | No
     if not path.is_absolute() and project_folder is not None:
         path = project_folder / path
     return path
+
+
+def markers(timeline: otio.schema.Timeline) -> list[tuple[int, str]]:
+    """The timeline's markers as (frame, name), in order: on the timeline, its tracks and clips."""
+    rate = timeline_rate(timeline)
+    found = [
+        (to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}"), m.name)
+        for m in timeline.tracks.markers
+    ]
+    for track in timeline.tracks:
+        found += [
+            (to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}"), m.name)
+            for m in track.markers
+        ]
+        for index, child in enumerate(track):
+            if not isinstance(child, otio.schema.Clip) or not child.markers:
+                continue
+            placed = to_frames(
+                track.range_of_child_at_index(index).start_time, rate, where=child.name
+            )
+            source_in = to_frames(child.trimmed_range().start_time, rate, where=child.name)
+            for m in child.markers:
+                at = to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}")
+                found.append((placed + at - source_in, m.name))
+    return sorted(found)

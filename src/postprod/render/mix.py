@@ -1,0 +1,110 @@
+"""The programme's sound from a render plan: its segments read, faded and summed, in order.
+
+Used by the picture render (one second at a time, after the frames it
+belongs to) and by sound-only renders. Each segment's source is decoded
+forward from its first sample once; memory holds one block per playing
+segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from postprod.media.audio import iter_audio_blocks
+from postprod.planner.plan import AudioSegment, RenderPlan
+
+
+class PlanMixer:
+    """The programme's sound: the plan's segments summed, with their fades."""
+
+    def __init__(self, plan: RenderPlan) -> None:
+        self._plan = plan
+        self._done = 0
+        self._streams: dict[int, _SegmentStream] = {}
+
+    def until(self, end: int) -> NDArray[np.float32]:
+        """The mix from where the last call stopped up to sample ``end``."""
+        start, self._done = self._done, end
+        fmt = self._plan.output
+        out = np.zeros((fmt.channels, end - start), np.float32)
+        for index, segment in enumerate(self._plan.audio):
+            lo = max(start, segment.start)
+            hi = min(end, segment.start + segment.length)
+            if lo >= hi:
+                continue
+            stream = self._streams.get(index)
+            if stream is None:
+                stream = _SegmentStream(segment, fmt.sample_rate, fmt.channels)
+                self._streams[index] = stream
+            positions = np.arange(lo - segment.start, hi - segment.start)
+            out[:, lo - start : hi - start] += stream.read(hi - lo) * _fades(segment, positions)
+            if hi == segment.start + segment.length:
+                del self._streams[index]
+        return out
+
+
+class _SegmentStream:
+    """Consecutive samples of one segment's source, zeros past the source's end."""
+
+    def __init__(self, segment: AudioSegment, sample_rate: int, channels: int) -> None:
+        self._channels = channels
+        self._pad = max(0, -segment.source_sample)  # before the file's first sample: silence
+        self._blocks: Iterator[NDArray[np.float32]] | None = iter_audio_blocks(
+            segment.path,
+            block_samples=sample_rate,
+            sample_rate=sample_rate,
+            channels=channels,
+            start_sample=max(0, segment.source_sample),
+        )
+        self._held = np.zeros((self._channels, 0), np.float32)
+
+    def read(self, n: int) -> NDArray[np.float32]:
+        pieces = []
+        if self._pad:
+            silence = min(self._pad, n)
+            pieces.append(np.zeros((self._channels, silence), np.float32))
+            self._pad -= silence
+            n -= silence
+        while self._held.shape[1] < n and self._blocks is not None:
+            block = next(self._blocks, None)
+            if block is None:
+                self._blocks = None
+                break
+            self._held = np.concatenate([self._held, block], axis=1)
+        take = self._held[:, :n]
+        self._held = self._held[:, n:]
+        pieces.append(take)
+        if take.shape[1] < n:
+            pieces.append(np.zeros((self._channels, n - take.shape[1]), np.float32))
+        return np.concatenate(pieces, axis=1)
+
+
+def _fades(segment: AudioSegment, positions: NDArray[np.int64]) -> NDArray[np.float32]:
+    """Gain at each position of the segment: its fade in and fade out, by curve."""
+    gain = np.ones(positions.size, np.float64)
+    if segment.fade_in:
+        x = np.clip((positions + 0.5) / segment.fade_in, 0.0, 1.0)
+        gain *= _curve(x, segment.fade_curve)
+    if segment.fade_out:
+        x = np.clip((segment.length - positions - 0.5) / segment.fade_out, 0.0, 1.0)
+        gain *= _curve(x, segment.fade_curve)
+    return gain.astype(np.float32)
+
+
+def _curve(x: NDArray[np.float64], shape: str) -> NDArray[np.float64]:
+    if shape == "equal-power":
+        return np.sin(0.5 * np.pi * x)  # sin^2 + cos^2 = 1: constant power through a crossfade
+    return x
+
+
+def sound_blocks(
+    plan: RenderPlan, block_samples: int | None = None
+) -> Iterator[NDArray[np.float32]]:
+    """The whole programme's sound as consecutive blocks (one second each by default)."""
+    mixer = PlanMixer(plan)
+    step = block_samples or plan.output.sample_rate
+    for end in range(step, plan.samples + step, step):
+        yield mixer.until(min(end, plan.samples))

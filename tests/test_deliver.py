@@ -1,0 +1,78 @@
+"""Delivering a project's sound against a preset: master, QC, reports, CD cue sheet."""
+
+from __future__ import annotations
+
+import stat
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from postprod.cli import main
+from postprod.deliver.cue import cd_time, cue_sheet
+from postprod.deliver.deliver import deliver_project
+from postprod.deliver.measure import measure_file
+from postprod.deliver.presets import find_preset
+from postprod.demo.production import run_demo
+from postprod.interchange import load_project, save_project
+from postprod.media import probe, read_bext
+from postprod.timeline.model import rational_time
+from test_render import SMALL
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("deliver")
+    demo = run_demo(folder / "demo", settings=SMALL)
+    timeline = load_project(demo.project)
+    for frame, name in ((0, "Opening"), (28, "Second movement"), (52, "Finale")):
+        marker = otio.schema.Marker(
+            name=name, marked_range=otio.opentime.TimeRange(rational_time(frame, Fraction(25)))
+        )
+        timeline.tracks.markers.append(marker)
+    return save_project(timeline, demo.project)
+
+
+def test_broadcast_delivery(project: Path, tmp_path: Path) -> None:
+    delivery = deliver_project(project, find_preset("ebu-r128"), tmp_path)
+    assert delivery.qc.passed, [c.message for c in delivery.qc.checks if not c.passed]
+    assert measure_file(delivery.master).integrated_lufs == pytest.approx(-23.0, abs=0.1)
+    audio = probe(delivery.master).audio
+    assert audio is not None and (audio.sample_rate, audio.codec) == (48000, "pcm_s24le")
+    bext = read_bext(delivery.master)
+    assert bext is not None and bext.time_reference_samples == 3600 * 48000
+    assert delivery.cue is None
+    assert stat.S_IMODE(delivery.reports[0].stat().st_mode) & 0o044  # readable by others
+
+
+def test_cd_delivery_with_a_cue_sheet(project: Path, tmp_path: Path) -> None:
+    delivery = deliver_project(project, find_preset("cd"), tmp_path)
+    audio = probe(delivery.master).audio
+    assert audio is not None and (audio.sample_rate, audio.codec, audio.channels) == (
+        44100,
+        "pcm_s16le",
+        2,
+    )
+    assert delivery.qc.passed
+    assert delivery.cue is not None
+    sheet = delivery.cue.read_text()
+    assert sheet.count("TRACK") == 3 and "PREGAP 00:02:00" in sheet
+    assert 'TITLE "Second movement"' in sheet and "INDEX 01 00:01:09" in sheet  # 28 frames = 1.12 s
+    assert 'TITLE "Opening"' in sheet  # a mark at zero names track 1
+
+
+def test_cd_time_is_seventy_fifths() -> None:
+    assert cd_time(Fraction(0)) == "00:00:00"
+    assert cd_time(Fraction(1, 75)) == "00:00:01"
+    assert cd_time(Fraction(61) + Fraction(74, 75)) == "01:01:74"
+    assert "INDEX 01 00:03:00" in cue_sheet("a.wav", "t", [(Fraction(3), "two")])
+
+
+def test_cli(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deliver", str(project), "--preset", "podcast", "-o", str(tmp_path)]) == 0
+    assert "PASSED" in capsys.readouterr().out
+    assert (
+        main(["deliver", str(tmp_path / "nope.otio"), "--preset", "podcast", "-o", str(tmp_path)])
+        == 2
+    )
