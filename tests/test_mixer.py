@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -36,11 +38,15 @@ def test_an_impulse_lands_on_its_sample_whatever_the_inserts(rate: int) -> None:
     lookahead = (EffectSpec.of("limiter", ceiling_db=-1, lookahead_ms=5),)
     plain = Track("dry", ArraySource(impulse(at, rate, 0.25)))
     for inserts in ((), eq_comp, lookahead):
-        session = Session(rate, (Track("t", ArraySource(impulse(at, rate)), inserts=inserts), plain))
+        session = Session(
+            rate, (Track("t", ArraySource(impulse(at, rate)), inserts=inserts), plain)
+        )
         out, _ = mix(session, rate)
         assert int(np.argmax(np.abs(out[0]))) == at, inserts
         assert np.abs(out[0, at]) > 0.5  # both impulses on the same sample: they add up
-    on_master = Session(rate, (Track("t", ArraySource(impulse(at, rate))),), master_inserts=lookahead)
+    on_master = Session(
+        rate, (Track("t", ArraySource(impulse(at, rate))),), master_inserts=lookahead
+    )
     out, _ = mix(on_master, rate, block=1000)
     assert int(np.argmax(np.abs(out[0]))) == at
 
@@ -85,7 +91,10 @@ def test_music_ducks_under_dialogue_by_its_depth() -> None:
             Track("dialogue", ArraySource(speech), output="dx"),
             Track("music", ArraySource(music), output="mx"),
         ),
-        buses=(Bus("dx"), Bus("mx", duck=Duck("dx", depth_db=12, threshold_db=-40, release_ms=100))),
+        buses=(
+            Bus("dx"),
+            Bus("mx", duck=Duck("dx", depth_db=12, threshold_db=-40, release_ms=100)),
+        ),
     )
     _, stems = mix(session, t.size, stems=("mx",))
     ducked = stems["mx"]
@@ -196,3 +205,48 @@ def test_bs775_downmix() -> None:
     assert np.allclose(down, BS775_DOWNMIX)
     assert down[0, 2] == pytest.approx(10 ** (-3 / 20), abs=1e-3)  # centre at -3 dB
     assert down[:, 3].tolist() == [0.0, 0.0]  # LFE left out
+
+
+class _Noise:
+    channels = 1
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        return (
+            0.05 * np.random.default_rng([7, max(start, 0)]).standard_normal((1, count))
+        ).astype(np.float32)
+
+
+def _peak_traced_bytes(seconds: int) -> int:
+    import tracemalloc
+
+    rate = 48000
+    tracks = tuple(
+        Track(f"t{k}", _Noise(), inserts=(EffectSpec.of("compressor"),), sends=(Send("verb", -10),))
+        for k in range(4)
+    )
+    session = Session(rate, tracks, buses=(Bus("verb", inserts=(EffectSpec.of("reverb"),)),))
+    tracemalloc.start()
+    for _ in Mixer(session).blocks(seconds * rate, block_samples=4096):
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_memory_does_not_grow_with_length() -> None:
+    short, long = _peak_traced_bytes(2), _peak_traced_bytes(12)
+    assert long < 1.5 * short + 1_000_000
+
+
+def test_file_source_reads_any_span(tmp_path: Path) -> None:
+    from media_factory import write_wav
+    from postprod.render.sources import FileSource
+
+    ramp = (np.arange(48000) / 48000).astype(np.float32)[None]
+    source = FileSource(write_wav(tmp_path / "ramp.wav", ramp, codec="pcm_f32le"), 48000)
+    assert np.array_equal(source.read(100, 50), ramp[:, 100:150])
+    assert np.array_equal(source.read(150, 50), ramp[:, 150:200])  # carries on
+    before = source.read(-10, 20)
+    assert not before[:, :10].any() and np.array_equal(before[:, 10:], ramp[:, :10])  # a jump back
+    after = source.read(47990, 20)
+    assert np.array_equal(after[:, :10], ramp[:, 47990:]) and not after[:, 10:].any()
