@@ -108,6 +108,7 @@ EFFECTS: dict[str, dict[str, Param]] = {
     "distortion": {"drive_db": Param(0, 60, 25)},
     "bitcrush": {"bit_depth": Param(1, 32, 8)},
     "pitch_shift": {"semitones": Param(-24, 24, 0)},
+    "ring_mod": {"frequency_hz": Param(1, 5000, 60), "mix": Param(0, 1, 1)},
 }
 
 

@@ -1,0 +1,83 @@
+"""Effect presets (voice treatments and the like): named chains of effect specs, as TOML files.
+
+The ones that ship live in ``effects/presets``; users add their own in a
+folder they name (the CLI reads ``POSTPROD_FX_PRESETS``) or give a file.
+A preset file is ``name``, ``description`` and ``chain``: a list of tables,
+each ``effect = "..."`` with that effect's parameters.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from postprod.effects.registry import EffectSpec, validate
+from postprod.errors import AudioError
+
+
+@dataclass(frozen=True, slots=True)
+class EffectPreset:
+    """A named, documented chain."""
+
+    name: str
+    description: str
+    chain: tuple[EffectSpec, ...]
+
+    @staticmethod
+    def from_toml(text: str, source: str) -> EffectPreset:
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise AudioError(
+                f"effect preset {source} is not valid TOML ({error})", where=source
+            ) from None
+        try:
+            chain = tuple(_spec(dict(item)) for item in data["chain"])
+            preset = EffectPreset(str(data["name"]), str(data.get("description", "")), chain)
+        except (KeyError, TypeError, ValueError) as error:
+            raise AudioError(
+                f"effect preset {source} is malformed ({error})",
+                where=source,
+                fix='give name, description and chain = [{ effect = "...", ... }]',
+            ) from None
+        for index, spec in enumerate(preset.chain):
+            validate(spec, where=f"{source}, chain item {index + 1}")
+        return preset
+
+
+def _spec(item: dict[str, Any]) -> EffectSpec:
+    """A chain item as a spec (validated by the caller, who knows where it is)."""
+    name = str(item.pop("effect"))
+    return EffectSpec(name, MappingProxyType({key: float(value) for key, value in item.items()}))
+
+
+def builtin_presets() -> dict[str, EffectPreset]:
+    """The presets that ship with postprod, by name."""
+    folder = resources.files("postprod.effects") / "presets"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            preset = EffectPreset.from_toml(entry.read_text(encoding="utf-8"), entry.name)
+            found[preset.name] = preset
+    return found
+
+
+def find_effect_preset(name: str, extra_folder: Path | None = None) -> EffectPreset:
+    """A preset by name (the user's folder first), or from a ``.toml`` file."""
+    if name.endswith(".toml") and Path(name).is_file():
+        return EffectPreset.from_toml(Path(name).read_text(encoding="utf-8"), name)
+    presets = builtin_presets()
+    if extra_folder is not None and extra_folder.is_dir():
+        for path in sorted(extra_folder.glob("*.toml")):
+            preset = EffectPreset.from_toml(path.read_text(encoding="utf-8"), str(path))
+            presets[preset.name] = preset
+    if name not in presets:
+        raise AudioError(
+            f"no effect preset named {name!r}",
+            fix=f"choose one of {', '.join(sorted(presets))} (postprod fx list) or give a .toml file",
+        )
+    return presets[name]
