@@ -27,6 +27,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.errors import EditError
+from postprod.timeline.console_state import console_of, strip_of
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -68,6 +69,15 @@ class AudioSegment:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackPlan:
+    """One audio track for the console: its segments and its strip (plain data)."""
+
+    name: str
+    segments: tuple[AudioSegment, ...]
+    strip: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class OutputFormat:
     """The programme's picture and sound format."""
 
@@ -85,9 +95,15 @@ class RenderPlan:
     output: OutputFormat
     frames: int
     video: tuple[VideoSpan, ...] = ()
-    audio: tuple[AudioSegment, ...] = ()
+    tracks: tuple[TrackPlan, ...] = ()
+    console: dict[str, Any] = field(default_factory=dict)
     start_timecode_frames: int = 0
     warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def audio(self) -> tuple[AudioSegment, ...]:
+        """Every audio segment of every track."""
+        return tuple(segment for track in self.tracks for segment in track.segments)
 
     @property
     def samples(self) -> int:
@@ -116,7 +132,15 @@ class RenderPlan:
                 VideoSpan(**{**span, "a": source(span["a"]), "b": source(span["b"])})
                 for span in data["video"]
             ),
-            audio=tuple(AudioSegment(**segment) for segment in data["audio"]),
+            tracks=tuple(
+                TrackPlan(
+                    track["name"],
+                    tuple(AudioSegment(**segment) for segment in track["segments"]),
+                    track["strip"],
+                )
+                for track in data["tracks"]
+            ),
+            console=data["console"],
             start_timecode_frames=data["start_timecode_frames"],
             warnings=tuple(data["warnings"]),
         )
@@ -160,15 +184,19 @@ def plan(
         video = _video_spans(video_tracks[0], rate, project_folder)
         video = _fill_to(video, frames)
     sound_tracks = audio_tracks or video_tracks[:1]
-    audio = [
-        segment
-        for track in sound_tracks
-        for segment in _audio_segments(track, rate, output.sample_rate, project_folder)
-    ]
+    tracks = tuple(
+        TrackPlan(
+            track.name or f"A{index + 1}",
+            tuple(_audio_segments(track, rate, output.sample_rate, project_folder)),
+            strip_of(track).to_dict() if audio_tracks else {},
+        )
+        for index, track in enumerate(sound_tracks)
+    )
     start_tc = 0
     if timeline.global_start_time is not None:
         start_tc = to_frames(timeline.global_start_time, rate, where="timeline start")
-    return RenderPlan(output, frames, tuple(video), tuple(audio), start_tc)
+    console = console_of(timeline).to_dict()
+    return RenderPlan(output, frames, tuple(video), tracks, console, start_tc)
 
 
 def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[_Item | None]:

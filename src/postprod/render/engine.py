@@ -22,7 +22,7 @@ from postprod.errors import RenderError
 from postprod.media.video import VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
-from postprod.render.mix import PlanMixer
+from postprod.render.mix import SegmentMixer
 from postprod.timecode import FrameRate, frames_to_label
 from postprod.video.compose import black, dissolve
 
@@ -66,7 +66,7 @@ def render(
     audio_spec = AudioSpec(fmt.sample_rate, fmt.channels)
     rate = FrameRate.parse(fmt.frame_rate)
     start_tc = frames_to_label(plan.start_timecode_frames, rate) if rate.is_smpte else None
-    mixer = PlanMixer(plan)
+    mixer = SegmentMixer.of(plan)
     pictures = _Pictures(plan)
     block_frames = max(1, round(fmt.frame_rate))
     try:

@@ -17,27 +17,44 @@ from postprod.media.audio import iter_audio_blocks
 from postprod.planner.plan import AudioSegment, RenderPlan
 
 
-class PlanMixer:
-    """The programme's sound: the plan's segments summed, with their fades."""
+class SegmentMixer:
+    """Segments summed, with their fades, read forward (the plan's sound, or one track's)."""
 
-    def __init__(self, plan: RenderPlan) -> None:
-        self._plan = plan
+    def __init__(self, segments: tuple[AudioSegment, ...], sample_rate: int, channels: int) -> None:
+        self._segments = segments
+        self.sample_rate, self.channels = sample_rate, channels
         self._done = 0
         self._streams: dict[int, _SegmentStream] = {}
+
+    @staticmethod
+    def of(plan: RenderPlan) -> SegmentMixer:
+        """The whole plan's sound."""
+        return SegmentMixer(plan.audio, plan.output.sample_rate, plan.output.channels)
+
+    def read(self, start: int, count: int) -> NDArray[np.float32]:
+        """Samples ``start`` .. ``start + count`` (a console source: forward, or restarted)."""
+        if start != self._done:
+            self._done, self._streams = start, {}
+            if start > 0:  # segments already playing restart at their offset
+                self._streams = {
+                    i: _SegmentStream(seg, self.sample_rate, self.channels, start - seg.start)
+                    for i, seg in enumerate(self._segments)
+                    if seg.start < start < seg.start + seg.length
+                }
+        return self.until(start + count)
 
     def until(self, end: int) -> NDArray[np.float32]:
         """The mix from where the last call stopped up to sample ``end``."""
         start, self._done = self._done, end
-        fmt = self._plan.output
-        out = np.zeros((fmt.channels, end - start), np.float32)
-        for index, segment in enumerate(self._plan.audio):
+        out = np.zeros((self.channels, end - start), np.float32)
+        for index, segment in enumerate(self._segments):
             lo = max(start, segment.start)
             hi = min(end, segment.start + segment.length)
             if lo >= hi:
                 continue
             stream = self._streams.get(index)
             if stream is None:
-                stream = _SegmentStream(segment, fmt.sample_rate, fmt.channels)
+                stream = _SegmentStream(segment, self.sample_rate, self.channels)
                 self._streams[index] = stream
             positions = np.arange(lo - segment.start, hi - segment.start)
             out[:, lo - start : hi - start] += stream.read(hi - lo) * _fades(segment, positions)
@@ -49,15 +66,18 @@ class PlanMixer:
 class _SegmentStream:
     """Consecutive samples of one segment's source, zeros past the source's end."""
 
-    def __init__(self, segment: AudioSegment, sample_rate: int, channels: int) -> None:
+    def __init__(
+        self, segment: AudioSegment, sample_rate: int, channels: int, offset: int = 0
+    ) -> None:
         self._channels = channels
-        self._pad = max(0, -segment.source_sample)  # before the file's first sample: silence
+        first = segment.source_sample + offset
+        self._pad = max(0, -first)  # before the file's first sample: silence
         self._blocks: Iterator[NDArray[np.float32]] | None = iter_audio_blocks(
             segment.path,
             block_samples=sample_rate,
             sample_rate=sample_rate,
             channels=channels,
-            start_sample=max(0, segment.source_sample),
+            start_sample=max(0, first),
         )
         self._held = np.zeros((self._channels, 0), np.float32)
 
@@ -104,7 +124,7 @@ def sound_blocks(
     plan: RenderPlan, block_samples: int | None = None
 ) -> Iterator[NDArray[np.float32]]:
     """The whole programme's sound as consecutive blocks (one second each by default)."""
-    mixer = PlanMixer(plan)
+    mixer = SegmentMixer.of(plan)
     step = block_samples or plan.output.sample_rate
     for end in range(step, plan.samples + step, step):
         yield mixer.until(min(end, plan.samples))

@@ -1,0 +1,38 @@
+"""``postprod mix``: a project's audio tracks through the console to a file and stems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from postprod.cli.progress import frame_progress
+from postprod.render.mixdown import mix_project
+
+
+def mix_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The mix to write (.wav)."),
+    stems: Path | None = typer.Option(None, "--stems", help="Also write every bus here."),
+    sample_rate: int = typer.Option(48000, "--sample-rate", help="44100, 48000, 88200 or 96000."),
+    bit_depth: str = typer.Option("24", "--bit-depth", help="16, 24 or 32f."),
+    tail: float = typer.Option(
+        0.0, "--tail", help="Seconds to run on after the end (reverb tails)."
+    ),
+) -> None:
+    """Mix a project's audio tracks (gain, pan, inserts, sends, buses) to a file."""
+    with frame_progress("mixing") as progress:
+        result = mix_project(
+            project,
+            out,
+            stems_dir=stems,
+            sample_rate=sample_rate,
+            bit_depth=bit_depth,
+            tail_s=tail,
+            progress=progress,
+        )
+    console = Console()
+    console.print(f"wrote {result.mix} ({result.samples / sample_rate:.2f} s)")
+    for stem in result.stems:
+        console.print(f"  stem {stem}")
