@@ -1,0 +1,86 @@
+"""Import and export on the command line, round trips on postprod's own projects, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from postprod.cli import main
+from postprod.demo.production import run_demo
+from postprod.interchange import load_project
+from postprod.interchange.formats import edl_rate, export_timeline, import_timeline
+from test_render import SMALL
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_demo(tmp_path_factory.mktemp("ix") / "demo", settings=SMALL).project
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".otioz", ".xml"])
+def test_export_then_import_keeps_the_edit(project: Path, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"demo{suffix}"
+    assert main(["export", str(project), "-o", str(out)]) == 0
+    back = tmp_path / "back.otio"
+    assert main(["import", str(out), "-o", str(back), "--rate", "25"]) == 0
+    original, again = load_project(project), load_project(back)
+    names = [c.name for c in original.find_clips()]
+    assert [c.name for c in again.find_clips()] == names
+    transitions = [t for t in again.video_tracks()[0] if isinstance(t, otio.schema.Transition)]
+    assert len(transitions) == 3
+    if suffix != ".xml":  # FCP 7 XML has no gap after the last clip: the final black frame goes
+        assert again.duration() == original.duration()
+
+
+def test_edl_round_trip_of_a_cut(project: Path, tmp_path: Path) -> None:
+    timeline = load_project(project)
+    track = timeline.video_tracks()[0]
+    for item in [i for i in track if not isinstance(i, otio.schema.Clip)]:
+        track.remove(item)
+    cut = tmp_path / "cut.otio"
+    otio.adapters.write_to_file(timeline, str(cut))
+    edl = tmp_path / "cut.edl"
+    assert main(["export", str(cut), "-o", str(edl)]) == 0
+    text = edl.read_text()
+    assert text.count(" C ") >= 3 and "00:00:00:10 00:00:01:05" in text  # source in/out of camera_A
+    again = import_timeline(edl, rate=25)
+    ranges = [
+        (c.source_range.start_time.value, c.source_range.duration.value) for c in again.find_clips()
+    ]
+    assert ranges == [(10, 20), (10, 20), (10, 20)]
+
+
+def test_edl_rate_comes_from_its_timecodes() -> None:
+    assert edl_rate("001  AX V C 01:00:00:00 01:00:01:23 01:00:00:00 01:00:01:23") == 24.0
+    assert edl_rate("001  AX V C 01:00:00:00 01:00:01:24 01:00:00:00 01:00:01:24") == 25.0
+    assert edl_rate(
+        "FCM: DROP FRAME\n001 AX V C 01:00:00;00 01:00:01;29 01:00:00;00 01:00:01;29"
+    ) == pytest.approx(29.97, abs=0.01)
+
+
+def test_bad_files_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "cut.edl"
+    garbage.write_text("TITLE: broken\n001  AX V C 01:00:00:00 99:99\n")
+    broken_xml = tmp_path / "cut.xml"
+    broken_xml.write_text("<xmeml><sequence>")
+    for path in (garbage, broken_xml, tmp_path / "missing.aaf", tmp_path / "notes.doc"):
+        if path.suffix == ".doc":
+            path.write_text("hello")
+        assert main(["import", str(path), "-o", str(tmp_path / "p.otio")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and path.name in err[0]
+    assert not (tmp_path / "p.otio").exists()
+
+
+def test_an_edl_holds_one_video_track(project: Path, tmp_path: Path) -> None:
+    timeline = load_project(project)
+    timeline.tracks.append(otio.schema.Track("V2", kind=otio.schema.TrackKind.Video))
+    timeline.tracks[-1].append(otio.schema.Gap(source_range=timeline.tracks[0][0].source_range))
+    from postprod.errors import InterchangeError
+
+    with pytest.raises(InterchangeError, match="one video track"):
+        export_timeline(timeline, tmp_path / "two.edl")
+    assert not (tmp_path / "two.edl").exists()
+    assert import_timeline(export_timeline(timeline, tmp_path / "two.otio")).tracks[-1].name == "V2"
