@@ -16,7 +16,7 @@ from postprod.errors import ProjectError
 from postprod.interchange import save_project
 from postprod.media import read_audio, read_bext
 from postprod.render.mixdown import mix_project
-from postprod.timeline.console_state import (
+from postprod.timeline.metadata import (
     BusState,
     ConsoleState,
     SendState,

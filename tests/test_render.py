@@ -21,11 +21,12 @@ from postprod.video.patterns import read_barcode
 SMALL = DemoSettings(
     width=320, height=180, source_frames=60, handle_frames=10, clip_frames=20, transition_frames=8
 )
-# The edit of build_timeline at SMALL: 8-frame fade up, A 20, B 20 (dissolve of 4+4 into C), C 20,
-# an 8-frame fade out inside C, one frame of black.
+# The edit of build_timeline at SMALL: 8-frame fade up, A 20, B 20 (dissolve of 4+4 into C), C 20
+# (clock wipe of 4+4 into A again), A 20 with an 8-frame fade out inside it, one frame of black.
 CUT_AB = 8 + 20
 DISSOLVE_BC = (8 + 40 - 4, 8)  # start, length
-PROGRAMME_FRAMES = 8 + 60 + 1
+WIPE_CA = (8 + 60 - 4, 8)
+PROGRAMME_FRAMES = 8 + 80 + 1
 
 
 def _decode(path: Path) -> tuple[list[np.ndarray], np.ndarray, int]:
@@ -83,6 +84,16 @@ def test_dissolve_midpoint_is_the_mean_of_its_sources(small_demo: Path) -> None:
     middle = frames[start + length // 2]
     colour = np.median(middle[40:, :150].reshape(-1, 3), axis=0)  # left of the moving bar
     assert np.abs(colour - (b + c) / 2).max() <= 4
+
+
+def test_clock_wipe_midpoint_shows_each_source_on_its_side(small_demo: Path) -> None:
+    frames, _, _ = _decode(small_demo)
+    start, length = WIPE_CA
+    middle = frames[start + length // 2]  # half way: the clock hand points at six
+    c, a = np.array((50, 150, 80)), np.array((40, 70, 160))
+    right = np.median(middle[100:170, 200:300].reshape(-1, 3), axis=0)  # swept: incoming A
+    left = np.median(middle[100:170, 20:120].reshape(-1, 3), axis=0)  # not yet: outgoing C
+    assert np.abs(right - a).max() <= 6 and np.abs(left - c).max() <= 6
 
 
 def test_sound_follows_the_picture(small_demo: Path) -> None:

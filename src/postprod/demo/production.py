@@ -2,7 +2,7 @@
 
 Three sources stand in for camera files (each a test card of its own colour
 with its own tone). The edit fades up from black into A, cuts to B, dissolves
-to C and fades to black; the sound follows the picture. The programme's sound
+to C, clock-wipes back to A and fades to black; the sound follows the picture. The programme's sound
 is then mastered to EBU R 128 (a Broadcast Wave stamped with the start
 timecode) and checked, with a JSON and an HTML report. Everything is
 deterministic: the same run writes the same project and the same pictures.
@@ -27,6 +27,7 @@ from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import Progress, RenderResult, render
+from postprod.timeline.metadata import WipeState, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card
 
@@ -55,7 +56,7 @@ class DemoSettings:
     height: int = 360
     frame_rate: Fraction = Fraction(25)
     sample_rate: int = 48000
-    source_frames: int = 150  # 6 s per camera file
+    source_frames: int = 200  # 8 s per camera file
     handle_frames: int = 25  # source frames kept before each clip's in point
     clip_frames: int = 75  # 3 s of each source on the timeline
     transition_frames: int = 12  # fades and the dissolve
@@ -138,7 +139,7 @@ def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path
 
 
 def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.schema.Timeline:
-    """Fade up into A, cut to B, dissolve to C, fade to black."""
+    """Fade up into A, cut to B, dissolve to C, clock-wipe back to A, fade to black."""
     rate, fade = settings.frame_rate, settings.transition_frames
     timeline = otio.schema.Timeline(name="postprod demo")
     timeline.global_start_time = rational_time(90_000, rate)  # 01:00:00:00 at 25 fps
@@ -160,6 +161,19 @@ def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.sc
     picture.append(clips[1])
     picture.append(_dissolve("B to C", fade // 2, fade - fade // 2, rate))
     picture.append(clips[2])
+    wipe = _dissolve("C to A, clock wipe", fade // 2, fade - fade // 2, rate)
+    set_wipe(wipe, WipeState("clock", softness=0.05, border_px=2))
+    picture.append(wipe)
+    picture.append(
+        media_clip(  # camera A again, from where its first clip ended
+            sources[0],
+            name=f"{sources[0].stem} (again)",
+            rate=rate,
+            available_frames=settings.source_frames,
+            source_start=settings.handle_frames + settings.clip_frames,
+            duration=settings.clip_frames,
+        )
+    )
     picture.append(_dissolve("fade out", fade, 0, rate))
     picture.append(otio.schema.Gap(source_range=_frames(1, rate)))
     timeline.tracks.append(picture)

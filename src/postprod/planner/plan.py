@@ -5,8 +5,9 @@ samples and file paths, no OTIO objects, so it can be saved as JSON, checked
 in a test, or cut into pieces and sent to other machines.
 
 Video: the first video track becomes a run of spans. A span shows one source
-(a clip), black (a gap), or a dissolve from one source to the next (an OTIO
-``SMPTE_Dissolve``; a dissolve from or to a gap is a fade from or to black).
+(a clip), black (a gap), or a transition from one source to the next: a
+dissolve (an OTIO ``SMPTE_Dissolve``; from or to a gap it is a fade from or
+to black) or a wipe (a ``Custom`` transition with postprod's wipe settings).
 A transition of ``in_offset`` + ``out_offset`` frames centred on a cut plays
 the outgoing clip past its out point and the incoming one before its in
 point, using their handles.
@@ -27,7 +28,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.console_state import console_of, strip_of
+from postprod.timeline.metadata import console_of, strip_of, wipe_of
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -50,8 +51,9 @@ class VideoSpan:
     length: int
     a: Source | None
     b: Source | None = None
-    transition: str = "cut"  # "cut" | "dissolve"
+    transition: str = "cut"  # "cut" | "dissolve" | "wipe"
     name: str = ""
+    wipe: dict[str, Any] | None = None  # pattern, softness, border_px
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,17 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
     return out
 
 
+def _wipes(track: otio.schema.Track) -> dict[int, dict[str, Any]]:
+    """For each wipe transition's index in the track: its settings."""
+    found = {}
+    for index, child in enumerate(track):
+        if isinstance(child, otio.schema.Transition):
+            wipe = wipe_of(child)
+            if wipe is not None:
+                found[index] = wipe.to_dict()
+    return found
+
+
 def _transitions(track: otio.schema.Track, rate: Fraction) -> dict[int, tuple[int, int]]:
     """For each transition's index in the track: (in_offset, out_offset) in frames."""
     found = {}
@@ -240,6 +253,7 @@ def _transitions(track: otio.schema.Track, rate: Fraction) -> dict[int, tuple[in
 def _video_spans(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[VideoSpan]:
     items = _items(track, rate, folder)
     transitions = _transitions(track, rate)
+    wipes = _wipes(track)
     spans: list[VideoSpan] = []
     for index, item in enumerate(items):
         if item is None:
@@ -249,9 +263,9 @@ def _video_spans(track: otio.schema.Track, rate: Fraction, folder: Path | None) 
             length = in_offset + out_offset
             a = _source(before, cut - in_offset - before.start)
             b = _source(after, -in_offset)
-            spans.append(
-                VideoSpan(cut - in_offset, length, a, b, "dissolve", f"{before.name}>{after.name}")
-            )
+            kind = "wipe" if index in wipes else "dissolve"
+            name = f"{before.name}>{after.name}"
+            spans.append(VideoSpan(cut - in_offset, length, a, b, kind, name, wipes.get(index)))
             continue
         head = transitions.get(index - 1, (0, 0))[1]  # the incoming transition's out_offset
         tail = transitions.get(index + 1, (0, 0))[0]  # the outgoing transition's in_offset

@@ -25,6 +25,7 @@ from postprod.planner.plan import RenderPlan, Source, VideoSpan
 from postprod.render.mix import SegmentMixer
 from postprod.timecode import FrameRate, frames_to_label
 from postprod.video.compose import black, dissolve
+from postprod.video.wipes import arrival, wipe
 
 #: Called with (frames done, frames in all) as the render goes.
 Progress = Callable[[int, int], None]
@@ -126,12 +127,27 @@ class _Pictures:
 
     def _span(self, span: VideoSpan, offset: int, count: int) -> Iterator[NDArray[np.uint8]]:
         a = self._read(span.a, "a", offset, count)
-        if span.transition == "dissolve":
-            b = self._read(span.b, "b", offset, count)
-            for k in range(count):
-                yield dissolve(next(a), next(b), (offset + k) / span.length)
-        else:
+        if span.transition == "cut":
             yield from a
+            return
+        b = self._read(span.b, "b", offset, count)
+        settings = span.wipe or {}
+        times = (
+            arrival(str(settings.get("pattern", "horizontal")), *self._size) if span.wipe else None
+        )
+        for k in range(count):
+            progress = (offset + k) / span.length
+            if times is None:
+                yield dissolve(next(a), next(b), progress)
+            else:
+                yield wipe(
+                    next(a),
+                    next(b),
+                    times,
+                    progress,
+                    softness=float(settings.get("softness", 0.0)),
+                    border_px=int(settings.get("border_px", 0)),
+                )
 
     def _read(
         self, source: Source | None, role: str, offset: int, count: int

@@ -23,7 +23,7 @@ from postprod.media.writer import AudioSpec, MediaWriter
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
 from postprod.render.engine import Progress
 from postprod.render.mix import SegmentMixer
-from postprod.timeline.console_state import ConsoleState, StripState
+from postprod.timeline.metadata import ConsoleState, StripState
 from postprod.timeline.model import timeline_rate
 
 

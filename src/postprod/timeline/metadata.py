@@ -1,4 +1,4 @@
-"""The console's state in the project: the one module that reads and writes ``metadata["postprod"]``.
+"""postprod's settings in the project: the one module that reads and writes ``metadata["postprod"]``.
 
 OTIO has no schema for a mixer, so a track's strip (gain, pan, inserts,
 sends, automation) lives under the track's ``metadata["postprod"]["strip"]``
@@ -217,3 +217,42 @@ def set_console(timeline: otio.schema.Timeline, console: ConsoleState) -> None:
     data = _payload(timeline, f"timeline {timeline.name}")
     data |= {"version": SCHEMA_VERSION, "console": console.to_dict()}
     timeline.metadata[KEY] = data
+
+
+@dataclass(frozen=True, slots=True)
+class WipeState:
+    """A wipe on an OTIO ``Custom`` transition (OTIO has no wipe schema of its own)."""
+
+    pattern: str = "horizontal"
+    softness: float = 0.0
+    border_px: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pattern": self.pattern, "softness": self.softness, "border_px": self.border_px}
+
+
+def wipe_of(transition: otio.schema.Transition) -> WipeState | None:
+    """The wipe a transition draws, or ``None`` for a dissolve."""
+    where = f"transition {transition.name or '?'}"
+    data = _payload(transition, where).get("wipe")
+    if data is None:
+        return None
+    try:
+        wipe = WipeState(
+            str(data.get("pattern", "horizontal")),
+            float(data.get("softness", 0.0)),
+            int(data.get("border_px", 0)),
+        )
+    except (TypeError, ValueError) as error:
+        raise ProjectError(f"the wipe settings are not valid ({error})", where=where) from None
+    if not 0 <= wipe.softness <= 1 or wipe.border_px < 0:
+        raise ProjectError("wipe softness must be 0..1 and the border not negative", where=where)
+    return wipe
+
+
+def set_wipe(transition: otio.schema.Transition, wipe: WipeState) -> None:
+    """Make a transition a wipe (an OTIO ``Custom`` transition with postprod's settings)."""
+    transition.transition_type = otio.schema.TransitionTypes.Custom
+    data = _payload(transition, f"transition {transition.name}")
+    data |= {"version": SCHEMA_VERSION, "wipe": wipe.to_dict()}
+    transition.metadata[KEY] = data
