@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -175,3 +176,18 @@ def test_demo_ends_with_a_checked_r128_master(tmp_path: Path) -> None:
     assert bext is not None and bext.time_reference_samples == 3600 * 48000  # 01:00:00:00
     html_report = next(p for p in result.reports if p.suffix == ".html")
     assert "PASSED" in html_report.read_text()
+
+
+def test_burn_in_digits_change_every_frame(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    demo = run_demo(folder, settings=SMALL)
+    out = tmp_path / "burnt.mp4"
+    assert main(["render", str(demo.project), "-o", str(out), "--burn-in"]) == 0
+    frames, _, _ = _decode(out)
+    boxes = [f[150:180, 100:220].astype(int) for f in frames[10:14]]  # the timecode box
+    for before, after in itertools.pairwise(boxes):
+        assert np.abs(after - before).max() > 100  # a digit changed
+    plain, _, _ = _decode(demo.programme)
+    assert (
+        np.abs(frames[20][:100].astype(int) - plain[20][:100]).max() <= 12
+    )  # picture untouched above

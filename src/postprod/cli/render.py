@@ -17,8 +17,13 @@ def render_command(
     size: str | None = typer.Option(
         None, "--size", help="Output WIDTHxHEIGHT (default: the first clip's)."
     ),
+    burn_in: bool = typer.Option(
+        False, "--burn-in", help="Burn the programme timecode into the picture."
+    ),
 ) -> None:
     """Render a project's picture and sound to one file."""
     with frame_progress("rendering") as progress:
-        result = render_project(project, out, size=size, progress=progress)
+        result = render_project(
+            project, out, size=size, progress=progress, burn_in_timecode=burn_in
+        )
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")

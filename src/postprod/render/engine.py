@@ -23,8 +23,9 @@ from postprod.media.video import VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
 from postprod.render.mix import SegmentMixer
-from postprod.timecode import FrameRate, frames_to_label
+from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
+from postprod.video.text import burn_in
 from postprod.video.wipes import arrival, wipe
 
 #: Called with (frames done, frames in all) as the render goes.
@@ -53,8 +54,10 @@ def render(
     video_codec: str = "libx264",
     options: dict[str, str] | None = None,
     progress: Progress | None = None,
+    burn_in_timecode: bool = False,
 ) -> RenderResult:
-    """Render ``plan`` to ``out`` (container from its suffix)."""
+    """Render ``plan`` to ``out`` (container from its suffix); optionally burn in the
+    programme timecode of every frame."""
     _check_sources(plan)
     fmt = plan.output
     video_spec = VideoSpec(
@@ -76,8 +79,17 @@ def render(
         ) as writer:
             for first in range(0, plan.frames, block_frames):
                 count = min(block_frames, plan.frames - first)
-                for picture in pictures.frames(first, count):
-                    writer.write_video(picture)
+                labels = (
+                    frames_to_labels(
+                        np.arange(first, first + count) + plan.start_timecode_frames, rate
+                    )
+                    if burn_in_timecode and rate.is_smpte
+                    else None
+                )
+                for k, picture in enumerate(pictures.frames(first, count)):
+                    writer.write_video(
+                        burn_in(picture, str(labels[k])) if labels is not None else picture
+                    )
                 writer.write_audio(mixer.until(_sample_at(plan, first + count)))
                 if progress is not None:
                     progress(first + count, plan.frames)

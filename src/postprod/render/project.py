@@ -22,6 +22,7 @@ def render_project(
     *,
     size: str | None = None,
     progress: Progress | None = None,
+    burn_in_timecode: bool = False,
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's)."""
     path = Path(project)
@@ -30,7 +31,8 @@ def render_project(
     timeline = load_project(path)
     width, height = _size(size) if size else _first_clip_size(timeline, path.parent)
     output = OutputFormat(width, height, timeline_rate(timeline))
-    return render(plan(timeline, output, project_folder=path.parent), out, progress=progress)
+    programme = plan(timeline, output, project_folder=path.parent)
+    return render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
 
 
 def _size(text: str) -> tuple[int, int]:
