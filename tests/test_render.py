@@ -189,5 +189,5 @@ def test_burn_in_digits_change_every_frame(tmp_path: Path) -> None:
         assert np.abs(after - before).max() > 100  # a digit changed
     plain, _, _ = _decode(demo.programme)
     assert (
-        np.abs(frames[20][:100].astype(int) - plain[20][:100]).max() <= 12
+        np.abs(frames[20][:100].astype(int) - plain[20][:100]).mean() < 2
     )  # picture untouched above
