@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from postprod.datafiles import toml_texts
 from postprod.errors import DeliveryError
 
 
@@ -60,22 +60,15 @@ class DeliveryPreset:
 
 def builtin_presets() -> dict[str, DeliveryPreset]:
     """The presets that ship with postprod, by name."""
-    folder = resources.files("postprod.deliver") / "presets"
-    found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            preset = DeliveryPreset.from_toml(entry.read_text(encoding="utf-8"), entry.name)
-            found[preset.name] = preset
-    return found
+    return all_presets(None)
 
 
 def all_presets(extra_folder: Path | None = None) -> dict[str, DeliveryPreset]:
     """Built-in presets, then the user's (a user preset of the same name wins)."""
-    found = builtin_presets()
-    if extra_folder is not None and extra_folder.is_dir():
-        for path in sorted(extra_folder.glob("*.toml")):
-            preset = DeliveryPreset.from_toml(path.read_text(encoding="utf-8"), str(path))
-            found[preset.name] = preset
+    found = {}
+    for source, text in toml_texts("postprod.deliver", "presets", extra_folder):
+        preset = DeliveryPreset.from_toml(text, source)
+        found[preset.name] = preset
     return found
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from postprod.datafiles import toml_texts
 from postprod.effects.registry import EffectSpec, validate
 from postprod.errors import AudioError
 
@@ -55,14 +55,12 @@ def _spec(item: dict[str, Any]) -> EffectSpec:
     return EffectSpec(name, MappingProxyType({key: float(value) for key, value in item.items()}))
 
 
-def builtin_presets() -> dict[str, EffectPreset]:
-    """The presets that ship with postprod, by name."""
-    folder = resources.files("postprod.effects") / "presets"
+def builtin_presets(extra_folder: Path | None = None) -> dict[str, EffectPreset]:
+    """The presets that ship with postprod by name, then the user's (which win on a clash)."""
     found = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            preset = EffectPreset.from_toml(entry.read_text(encoding="utf-8"), entry.name)
-            found[preset.name] = preset
+    for source, text in toml_texts("postprod.effects", "presets", extra_folder):
+        preset = EffectPreset.from_toml(text, source)
+        found[preset.name] = preset
     return found
 
 
@@ -70,11 +68,7 @@ def find_effect_preset(name: str, extra_folder: Path | None = None) -> EffectPre
     """A preset by name (the user's folder first), or from a ``.toml`` file."""
     if name.endswith(".toml") and Path(name).is_file():
         return EffectPreset.from_toml(Path(name).read_text(encoding="utf-8"), name)
-    presets = builtin_presets()
-    if extra_folder is not None and extra_folder.is_dir():
-        for path in sorted(extra_folder.glob("*.toml")):
-            preset = EffectPreset.from_toml(path.read_text(encoding="utf-8"), str(path))
-            presets[preset.name] = preset
+    presets = builtin_presets(extra_folder)
     if name not in presets:
         raise AudioError(
             f"no effect preset named {name!r}",
