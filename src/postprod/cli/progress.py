@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from postprod.render.engine import Progress as ProgressCallback
+from postprod.render.mix import Progress as ProgressCallback
 
 
 class _FramesPerSecond(ProgressColumn):

@@ -27,7 +27,7 @@ from postprod.interchange import load_project
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
 from postprod.planner.plan import OutputFormat, plan
-from postprod.render.mix import sound_blocks
+from postprod.render.mixdown import programme_sound
 from postprod.timeline.model import markers, timeline_rate
 
 
@@ -66,7 +66,7 @@ def deliver_project(
     )
     with tempfile.TemporaryDirectory(dir=out, prefix=".deliver-") as work:
         mix = write_audio(
-            Path(work) / "mix.wav", sound_blocks(programme), preset.sample_rate, bit_depth="32f"
+            Path(work) / "mix.wav", programme_sound(programme), preset.sample_rate, bit_depth="32f"
         )
         master = normalize_file(
             mix,

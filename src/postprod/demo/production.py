@@ -26,7 +26,8 @@ from postprod.interchange import save_project
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, plan
-from postprod.render.engine import Progress, RenderResult, render
+from postprod.render.engine import RenderResult, render
+from postprod.render.mix import Progress
 from postprod.timeline.metadata import WipeState, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card

@@ -10,7 +10,7 @@ length. The file appears under its name only when complete (MediaWriter).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,18 +18,17 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from postprod.audio.effects import Fifo
 from postprod.errors import RenderError
 from postprod.media.video import VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
-from postprod.render.mix import SegmentMixer
+from postprod.render.mix import Progress
+from postprod.render.mixdown import programme_sound
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
 from postprod.video.text import burn_in
 from postprod.video.wipes import arrival, wipe
-
-#: Called with (frames done, frames in all) as the render goes.
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ def render(
     audio_spec = AudioSpec(fmt.sample_rate, fmt.channels)
     rate = FrameRate.parse(fmt.frame_rate)
     start_tc = frames_to_label(plan.start_timecode_frames, rate) if rate.is_smpte else None
-    mixer = SegmentMixer.of(plan)
+    sound = _Sound(plan)
     pictures = _Pictures(plan)
     block_frames = max(1, round(fmt.frame_rate))
     try:
@@ -90,13 +89,33 @@ def render(
                     writer.write_video(
                         burn_in(picture, str(labels[k])) if labels is not None else picture
                     )
-                writer.write_audio(mixer.until(_sample_at(plan, first + count)))
+                writer.write_audio(sound.until(_sample_at(plan, first + count)))
                 if progress is not None:
                     progress(first + count, plan.frames)
             samples = writer.samples_written
     finally:
         pictures.close()
     return RenderResult(Path(out), plan.frames, samples, fmt.frame_rate)
+
+
+class _Sound:
+    """The programme's mix (through the console), taken up to any sample."""
+
+    def __init__(self, plan: RenderPlan) -> None:
+        self._blocks = programme_sound(plan)
+        self._ready = Fifo(plan.output.channels)
+        self._done = 0
+
+    def until(self, end: int) -> NDArray[np.float32]:
+        count = end - self._done
+        while len(self._ready) < count:
+            block = next(self._blocks, None)
+            if block is None:
+                self._ready.put(np.zeros((2, count - len(self._ready)), np.float32))
+                break
+            self._ready.put(block)
+        self._done = end
+        return self._ready.take(count)
 
 
 def _sample_at(plan: RenderPlan, frame: int) -> int:

@@ -8,13 +8,16 @@ segment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
 from postprod.media.audio import iter_audio_blocks
-from postprod.planner.plan import AudioSegment, RenderPlan
+from postprod.planner.plan import AudioSegment
+
+#: Called with (done, all) as a long job goes (frames for renders, samples for mixes).
+Progress = Callable[[int, int], None]
 
 
 class SegmentMixer:
@@ -25,11 +28,6 @@ class SegmentMixer:
         self.sample_rate, self.channels = sample_rate, channels
         self._done = 0
         self._streams: dict[int, _SegmentStream] = {}
-
-    @staticmethod
-    def of(plan: RenderPlan) -> SegmentMixer:
-        """The whole plan's sound."""
-        return SegmentMixer(plan.audio, plan.output.sample_rate, plan.output.channels)
 
     def read(self, start: int, count: int) -> NDArray[np.float32]:
         """Samples ``start`` .. ``start + count`` (a console source: forward, or restarted)."""
@@ -118,13 +116,3 @@ def _curve(x: NDArray[np.float64], shape: str) -> NDArray[np.float64]:
     if shape == "equal-power":
         return np.sin(0.5 * np.pi * x)  # sin^2 + cos^2 = 1: constant power through a crossfade
     return x
-
-
-def sound_blocks(
-    plan: RenderPlan, block_samples: int | None = None
-) -> Iterator[NDArray[np.float32]]:
-    """The whole programme's sound as consecutive blocks (one second each by default)."""
-    mixer = SegmentMixer.of(plan)
-    step = block_samples or plan.output.sample_rate
-    for end in range(step, plan.samples + step, step):
-        yield mixer.until(min(end, plan.samples))

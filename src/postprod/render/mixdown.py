@@ -9,9 +9,13 @@ made with plain OTIO (no postprod settings) mixes at unity gain, centre pan.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from postprod.audio.automation import Breakpoint, Envelope
 from postprod.audio.mixer import Bus, Duck, Mixer, Send, Session, Track
@@ -21,8 +25,7 @@ from postprod.media.audio_write import PCM_CODECS
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
-from postprod.render.engine import Progress
-from postprod.render.mix import SegmentMixer
+from postprod.render.mix import Progress, SegmentMixer
 from postprod.timeline.metadata import ConsoleState, StripState
 from postprod.timeline.model import timeline_rate
 
@@ -74,6 +77,16 @@ def session_from_plan(programme: RenderPlan) -> Session:
         for bus in console.buses
     )
     return Session(rate, tuple(tracks), buses, console.master_inserts, console.master_gain_db)
+
+
+def programme_sound(
+    programme: RenderPlan, block_samples: int = 8192
+) -> Iterator[NDArray[np.float32]]:
+    """The plan's sound through the console (its strips, buses and master), block by block."""
+    for block in Mixer(session_from_plan(programme)).blocks(
+        programme.samples, block_samples=block_samples
+    ):
+        yield block.master
 
 
 def mix_project(

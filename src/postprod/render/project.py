@@ -12,7 +12,8 @@ from postprod.errors import RenderError
 from postprod.interchange import load_project
 from postprod.media.probe import probe
 from postprod.planner.plan import OutputFormat, plan
-from postprod.render.engine import Progress, RenderResult, render
+from postprod.render.engine import RenderResult, render
+from postprod.render.mix import Progress
 from postprod.timeline.model import media_path, timeline_rate
 
 
