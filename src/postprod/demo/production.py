@@ -22,6 +22,7 @@ from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
+from postprod.demo.sound import add_sound
 from postprod.interchange import save_project
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
@@ -97,6 +98,16 @@ def run_demo(
     sources = tuple(write_source(out / f"camera_{s.name}.mp4", s, settings) for s in SOURCES)
     step("building the edit")
     timeline = build_timeline(tuple(Path(path.name) for path in sources), settings)
+    step("adding a dialogue line (with a villain's voice) and music ducked under it")
+    fade = settings.transition_frames
+    add_sound(
+        timeline,
+        out,
+        rate=settings.frame_rate,
+        sample_rate=settings.sample_rate,
+        line_at_frame=fade + settings.clip_frames + settings.clip_frames // 8,  # over camera B
+        line_frames=settings.clip_frames * 3 // 4,
+    )
     project = save_project(timeline, out / "demo.otio")  # media paths relative to the project
     step("rendering the programme")
     output = OutputFormat(
