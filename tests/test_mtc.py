@@ -11,7 +11,7 @@ import pytest
 
 from postprod.cli import main
 from postprod.errors import TimecodeError
-from postprod.timecode import FrameRate, label_to_frames
+from postprod.timecode import FrameRate, Timecode, label_to_frames
 from postprod.timecode.mtc import (
     TimedMessage,
     decode,
@@ -82,10 +82,55 @@ def test_high_rates_are_refused() -> None:
 def test_not_a_midi_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.mid"
     bad.write_bytes(b"MThd garbage")
-    with pytest.raises(TimecodeError, match=r"bad\.mid"):
+    with pytest.raises(TimecodeError, match=r"bad\.mid is not a readable"):
         read_smf(bad)
-    with pytest.raises(TimecodeError):
+    empty = tmp_path / "empty.mid"
+    empty.write_bytes(b"")
+    with pytest.raises(TimecodeError, match=r"empty\.mid is empty"):
+        read_smf(empty)
+    with pytest.raises(TimecodeError, match="does not exist"):
         read_smf(tmp_path / "missing.mid")
+    with pytest.raises(TimecodeError, match="folder"):
+        read_smf(tmp_path)
+
+
+def test_full_frame_alone_locates_a_receiver() -> None:
+    rate = FrameRate.parse("29.97")
+    jump = label_to_frames("13:24:59;29", rate)
+    decoded = decode([TimedMessage(Fraction(7, 2), full_frame(jump, rate))])
+    assert [(d.timecode, d.frames, d.seconds) for d in decoded] == [
+        ("13:24:59;29", jump, Fraction(7, 2))
+    ]
+    assert decoded[0].rate == rate
+    assert full_frame(jump, rate).bytes() == [0xF0, 0x7F, 0x7F, 1, 1, 0x40 | 13, 24, 59, 29, 0xF7]
+    corrupt = mido.Message("sysex", data=[0x7F, 0x7F, 1, 1, 0x60, 61, 0, 0])  # minute 61
+    assert decode([TimedMessage(Fraction(0), corrupt)]) == []
+
+
+def test_a_jump_relocates() -> None:
+    rate = FrameRate.parse("25")
+    before = encode("01:00:00:00", rate, n_frames=4)
+    after = encode("02:00:00:00", rate, n_frames=4)
+    later = [TimedMessage(m.seconds + 1, m.message) for m in after]
+    decoded = decode(before + later)
+    assert [d.timecode for d in decoded] == [
+        "01:00:00:00", "01:00:00:01", "01:00:00:02", "01:00:00:03",
+        "02:00:00:00", "02:00:00:01", "02:00:00:02", "02:00:00:03",
+    ]  # fmt: skip
+    assert decoded[4].seconds == 1
+
+
+def test_start_and_length_arguments() -> None:
+    rate = FrameRate.parse("24")
+    by_label = encode("00:00:10:00", rate, n_frames=5)  # cut to whole sets: 4 frames
+    assert len(by_label) == 1 + 2 * 8
+    assert [(m.seconds, m.message) for m in by_label] == [
+        (m.seconds, m.message) for m in encode(Timecode(240, rate), rate, Fraction(1, 6))
+    ]
+    with pytest.raises(TimecodeError, match="less than one set"):
+        encode(0, rate, n_frames=1)
+    with pytest.raises(TimecodeError, match="either"):
+        encode(0, rate)
 
 
 def test_messages_land_on_exact_ticks(tmp_path: Path) -> None:
@@ -106,6 +151,25 @@ def test_cli_encode_decode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     capsys.readouterr()
     assert main(["tc", "mtc", "decode", str(out), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
+    assert len(data) == 50
     assert data[0] == {"timecode": "01:00:00:00", "seconds": 0.0}
     assert data[-1] == {"timecode": "01:00:01:24", "seconds": 1.96}
+    assert main(["tc", "mtc", "decode", str(out)]) == 0
+    table = capsys.readouterr().out
+    for text in ("01:00:00:00 at 0.000 s", "01:00:01:24 at 1.960 s", "50", "25"):
+        assert text in table
+
+
+def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tc", "mtc", "decode", str(tmp_path / "nope.mid")]) == 2
+    assert "nope.mid" in capsys.readouterr().err
+    silent = tmp_path / "notes.mid"
+    midi = mido.MidiFile()
+    midi.tracks.append(mido.MidiTrack([mido.Message("note_on", note=60, time=0)]))
+    midi.save(str(silent))
+    assert main(["tc", "mtc", "decode", str(silent), "--json"]) == 2
+    assert "no MIDI timecode found in notes.mid" in capsys.readouterr().err
+    args = ["tc", "mtc", "encode", "--start", "00:00:00:00", "--duration", "1"]
+    assert main([*args, "--rate", "50", "-o", str(tmp_path / "x.mid")]) == 2
+    assert "no rate code" in capsys.readouterr().err
+    assert not (tmp_path / "x.mid").exists()

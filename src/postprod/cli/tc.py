@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from postprod.errors import TimecodeError
-from postprod.media import read_audio, write_audio
+from postprod.media import audio_info, iter_audio_blocks, write_audio
 from postprod.timecode import FrameRate, frames_to_label, label_to_frames, ltc, mtc
 
 app = typer.Typer(
@@ -50,12 +53,12 @@ app.add_typer(mtc_app, name="mtc")
 def mtc_encode(
     start: str = typer.Option(..., "--start", help="First label, e.g. 01:00:00:00."),
     rate: str = typer.Option(..., "--rate", "-r", help=RATE_HELP),
-    duration: float = typer.Option(..., "--duration", help="Seconds of running timecode."),
+    duration: str = typer.Option(..., "--duration", help="Seconds of running timecode."),
     out: Path = typer.Option(..., "--out", "-o", help="The MIDI file to write (.mid)."),
 ) -> None:
     """Write running MIDI timecode (full frame, then quarter frames) to a MIDI file."""
     parsed = FrameRate.parse(rate)
-    messages = mtc.encode(label_to_frames(start, parsed), parsed, duration)
+    messages = mtc.encode(start, parsed, _seconds(duration))
     mtc.write_smf(messages, out, parsed)
     typer.echo(f"wrote {out}: {len(messages)} MTC messages at {parsed}")
 
@@ -67,19 +70,22 @@ def mtc_decode(
 ) -> None:
     """List the frames MIDI timecode in a MIDI file locates, with their times."""
     frames = mtc.decode(mtc.read_smf(file))
+    if not frames:
+        raise TimecodeError(
+            f"no MIDI timecode found in {file.name}",
+            where=str(file),
+            fix="give a MIDI file with quarter-frame or full-frame messages",
+        )
     if as_json:
         typer.echo(
             json.dumps([{"timecode": f.timecode, "seconds": float(f.seconds)} for f in frames])
         )
         return
-    if not frames:
-        typer.echo(f"{file}: no MIDI timecode found")
-        return
     first, last = frames[0], frames[-1]
-    typer.echo(
-        f"{file}: {len(frames)} frames at {first.rate}, "
-        f"{first.timecode} at {float(first.seconds):.3f} s to {last.timecode} at {float(last.seconds):.3f} s"
-    )
+    table = _summary(file, len(frames), str(first.rate))
+    table.add_row("first", f"{first.timecode} at {float(first.seconds):.3f} s")
+    table.add_row("last", f"{last.timecode} at {float(last.seconds):.3f} s")
+    Console().print(table)
 
 
 ltc_app = typer.Typer(no_args_is_help=True, help="Linear timecode (LTC) as audio.")
@@ -90,27 +96,39 @@ app.add_typer(ltc_app, name="ltc")
 def ltc_encode(
     start: str = typer.Option(..., "--start", help="First label, e.g. 01:00:00:00."),
     rate: str = typer.Option(..., "--rate", "-r", help=RATE_HELP),
-    duration: float = typer.Option(..., "--duration", help="Seconds of running timecode."),
+    duration: str = typer.Option(..., "--duration", help="Seconds of running timecode."),
     out: Path = typer.Option(..., "--out", "-o", help="The WAV file to write."),
     sample_rate: int = typer.Option(48000, "--sample-rate", help="Samples per second."),
     user_bits: str = typer.Option("0", "--user-bits", help="32 user bits, e.g. 0x12345678."),
+    level_dbfs: float = typer.Option(-10.0, "--level-dbfs", help="Peak level, dBFS."),
+    bit_depth: str = typer.Option("24", "--bit-depth", help="16 or 24-bit PCM."),
 ) -> None:
-    """Write running LTC to a mono 24-bit WAV file."""
+    """Write running LTC to a mono WAV file (streamed: any length in little memory)."""
     parsed = FrameRate.parse(rate)
-    samples = ltc.encode(
-        label_to_frames(start, parsed),
+    try:
+        bits = int(user_bits, 0)
+    except ValueError:
+        raise TimecodeError(
+            f"user bits {user_bits!r} are not a number", fix="write them as 0x12345678"
+        ) from None
+    if bit_depth not in ("16", "24"):
+        raise TimecodeError(f"bit depth {bit_depth!r} is not 16 or 24", fix="use 16 or 24")
+    seconds = _seconds(duration)
+    blocks = ltc.encode_blocks(
+        start,
         parsed,
-        duration,
+        seconds,
         sample_rate=sample_rate,
-        user_bits=int(user_bits, 0),
+        user_bits=bits,
+        level_dbfs=level_dbfs,
     )
-    write_audio(out, samples[None, :], sample_rate)
-    typer.echo(f"wrote {out}: {samples.size / sample_rate:.3f} s of LTC at {parsed}")
+    write_audio(out, (block[None, :] for block in blocks), sample_rate, bit_depth=bit_depth)
+    typer.echo(f"wrote {out}: {float(seconds):.3f} s of LTC at {parsed} from {start}")
 
 
 @ltc_app.command("decode")
 def ltc_decode(
-    file: Path = typer.Argument(..., help="A sound file carrying LTC (first channel read)."),
+    file: Path = typer.Argument(..., help="A sound file carrying LTC."),
     rate: str | None = typer.Option(
         None, "--rate", "-r", help="Count at this rate (default: infer)."
     ),
@@ -118,24 +136,53 @@ def ltc_decode(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: a list of frames."),
 ) -> None:
     """List the LTC frames in a sound file with the sample each one starts at."""
-    samples, sample_rate = read_audio(file)
-    if not 0 <= channel < samples.shape[0]:
+    info = audio_info(file)
+    if not 0 <= channel < info.channels:
         raise TimecodeError(
-            f"{file.name} has {samples.shape[0]} channel(s), no channel {channel}",
+            f"{file.name} has {info.channels} channel(s), no channel {channel}",
             where=str(file),
             fix="choose --channel between 0 and the last channel",
         )
-    frames = ltc.decode(samples[channel], sample_rate, rate)
-    if as_json:
-        typer.echo(json.dumps([{"timecode": f.timecode, "sample": f.sample} for f in frames]))
-        return
+    blocks = (block[channel] for block in iter_audio_blocks(file, block_samples=1 << 18))
+    frames = ltc.decode_blocks(blocks, info.sample_rate, rate)
     if not frames:
         raise TimecodeError(
-            f"no LTC found in {file.name}", where=str(file), fix="check the channel and the level"
+            f"no LTC found in {file.name}",
+            where=f"{file}, channel {channel}",
+            fix="check the channel, the level and that the track carries timecode",
         )
+    if as_json:
+        typer.echo(json.dumps([{"timecode": f.timecode, "sample": f.first_sample} for f in frames]))
+        return
     first, last = frames[0], frames[-1]
-    typer.echo(
-        f"{file}: {len(frames)} frames, {first.timecode} at sample {first.sample} "
-        f"to {last.timecode} at sample {last.sample}"
-        + (f", user bits {first.user_bits:#010x}" if first.user_bits else "")
-    )
+    table = _summary(file, len(frames), str(first.rate))
+    table.add_row("first", f"{first.timecode} at sample {first.first_sample}")
+    table.add_row("last", f"{last.timecode} at sample {last.first_sample}")
+    table.add_row("sample rate", f"{info.sample_rate} Hz")
+    if any(f.reverse for f in frames):
+        table.add_row("direction", "backwards" if all(f.reverse for f in frames) else "both")
+    if first.user_bits:
+        table.add_row("user bits", f"{first.user_bits:#010x}")
+    Console().print(table)
+
+
+def _seconds(text: str) -> Fraction:
+    """A positive duration typed as ``10``, ``2.5`` or ``1001/30``, exactly."""
+    try:
+        seconds = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        seconds = Fraction(-1)
+    if seconds <= 0:
+        raise TimecodeError(
+            f"duration {text!r} is not a positive number of seconds", fix="e.g. --duration 10"
+        )
+    return seconds
+
+
+def _summary(file: Path, count: int, rate: str) -> Table:
+    table = Table(title=file.name, title_justify="left", show_header=False)
+    table.add_column("", style="bold")
+    table.add_column("")
+    table.add_row("frames", f"{count:,}")
+    table.add_row("rate", rate)
+    return table

@@ -2,58 +2,108 @@
 
 A word is 80 bits sent least significant first: BCD frames, seconds,
 minutes and hours with eight 4-bit user-bit groups between them, the
-drop-frame flag (bit 10), the colour-frame flag (bit 11), the binary group
+drop-frame flag (bit 10), the colour-frame flag (bit 11), three binary group
 flags, a polarity-correction bit that makes every word hold an even number
-of ones (so each word starts on the same edge), and the sync word
-``0011 1111 1111 1101`` in bits 64-79. Bits are biphase-mark coded: the level
-changes at the start of every bit cell, and once more in the middle of a 1.
+of zeros (so each word starts on the same edge), and the sync word
+``0011 1111 1111 1101`` in bits 64-79. Where the flags sit depends on the
+rate, as ST 12-1 says: at 24 and 30 fps bit 27 is the polarity bit and bits
+43, 58, 59 are BGF0-2; at 25 fps bit 59 is the polarity bit and bits 27, 58,
+43 are BGF0-2. Bits are biphase-mark coded: the level changes at the start
+of every bit cell, and once more in the middle of a 1.
 
-At 47.952, 48, 50, 59.94 and 60 fps the words run at half the frame rate and
-count frame pairs (ST 12-1's rule for high rates: the frames field stops at
-29); decoding at such a rate reports the even frame each word stands for.
+Word ``k`` starts at sample ``round(k * sample_rate / word_rate)`` (halves
+round up), computed in integers: no float is ever accumulated, and an hour
+at 29.97 fps ends on the same sample as one word does.
 
-Decoding expects real-world signals: it removes DC, follows the level
-(a fade from -30 dB is fine), does not care about polarity, classifies the
-intervals between edges against a reference that follows the speed (0.9x to
-1.1x tape speed, and drift), and keeps only words whose sync word and BCD
-fields are valid, so noise does not invent timecode.
+High rates: at 47.952, 48, 50, 59.94 and 60 fps the words run at half the
+frame rate and each counts a frame pair, labelled as at the half rate (the
+frames field stops at 23, 24 or 29; 59.94 drop-frame words carry 29.97
+drop-frame labels). Decoding at such a rate reports the even frame each word
+stands for; a word cannot start on an odd frame. Such a signal is
+indistinguishable from LTC at the half rate, so decoding without ``rate``
+reports the half rate.
+
+Decoding expects real-world signals: it removes DC, follows the level (a
+fade from -30 dB is fine), does not care about polarity, reads tape played
+backwards, classifies the intervals between edges against a reference that
+follows the speed (0.9x to 1.1x tape speed, and drift), and keeps only words
+whose sync word and BCD fields are valid, so noise does not invent timecode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 from numpy.typing import NDArray
 
+from postprod.errors import TimecodeError
 from postprod.timecode.rate import FrameRate
-from postprod.timecode.smpte import fields_to_frames, frames_to_fields
+from postprod.timecode.smpte import (
+    Timecode,
+    fields_to_frames,
+    frames_to_fields,
+    frames_to_label,
+    invalid_fields,
+    to_frames,
+)
 from postprod.timecode.vector import frames_to_labels
 
 BITS_PER_WORD = 80
 SYNC_WORD = (0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1)  # bits 64..79
-_SYNC_CODE = int(sum(bit << k for k, bit in enumerate(SYNC_WORD)))
+_SYNC_WEIGHTS = 1 << np.arange(16, dtype=np.int64)
+_SYNC_CODE = int(np.dot(SYNC_WORD, _SYNC_WEIGHTS))
+_SYNC_CODE_BACKWARDS = int(np.dot(SYNC_WORD[::-1], _SYNC_WEIGHTS))
 _USER_BIT_STARTS = (4, 12, 20, 28, 36, 44, 52, 60)
+_DROP_FRAME_BIT = 10
+_COLOR_FRAME_BIT = 11
 #: Edge-to-edge interval classes are decided per chunk of this many intervals.
 _CHUNK = 512
+#: The lowest sample rate that leaves three samples per half bit cell at 30 fps.
+MIN_SAMPLE_RATE = 16000
 
 
 @dataclass(frozen=True, slots=True)
-class LtcFrame:
-    """One decoded word: its label, frame count, first sample and flags."""
+class FlagBits:
+    """Where a rate's polarity-correction bit and binary group flags BGF0-2 sit."""
+
+    polarity: int
+    binary_group_flags: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedFrame:
+    """One decoded word: its label and frame count at ``rate``, where it starts, its flags.
+
+    ``first_sample`` is the sample of the word's first transition in the
+    order the audio plays; ``reverse`` says the tape ran backwards (the word
+    was read from its sync word back to bit 0).
+    """
 
     timecode: str
     frames: int
-    sample: int
+    first_sample: int
+    rate: FrameRate
     user_bits: int
     drop_frame: bool
+    color_frame: bool
+    binary_group_flags: int
+    reverse: bool
 
 
-def word_rate(rate: FrameRate) -> Fraction:
+def word_rate(rate: FrameRate | str) -> Fraction:
     """Words per second: the frame rate, or half of it above 30 fps."""
+    rate = FrameRate.parse(rate)
     return rate.fps / 2 if rate.nominal > 30 else rate.fps
+
+
+def flag_bits(rate: FrameRate | str) -> FlagBits:
+    """The flag positions of ST 12-1 for ``rate`` (25 fps differs from 24 and 30)."""
+    if _word_counting(FrameRate.parse(rate)).nominal == 25:
+        return FlagBits(polarity=59, binary_group_flags=(27, 58, 43))
+    return FlagBits(polarity=27, binary_group_flags=(43, 58, 59))
 
 
 def _word_counting(rate: FrameRate) -> FrameRate:
@@ -63,76 +113,165 @@ def _word_counting(rate: FrameRate) -> FrameRate:
     return FrameRate(rate.fps / 2, rate.drop_frame)
 
 
+# -- encoding ---------------------------------------------------------------------------
+
+
 def encode(
-    start_frames: int,
+    start: Timecode | str | int,
     rate: FrameRate | str,
-    duration_s: float | Fraction,
+    duration_s: float | Fraction | None = None,
     *,
+    n_frames: int | None = None,
     sample_rate: int = 48000,
     user_bits: int = 0,
-    level: float = 0.5,
+    color_frame: bool = False,
+    binary_group_flags: int = 0,
+    level_dbfs: float = -10.0,
 ) -> NDArray[np.float32]:
-    """Mono LTC audio for ``duration_s`` from frame ``start_frames``; word k starts at
-    sample ``ceil(k * sample_rate / word_rate)``, exactly. See :func:`encode_blocks`."""
+    """Mono float32 LTC from ``start`` (a label, ``Timecode`` or frame count) for
+    ``duration_s`` seconds or ``n_frames`` frames (whole words: the end rounds up).
+
+    ``level_dbfs`` is the peak level. See :func:`encode_blocks` to stream long runs.
+    """
     blocks = encode_blocks(
-        start_frames, rate, duration_s, sample_rate=sample_rate, user_bits=user_bits, level=level
+        start,
+        rate,
+        duration_s,
+        n_frames=n_frames,
+        sample_rate=sample_rate,
+        user_bits=user_bits,
+        color_frame=color_frame,
+        binary_group_flags=binary_group_flags,
+        level_dbfs=level_dbfs,
     )
-    return np.concatenate(list(blocks))
+    return np.concatenate([np.zeros(0, np.float32), *blocks])
 
 
 def encode_blocks(
-    start_frames: int,
+    start: Timecode | str | int,
     rate: FrameRate | str,
-    duration_s: float | Fraction,
+    duration_s: float | Fraction | None = None,
     *,
+    n_frames: int | None = None,
     sample_rate: int = 48000,
     user_bits: int = 0,
-    level: float = 0.5,
+    color_frame: bool = False,
+    binary_group_flags: int = 0,
+    level_dbfs: float = -10.0,
     words_per_block: int = 1024,
 ) -> Iterator[NDArray[np.float32]]:
     """The same audio as :func:`encode`, as consecutive blocks of whole words.
 
     Every word holds an even number of ones, so each starts at the same level
-    and a block can be drawn without the ones before it.
+    and a block can be drawn without the ones before it. Sample ``n`` shows
+    the half bit cell in force at time ``(n + 1/2) / sample_rate``, which puts
+    every cell boundary on the rounded sample, as for word starts.
     """
     rate = FrameRate.parse(rate)
     rate.require_smpte()
+    first, count_words = _first_and_count(start, rate, duration_s, n_frames)
+    _check_encoding(sample_rate, user_bits, binary_group_flags, level_dbfs)
     words_per_s = word_rate(rate)
     counting = _word_counting(rate)
-    n_words = -(-Fraction(duration_s) * words_per_s // 1)
-    first = start_frames // 2 if rate.nominal > 30 else start_frames
     half_cells_per_s = words_per_s * 2 * BITS_PER_WORD
     numerator, denominator = half_cells_per_s.numerator, half_cells_per_s.denominator
+    peak = float(10 ** (level_dbfs / 20))
     taps = max(1, round(40e-6 * sample_rate))
     history: NDArray[np.float64] | None = None  # the last taps - 1 samples, across blocks
-    for word in range(0, n_words, words_per_block):
-        count = min(words_per_block, n_words - word)
+    for word in range(0, count_words, max(1, words_per_block)):
+        count = min(words_per_block, count_words - word)
         labels = (first + word + np.arange(count, dtype=np.int64)) % counting.frames_per_day
-        bits = word_bits(labels, counting, user_bits=user_bits)
+        bits = word_bits(
+            labels,
+            counting,
+            user_bits=user_bits,
+            color_frame=color_frame,
+            binary_group_flags=binary_group_flags,
+        )
         # Biphase mark: a transition at every cell start, and mid-cell for a 1.
         transitions = np.ones((bits.size, 2), np.uint8)
         transitions[:, 1] = bits.ravel()
         levels = np.cumsum(transitions.ravel(), dtype=np.uint32) & 1  # half-cell levels
-        begin = _word_start(word, words_per_s, sample_rate)
-        end = _word_start(word + count, words_per_s, sample_rate)
-        cell = np.arange(begin, end, dtype=np.int64) * numerator // (denominator * sample_rate)
+        begin = word_start(word, rate, sample_rate)
+        end = word_start(word + count, rate, sample_rate)
+        n = np.arange(begin, end, dtype=np.int64)
+        # The half cell containing time (n + 1/2) / sample_rate: ceil(x) - 1 of
+        # x = (2n + 1) * cells_per_s / (2 * sample_rate), in integers.
+        cell = -((-(2 * n + 1) * numerator) // (2 * denominator * sample_rate)) - 1
         cell -= 2 * BITS_PER_WORD * word
-        square = np.where(levels[np.minimum(cell, levels.size - 1)] == 1, level, -level)
+        square = np.where(levels[np.clip(cell, 0, levels.size - 1)] == 1, peak, -peak)
         history = square[:1].repeat(taps - 1) if history is None else history
         extended = np.concatenate([history, square])
         history = extended[extended.size - (taps - 1) :] if taps > 1 else history
         yield _rise_time(extended, taps).astype(np.float32)
 
 
-def _word_start(word: int, words_per_s: Fraction, sample_rate: int) -> int:
-    """The first sample of word ``word``: ``ceil(word * sample_rate / words_per_s)``."""
-    return -(-word * sample_rate * words_per_s.denominator // words_per_s.numerator)
+def word_start(word: int, rate: FrameRate | str, sample_rate: int) -> int:
+    """The first sample of word ``word`` counted from the start of the encoding:
+    ``round(word * sample_rate / word_rate)``, halves up, in integers."""
+    per_s = word_rate(rate)
+    return (2 * word * sample_rate * per_s.denominator + per_s.numerator) // (2 * per_s.numerator)
+
+
+def _first_and_count(
+    start: Timecode | str | int,
+    rate: FrameRate,
+    duration_s: float | Fraction | None,
+    n_frames: int | None,
+) -> tuple[int, int]:
+    """The first word's count at the word rate, and how many words to encode."""
+    if isinstance(start, Timecode) and start.rate != rate:
+        raise TimecodeError(
+            f"start {start} is at {start.rate}, not at {rate}",
+            fix="give the start at the rate you encode at",
+        )
+    frames = to_frames(start, rate)
+    pairs = rate.nominal > 30
+    if pairs and frames % 2:
+        raise TimecodeError(
+            f"LTC at {rate} counts frame pairs and cannot start on the odd frame "
+            f"{frames_to_label(frames, rate)}",
+            fix="start on an even frame",
+        )
+    if (duration_s is None) == (n_frames is None):
+        raise TimecodeError("give either a duration in seconds or a number of frames")
+    if n_frames is not None:
+        if n_frames <= 0:
+            raise TimecodeError(f"{n_frames} frames is not a positive length")
+        words = -(-n_frames // 2) if pairs else n_frames
+    else:
+        seconds = Fraction(repr(duration_s)) if isinstance(duration_s, float) else duration_s
+        if seconds is None or seconds <= 0:
+            raise TimecodeError(f"a duration of {duration_s} s is not positive")
+        words = -(-Fraction(seconds) * word_rate(rate) // 1)
+    return (frames // 2 if pairs else frames), int(words)
+
+
+def _check_encoding(
+    sample_rate: int, user_bits: int, binary_group_flags: int, level_dbfs: float
+) -> None:
+    if sample_rate < MIN_SAMPLE_RATE:
+        raise TimecodeError(
+            f"sample rate {sample_rate} Hz is too low for LTC",
+            fix=f"use {MIN_SAMPLE_RATE} Hz or more (44100 or 48000 are usual)",
+        )
+    if not 0 <= user_bits < 1 << 32:
+        raise TimecodeError(f"user bits {user_bits:#x} do not fit in 32 bits")
+    if not 0 <= binary_group_flags < 8:
+        raise TimecodeError(f"binary group flags {binary_group_flags} are not 3 bits (0-7)")
+    if not level_dbfs <= 0:
+        raise TimecodeError(f"level {level_dbfs} dBFS is above full scale", fix="use 0 or less")
 
 
 def word_bits(
-    labels: NDArray[np.int64], rate: FrameRate, *, user_bits: int = 0
+    labels: NDArray[np.int64],
+    rate: FrameRate,
+    *,
+    user_bits: int = 0,
+    color_frame: bool = False,
+    binary_group_flags: int = 0,
 ) -> NDArray[np.uint8]:
-    """The 80 bits of the word for each frame count, ``(n, 80)``."""
+    """The 80 bits of the word for each frame count at ``rate`` (30 fps or less), ``(n, 80)``."""
     hh, mm, ss, ff = frames_to_fields(labels, rate)
     bits = np.zeros((labels.size, BITS_PER_WORD), np.uint8)
 
@@ -148,22 +287,28 @@ def word_bits(
     put(mm // 10, 40, 3)
     put(hh % 10, 48, 4)
     put(hh // 10, 56, 2)
-    bits[:, 10] = 1 if rate.drop_frame else 0
+    bits[:, _DROP_FRAME_BIT] = rate.drop_frame
+    bits[:, _COLOR_FRAME_BIT] = color_frame
     for group, start in enumerate(_USER_BIT_STARTS):
         put((user_bits >> (4 * group)) & 0xF, start, 4)
+    flags = flag_bits(rate)
+    for index, position in enumerate(flags.binary_group_flags):
+        bits[:, position] = (binary_group_flags >> index) & 1
     bits[:, 64:] = SYNC_WORD
-    polarity_bit = 59 if rate.nominal == 25 else 27
-    bits[:, polarity_bit] = bits.sum(axis=1, dtype=np.int64) & 1  # an even number of ones
+    bits[:, flags.polarity] = bits.sum(axis=1, dtype=np.int64) & 1  # even ones, even zeros
     return bits
 
 
 def _rise_time(extended: NDArray[np.float64], taps: int) -> NDArray[np.float64]:
-    """Soften the edges to about the 40 us rise time of ST 12-1: a causal ``taps``-long
-    average over ``extended``, which starts with the ``taps - 1`` samples before the block."""
+    """Soften the edges towards ST 12-1's rise time: a causal moving average about 40 us
+    long over ``extended``, which starts with the ``taps - 1`` samples before the block."""
     if taps == 1:
         return extended
     result: NDArray[np.float64] = np.convolve(extended, np.full(taps, 1.0 / taps), mode="valid")
     return result
+
+
+# -- decoding ---------------------------------------------------------------------------
 
 
 def decode(
@@ -172,37 +317,99 @@ def decode(
     rate: FrameRate | str | None = None,
     *,
     block_s: float = 20.0,
-) -> list[LtcFrame]:
+) -> list[DecodedFrame]:
     """Every valid word in mono ``samples``, with the sample where it starts.
 
     ``rate`` says how to count; without it, the rate is inferred from the
-    frame numbers, the drop-frame flag and the word rate. Long recordings are
-    read in blocks of ``block_s`` seconds that overlap by a quarter second, so
-    memory stays bounded and no word at a block's edge is lost or repeated.
+    largest frame number, the drop-frame flag and the word rate. An empty
+    list means no LTC was found.
     """
-    x = np.asarray(samples).ravel()
-    core = max(1, int(block_s * sample_rate))
-    margin = sample_rate // 4
+    return decode_blocks([np.asarray(samples).ravel()], sample_rate, rate, block_s=block_s)
+
+
+def decode_blocks(
+    blocks: Iterable[NDArray[np.floating]],
+    sample_rate: int,
+    rate: FrameRate | str | None = None,
+    *,
+    block_s: float = 20.0,
+) -> list[DecodedFrame]:
+    """:func:`decode` over consecutive mono blocks of any size (a file read in pieces).
+
+    The signal is analysed in windows of ``block_s`` seconds that overlap by
+    a quarter second, so memory stays bounded and no word at a window's edge
+    is lost or repeated.
+    """
+    if sample_rate < MIN_SAMPLE_RATE:
+        raise TimecodeError(
+            f"sample rate {sample_rate} Hz is too low to carry LTC",
+            fix=f"record LTC at {MIN_SAMPLE_RATE} Hz or more",
+        )
+    given = FrameRate.parse(rate) if rate is not None else None
+    if given is not None:
+        given.require_smpte()
     words: list[NDArray[np.uint8]] = []
     starts: list[NDArray[np.int64]] = []
-    for begin in range(0, x.size, core):
-        lo = max(0, begin - margin)
-        block = x[lo : begin + core + margin].astype(np.float64)
-        found, at = _decode_block(block, sample_rate)
+    backwards: list[NDArray[np.bool_]] = []
+    core = max(sample_rate // 10, int(block_s * sample_rate))
+    for begin, lo, window in _windows(blocks, core, sample_rate // 4):
+        found, at, reverse = _decode_window(window.astype(np.float64), sample_rate)
         at = at + lo
         keep = (at >= begin) & (at < begin + core)
         words.append(found[keep])
         starts.append(at[keep])
-    if not words or not sum(len(w) for w in words):
+        backwards.append(reverse[keep])
+    if not sum(len(w) for w in words):
         return []
-    return _frames(np.concatenate(words), np.concatenate(starts), sample_rate, rate)
+    all_starts = np.concatenate(starts)
+    order = np.argsort(all_starts, kind="stable")
+    return _frames(
+        np.concatenate(words)[order],
+        all_starts[order],
+        np.concatenate(backwards)[order],
+        sample_rate,
+        given,
+    )
 
 
-def _decode_block(
+def _windows(
+    blocks: Iterable[NDArray[np.floating]], core: int, margin: int
+) -> Iterator[tuple[int, int, NDArray[np.floating]]]:
+    """``(begin, lo, window)``: the samples from ``lo = begin - margin`` to
+    ``begin + core + margin``, for consecutive ``begin`` a ``core`` apart."""
+    pending: list[NDArray[np.floating]] = []
+    held = 0  # samples in ``pending``
+    offset = 0  # the sample number of pending[0][0]
+    begin = 0
+    for block in blocks:
+        samples = np.asarray(block).ravel()
+        if not samples.size:
+            continue
+        pending.append(samples)
+        held += samples.size
+        if offset + held < begin + core + margin:
+            continue
+        buffer = pending[0] if len(pending) == 1 else np.concatenate(pending)
+        while offset + buffer.size >= begin + core + margin:
+            lo = max(0, begin - margin)
+            yield begin, lo, buffer[lo - offset : begin + core + margin - offset]
+            begin += core
+        drop = max(0, begin - margin) - offset
+        buffer, offset = buffer[drop:], offset + drop
+        pending, held = [buffer], buffer.size
+    if held:
+        buffer = pending[0] if len(pending) == 1 else np.concatenate(pending)
+        while begin < offset + buffer.size:
+            lo = max(0, begin - margin)
+            yield begin, lo, buffer[lo - offset :]
+            begin += core
+
+
+def _decode_window(
     x: NDArray[np.float64], sample_rate: int
-) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
-    """Data bits and first samples of the words in one block."""
-    empty = np.zeros((0, 64), np.uint8), np.zeros(0, np.int64)
+) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.bool_]]:
+    """Data bits (``(n, 64)``, bit 0 first), first samples and direction of the words."""
+    empty = np.zeros((0, 64), np.uint8), np.zeros(0, np.int64), np.zeros(0, bool)
     if x.size < 64:
         return empty
     edges = _edges(x, sample_rate)
@@ -229,9 +436,12 @@ def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.int64]:
     if crossings.size:
         nearest = crossings[np.clip(np.searchsorted(crossings, changes, side="right") - 1, 0, None)]
         changes = np.where(nearest <= changes, nearest, changes)
-    # Where the signal starts is an edge too: a recording that begins on a word keeps it.
+    # Where the signal starts and stops are edges too: a recording that begins or
+    # ends on a word boundary keeps that word (read backwards, a word ends on a 0).
     onset = np.flatnonzero(decided[: changes[0]] if changes.size else decided)[:1]
-    return np.concatenate([onset, changes]).astype(np.int64)
+    last = np.flatnonzero(decided)[-1:] + 1
+    end = last[last > changes[-1]] if changes.size else last[:0]
+    return np.concatenate([onset, changes, end]).astype(np.int64)
 
 
 def _moving_mean(x: NDArray[np.float64], width: int) -> NDArray[np.float64]:
@@ -289,79 +499,94 @@ def _nanmean_where(
 
 def _words(
     bits: NDArray[np.uint8], starts: NDArray[np.int64]
-) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
-    """The 64 data bits and the first sample of every word that ends in a sync word."""
+) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.bool_]]:
+    """The 64 data bits, first sample and direction of every word with a whole sync word.
+
+    Forwards, the sync word ends a word. Backwards (tape in reverse) it
+    arrives mirrored and first, followed by bits 63 down to 0.
+    """
     if bits.size < BITS_PER_WORD:
-        return np.zeros((0, 64), np.uint8), np.zeros(0, np.int64)
-    windows = np.lib.stride_tricks.sliding_window_view(bits, 16)
-    codes = windows.astype(np.int64) @ (1 << np.arange(16, dtype=np.int64))
-    sync_at = np.flatnonzero(codes == _SYNC_CODE)
-    sync_at = sync_at[sync_at >= 64]
-    data = bits[sync_at[:, None] - 64 + np.arange(64)]
-    return data, starts[sync_at - 64]
+        return np.zeros((0, 64), np.uint8), np.zeros(0, np.int64), np.zeros(0, bool)
+    codes = np.lib.stride_tricks.sliding_window_view(bits, 16).astype(np.int64) @ _SYNC_WEIGHTS
+    forward = np.flatnonzero(codes == _SYNC_CODE)
+    forward = forward[forward >= 64] - 64  # where the word's bit 0 is
+    backward = np.flatnonzero(codes == _SYNC_CODE_BACKWARDS)
+    backward = backward[backward + BITS_PER_WORD <= bits.size]
+    data = np.concatenate(
+        [
+            bits[forward[:, None] + np.arange(64)],
+            bits[backward[:, None] + BITS_PER_WORD - 1 - np.arange(64)],
+        ]
+    )
+    first = np.concatenate([starts[forward], starts[backward]])
+    reverse = np.concatenate([np.zeros(forward.size, bool), np.ones(backward.size, bool)])
+    return data, first, reverse
 
 
 def _frames(
     words: NDArray[np.uint8],
     word_starts: NDArray[np.int64],
+    reverse: NDArray[np.bool_],
     sample_rate: int,
-    rate: FrameRate | str | None,
-) -> list[LtcFrame]:
+    given: FrameRate | None,
+) -> list[DecodedFrame]:
     def field(start: int, width: int) -> NDArray[np.int64]:
         weights = 1 << np.arange(width, dtype=np.int64)
         value: NDArray[np.int64] = words[:, start : start + width].astype(np.int64) @ weights
         return value
 
-    ff = field(0, 4) + 10 * field(8, 2)
-    ss = field(16, 4) + 10 * field(24, 3)
-    mm = field(32, 4) + 10 * field(40, 3)
-    hh = field(48, 4) + 10 * field(56, 2)
-    drop = words[:, 10].astype(bool)
-    user = np.zeros(len(words), np.int64)
-    for group, start in enumerate(_USER_BIT_STARTS):
-        user |= field(start, 4) << (4 * group)
-    valid = (field(0, 4) < 10) & (field(16, 4) < 10) & (field(32, 4) < 10) & (field(48, 4) < 10)
+    units = (field(0, 4), field(16, 4), field(32, 4), field(48, 4))
+    ff = units[0] + 10 * field(8, 2)
+    ss = units[1] + 10 * field(24, 3)
+    mm = units[2] + 10 * field(40, 3)
+    hh = units[3] + 10 * field(56, 2)
+    drop = words[:, _DROP_FRAME_BIT].astype(bool)
+    valid = (units[0] < 10) & (units[1] < 10) & (units[2] < 10) & (units[3] < 10)
     valid &= (ff < 30) & (ss < 60) & (mm < 60) & (hh < 24)
     if not valid.any():
         return []
-    chosen = _rate(ff[valid], drop[valid], word_starts[valid], sample_rate, rate)
+    chosen = given or _infer_rate(ff[valid], drop[valid], word_starts[valid], sample_rate)
     counting = _word_counting(chosen)
-    valid &= ff < counting.nominal
-    if counting.drop_frame:
-        valid &= ~((ss == 0) & (mm % 10 != 0) & (ff < counting.dropped_per_minute))
+    valid &= ~invalid_fields(hh, mm, ss, ff, counting)
     keep = np.flatnonzero(valid)
+    if not keep.size:
+        return []
     counts = np.asarray(fields_to_frames(hh[keep], mm[keep], ss[keep], ff[keep], counting))
     if chosen.nominal > 30:
         counts = counts * 2
-    labels = frames_to_labels(counts, chosen)
+    user = np.zeros(keep.size, np.int64)
+    for group, start in enumerate(_USER_BIT_STARTS):
+        user |= field(start, 4)[keep] << (4 * group)
+    groups = np.zeros(keep.size, np.int64)
+    for index, position in enumerate(flag_bits(counting).binary_group_flags):
+        groups |= words[keep, position].astype(np.int64) << index
+    columns = zip(
+        frames_to_labels(counts, chosen),
+        counts.tolist(),
+        word_starts[keep].tolist(),
+        user.tolist(),
+        drop[keep].tolist(),
+        words[keep, _COLOR_FRAME_BIT].astype(bool).tolist(),
+        groups.tolist(),
+        reverse[keep].tolist(),
+        strict=True,
+    )
     return [
-        LtcFrame(str(label), int(count), int(start), int(bits), bool(flag))
-        for label, count, start, bits, flag in zip(
-            labels, counts, word_starts[keep], user[keep], drop[keep], strict=True
-        )
+        DecodedFrame(str(label), count, at, chosen, ub, df, cf, bgf, back)
+        for label, count, at, ub, df, cf, bgf, back in columns
     ]
 
 
-def _rate(
-    ff: NDArray[np.int64],
-    drop: NDArray[np.bool_],
-    starts: NDArray[np.int64],
-    sample_rate: int,
-    given: FrameRate | str | None,
+def _infer_rate(
+    ff: NDArray[np.int64], drop: NDArray[np.bool_], starts: NDArray[np.int64], sample_rate: int
 ) -> FrameRate:
-    if given is not None:
-        rate = FrameRate.parse(given)
-        rate.require_smpte()
-        return rate
-    nominal = 30 if ff.max() >= 25 else 25 if ff.max() == 24 else 24
-    measured = sample_rate / float(np.median(np.diff(starts))) if starts.size > 1 else nominal
+    """The rate from the largest frame number, the DF flag and the measured word rate."""
+    largest = int(ff.max())
+    nominal = 30 if largest >= 25 else 25 if largest == 24 else 24
     if nominal == 30 and bool(np.mean(drop) > 0.5):
-        return FrameRate.parse("29.97df")
+        return FrameRate(Fraction(30000, 1001), True)
+    measured = sample_rate / float(np.median(np.diff(starts))) if starts.size > 1 else nominal
     ntsc = nominal * 1000 / 1001
-    if (
-        nominal in (24, 30)
-        and abs(measured - ntsc) < abs(measured - nominal)
-        and abs(measured - ntsc) < 0.01
-    ):
+    if nominal in (24, 30) and abs(measured - ntsc) < min(abs(measured - nominal), 0.01):
         return FrameRate(Fraction(nominal * 1000, 1001), False)
     return FrameRate(Fraction(nominal), False)

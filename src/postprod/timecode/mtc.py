@@ -5,12 +5,18 @@ data ``0ppp vvvv``: piece ``p``, nibble ``v``) spread one label over two
 frames, four per frame: frames low/high, seconds low/high, minutes low/high,
 hours low, and hours high with the rate code (0 = 24, 1 = 25, 2 = 29.97
 drop-frame, 3 = 30). The label of a set is the frame on which its piece 0 was
-sent, so a receiver that has just read piece 7 is two frames further on. A
-full-frame SysEx (``F0 7F 7F 01 01 hh mm ss ff F7``, rate code in bits 5-6 of
-``hh``) locates a receiver at once, for example after a jump.
+sent, so a receiver that has just read piece 7 is two frames further on: the
+MIDI 1.0 MTC specification has it add two frames to what it decoded.
+:func:`decode` states the same fact without the offset: each complete set
+gives its label at the time of its piece 0 and the next frame at the time of
+its piece 4. A full-frame SysEx (``F0 7F 7F 01 01 hh mm ss ff F7``, rate
+code in bits 5-6 of ``hh``) locates a receiver at once, for example after a
+jump; it names the frame at the time it is sent.
 
 MTC has those four rate codes only: 23.976 travels as code 0 (24) and 29.97
 non-drop as code 3 (30), timed at the true rate; 48 fps and above are refused.
+A receiver cannot tell them apart, so :func:`decode` reports the code's rate
+(24, 25, 29.97 drop-frame or 30) with every frame.
 
 In a Standard MIDI File the tempo is chosen so that one beat is one second
 of nominal frames (1.001 s at the NTSC rates) and one tick is one quarter
@@ -30,7 +36,13 @@ import mido
 from postprod.atomic import replacing
 from postprod.errors import TimecodeError
 from postprod.timecode.rate import FrameRate
-from postprod.timecode.smpte import fields_to_frames, frames_to_fields, frames_to_label
+from postprod.timecode.smpte import (
+    Timecode,
+    fields_to_frames,
+    frames_to_fields,
+    frames_to_label,
+    to_frames,
+)
 
 _RATE_CODES = {(24, False): 0, (25, False): 1, (30, True): 2, (30, False): 3}
 _CODE_RATES = {0: "24", 1: "25", 2: "29.97df", 3: "30"}
@@ -94,13 +106,39 @@ def full_frame(label_frames: int, rate: FrameRate) -> mido.Message:
 
 
 def encode(
-    start_frames: int, rate: FrameRate | str, duration_s: float | Fraction
+    start: Timecode | str | int,
+    rate: FrameRate | str,
+    duration_s: float | Fraction | None = None,
+    *,
+    n_frames: int | None = None,
 ) -> list[TimedMessage]:
-    """A full frame at the start, then quarter frames for ``duration_s`` of running timecode."""
+    """A full frame at the start, then quarter frames for ``duration_s`` seconds or
+    ``n_frames`` frames of running timecode from ``start`` (a label, ``Timecode`` or
+    frame count).
+
+    Quarter frame ``q`` is sent at exactly ``q / (4 * fps)`` s. The length is
+    cut down to whole sets of eight (two frames), the unit a receiver reads.
+    """
     rate = FrameRate.parse(rate)
+    rate.require_smpte()
     rate_code(rate)
-    frames = int(Fraction(duration_s) * rate.fps)
-    frames -= frames % 2  # quarter frames come in sets of two frames
+    if isinstance(start, Timecode) and start.rate != rate:
+        raise TimecodeError(
+            f"start {start} is at {start.rate}, not at {rate}",
+            fix="give the start at the rate you encode at",
+        )
+    start_frames = to_frames(start, rate)
+    if (duration_s is None) == (n_frames is None):
+        raise TimecodeError("give either a duration in seconds or a number of frames")
+    if n_frames is None:
+        exact = Fraction(repr(duration_s)) if isinstance(duration_s, float) else duration_s
+        n_frames = int(Fraction(exact or 0) * rate.fps)
+    frames = n_frames - n_frames % 2  # quarter frames come in sets of two frames
+    if frames < 2:
+        raise TimecodeError(
+            f"{n_frames} frame(s) of MIDI timecode is less than one set of quarter frames",
+            fix="give at least two frames' duration",
+        )
     quarter_s = 1 / (4 * rate.fps)
     messages = [TimedMessage(Fraction(0), full_frame(start_frames, rate))]
     for pair in range(0, frames, 2):
@@ -206,15 +244,26 @@ def write_smf(
 def read_smf(path: str | os.PathLike[str]) -> list[TimedMessage]:
     """The messages of a Standard MIDI File with exact times, following its tempo changes."""
     source = Path(path)
+    if source.is_dir():
+        raise TimecodeError(
+            f"{source} is a folder, not a MIDI file", where=str(source), fix="give a .mid file"
+        )
     if not source.is_file():
         raise TimecodeError(
             f"MIDI file {source} does not exist", where=str(source), fix="check the path"
         )
+    if source.stat().st_size == 0:
+        raise TimecodeError(
+            f"MIDI file {source.name} is empty (0 bytes)",
+            where=str(source),
+            fix="export it again as a .mid file",
+        )
     try:
         midi = mido.MidiFile(str(source))
     except (OSError, EOFError, ValueError, KeyError, IndexError) as error:
+        reason = "it ends too early" if isinstance(error, EOFError) else str(error) or "unreadable"
         raise TimecodeError(
-            f"{source.name} is not a readable Standard MIDI File ({error})",
+            f"{source.name} is not a readable Standard MIDI File ({reason})",
             where=str(source),
             fix="export it again as a .mid file",
         ) from None
