@@ -140,3 +140,42 @@ def test_reports_are_written_whole(good: Path, tmp_path: Path) -> None:
     assert json.loads(json_path.read_text())["passed"] is False  # -23 is not -16
     assert "FAILED" in html_path.read_text()
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")]
+
+
+def _checks(path: Path, preset: str) -> dict[str, bool]:
+    return {c.name: c.passed for c in run_qc(path, find_preset(preset)).checks}
+
+
+def test_vinyl_wants_mono_bass_and_tame_sibilance(tmp_path: Path) -> None:
+    rate = 96000
+    t = np.arange(rate * 4) / rate
+    bass = 0.3 * np.sin(2 * np.pi * 60 * t)
+    melody = 0.1 * np.sin(2 * np.pi * 440 * t)
+    mono_bass = np.stack([bass + melody, bass + melody]).astype(np.float32)
+    wide_bass = np.stack([bass + melody, -bass + melody]).astype(np.float32)
+    hiss = mono_bass.copy()
+    bursts = (np.sin(2 * np.pi * 7000 * t) * ((t % 1.0) < 0.15)).astype(np.float32)
+    hiss += 0.5 * bursts
+    good = _checks(write_wav(tmp_path / "good.wav", mono_bass, rate), "vinyl")
+    assert good["low_frequency_stereo"] and good["sibilance"]
+    assert not _checks(write_wav(tmp_path / "wide.wav", wide_bass, rate), "vinyl")[
+        "low_frequency_stereo"
+    ]
+    assert not _checks(write_wav(tmp_path / "hiss.wav", hiss, rate), "vinyl")["sibilance"]
+
+
+def test_cassette_wants_headroom_and_a_gentle_top(tmp_path: Path) -> None:
+    rate = 44100
+    rng = np.random.default_rng(4)
+    noise = (0.05 * rng.standard_normal((2, rate * 3))).astype(
+        np.float32
+    )  # flat: lots above 12 kHz
+    t = np.arange(rate * 3) / rate
+    warm = np.stack([0.2 * np.sin(2 * np.pi * 300 * t)] * 2).astype(np.float32)
+    assert not _checks(write_wav(tmp_path / "noise.wav", noise, rate), "cassette")[
+        "high_frequency_energy"
+    ]
+    warm_checks = _checks(write_wav(tmp_path / "warm.wav", warm, rate), "cassette")
+    assert warm_checks["high_frequency_energy"] and warm_checks["true_peak"]
+    loud = _checks(write_wav(tmp_path / "loud.wav", warm * 4, rate), "cassette")
+    assert not loud["true_peak"]  # -2 dBTP leaves no room for tape saturation

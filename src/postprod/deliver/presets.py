@@ -34,6 +34,9 @@ class DeliveryPreset:
     max_dc_offset: float = 0.001  # -60 dBFS
     min_correlation: float = -0.2  # below: a channel pair out of phase
     max_silence_s: float = 5.0  # longer digital silence is a drop-out
+    max_lf_side_db: float | None = None  # vinyl: out-of-phase bass below 150 Hz vs mid
+    max_sibilance_dbfs: float | None = None  # vinyl, cassette: loudest 10 ms of 4-12 kHz
+    max_hf_energy_db: float | None = None  # cassette: share of energy above 12 kHz
     source: str = ""
 
     @staticmethod

@@ -19,6 +19,7 @@ from postprod.media.audio import iter_audio_blocks
 from postprod.media.probe import probe
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.qc.signal_stats import SignalStats
+from postprod.qc.spectral import BandStats
 
 _BIT_DEPTHS = {"pcm_s16le": 16, "pcm_s24le": 24, "pcm_s32le": 32, "pcm_f32le": 32, "pcm_f64le": 64}
 
@@ -76,9 +77,12 @@ def run_qc(
         )
     meter = LoudnessMeter(audio.sample_rate, audio.channels)
     stats = SignalStats(audio.sample_rate, audio.channels, min_silence_s=preset.max_silence_s)
+    bands = BandStats(audio.sample_rate, audio.channels) if _needs_bands(preset) else None
     for block in iter_audio_blocks(path, block_samples=audio.sample_rate * 4):
         meter.feed(block)
         stats.feed(block)
+        if bands is not None:
+            bands.feed(block)
     stats.finish()
     loudness = meter.result()
     bit_depth = _BIT_DEPTHS.get(audio.codec)
@@ -100,6 +104,8 @@ def run_qc(
             f"write {preset.bit_depth}-bit PCM (with dither when reducing)",
         ),
     ]
+    if bands is not None:
+        checks += _band_checks(bands, preset)
     if preset.channels is not None:
         checks.append(
             _check(
@@ -213,6 +219,46 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
                 round(loss, 2),
                 "<= 6 dB quieter summed to mono",
                 "check for phase problems between left and right",
+            )
+        )
+    return checks
+
+
+def _needs_bands(preset: DeliveryPreset) -> bool:
+    limits = (preset.max_lf_side_db, preset.max_sibilance_dbfs, preset.max_hf_energy_db)
+    return any(limit is not None for limit in limits)
+
+
+def _band_checks(bands: BandStats, preset: DeliveryPreset) -> list[Check]:
+    checks = []
+    if preset.max_lf_side_db is not None:
+        checks.append(
+            _check(
+                "low_frequency_stereo",
+                bands.lf_side_db <= preset.max_lf_side_db,
+                round(bands.lf_side_db, 1),
+                f"side below 150 Hz <= {preset.max_lf_side_db} dB under mid",
+                "make the bass mono below 150 Hz (an elliptic EQ) before cutting",
+            )
+        )
+    if preset.max_sibilance_dbfs is not None:
+        checks.append(
+            _check(
+                "sibilance",
+                bands.sibilance_peak_dbfs <= preset.max_sibilance_dbfs,
+                round(bands.sibilance_peak_dbfs, 1),
+                f"4-12 kHz peaks <= {preset.max_sibilance_dbfs} dBFS",
+                "de-ess the vocals or lower the top end",
+            )
+        )
+    if preset.max_hf_energy_db is not None:
+        checks.append(
+            _check(
+                "high_frequency_energy",
+                bands.hf_energy_db <= preset.max_hf_energy_db,
+                round(bands.hf_energy_db, 1),
+                f"energy above 12 kHz <= {preset.max_hf_energy_db} dB of the total",
+                "roll off the top end for tape",
             )
         )
     return checks
