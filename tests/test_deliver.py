@@ -6,6 +6,7 @@ import stat
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import opentimelineio as otio
 import pytest
 
@@ -76,3 +77,20 @@ def test_cli(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         main(["deliver", str(tmp_path / "nope.otio"), "--preset", "podcast", "-o", str(tmp_path)])
         == 2
     )
+
+
+def test_film_stems_delivery(project: Path, tmp_path: Path) -> None:
+    from postprod.media import read_audio
+
+    delivery = deliver_project(project, find_preset("film-stems"), tmp_path)
+    assert delivery.qc.passed
+    assert sorted(p.name for p in delivery.stems) == ["MX.wav", "VO.wav"]
+    for path in (delivery.master, *delivery.stems):
+        audio = probe(path).audio
+        assert audio is not None and (audio.sample_rate, audio.codec) == (48000, "pcm_s24le")
+        bext = read_bext(path)
+        assert bext is not None and bext.time_reference_samples == 3600 * 48000
+    vo, _ = read_audio(
+        delivery.stems[1] if delivery.stems[1].name == "VO.wav" else delivery.stems[0]
+    )
+    assert np.abs(vo).max() > 0.01  # the dialogue line is on its stem

@@ -84,7 +84,7 @@ def deliver_command(
         f"{delivery.master}: {figures['integrated_lufs']:.1f} LUFS, "
         f"{figures['true_peak_dbtp']:.1f} dBTP, QC {verdict}"
     )
-    for path in (*delivery.reports, *((delivery.cue,) if delivery.cue else ())):
+    for path in (*delivery.stems, *delivery.reports, *((delivery.cue,) if delivery.cue else ())):
         console.print(f"  {path}")
     if not delivery.qc.passed:
         raise typer.Exit(EXIT_QC_FAILED)

@@ -4,7 +4,9 @@ The sound is rendered at the preset's sample rate into a 32-bit float
 working file, normalised to the preset's target with its true-peak ceiling
 (TPDF-dithered to the preset's word length, stamped as Broadcast Wave with
 the timeline's start timecode), checked against the preset and reported in
-JSON and HTML. A CD master also gets a cue sheet with a track per marker.
+JSON and HTML. A CD master also gets a cue sheet with a track per marker. A
+film delivery keeps the mix's level and writes every bus as a stem beside the
+print master, all stamped with the start timecode.
 Every file is written under a temporary name and renamed when complete.
 """
 
@@ -27,7 +29,7 @@ from postprod.interchange import load_project
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
 from postprod.planner.plan import OutputFormat, plan
-from postprod.render.mixdown import programme_sound
+from postprod.render.mixdown import mix_project, programme_sound
 from postprod.timeline.model import markers, timeline_rate
 
 
@@ -39,6 +41,7 @@ class Delivery:
     qc: QcReport
     reports: tuple[Path, ...]
     cue: Path | None = None
+    stems: tuple[Path, ...] = ()
 
 
 def deliver_project(
@@ -64,6 +67,18 @@ def deliver_project(
         description=f"{timeline.name}: {preset.description}"[:256],
         time_reference_samples=round(start_s * preset.sample_rate),
     )
+    duration_s = float(Fraction(programme.frames) / rate)
+    if preset.stems:  # a film mix keeps its level: print master and stems straight from the console
+        mixed = mix_project(
+            path,
+            out / f"{stem}.wav",
+            stems_dir=out / f"{stem}_stems",
+            sample_rate=preset.sample_rate,
+            bit_depth=str(preset.bit_depth),
+        )
+        report = run_qc(mixed.mix, preset, expected_duration_s=duration_s)
+        reports = write_reports(report, out, name=f"{stem}.qc")
+        return Delivery(mixed.mix, report, reports, stems=mixed.stems)
     with tempfile.TemporaryDirectory(dir=out, prefix=".deliver-") as work:
         mix = write_audio(
             Path(work) / "mix.wav", programme_sound(programme), preset.sample_rate, bit_depth="32f"
@@ -76,7 +91,6 @@ def deliver_project(
             bit_depth=str(preset.bit_depth),
             bext=stamp,
         )
-    duration_s = float(Fraction(programme.frames) / rate)
     report = run_qc(master.output, preset, expected_duration_s=duration_s)
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None

@@ -37,6 +37,7 @@ class DeliveryPreset:
     max_lf_side_db: float | None = None  # vinyl: out-of-phase bass below 150 Hz vs mid
     max_sibilance_dbfs: float | None = None  # vinyl, cassette: loudest 10 ms of 4-12 kHz
     max_hf_energy_db: float | None = None  # cassette: share of energy above 12 kHz
+    stems: bool = False  # film: every bus as its own file beside the print master
     source: str = ""
 
     @staticmethod
