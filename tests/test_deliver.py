@@ -94,3 +94,12 @@ def test_film_stems_delivery(project: Path, tmp_path: Path) -> None:
         delivery.stems[1] if delivery.stems[1].name == "VO.wav" else delivery.stems[0]
     )
     assert np.abs(vo).max() > 0.01  # the dialogue line is on its stem
+
+
+def test_web_delivery_is_an_mp4_at_minus_14(project: Path, tmp_path: Path) -> None:
+    delivery = deliver_project(project, find_preset("web"), tmp_path)
+    info = probe(delivery.master)
+    assert delivery.master.suffix == ".mp4" and info.video is not None and info.audio is not None
+    assert info.audio.codec == "aac"
+    assert measure_file(delivery.master).integrated_lufs == pytest.approx(-14.0, abs=1.0)
+    assert delivery.qc.passed, [c.message for c in delivery.qc.checks if not c.passed]

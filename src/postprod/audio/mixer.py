@@ -5,7 +5,8 @@ sends -> fader (gain + automation, per sample) -> pan -> post-fader sends ->
 its output bus (or the master). Buses run in the order given, each summing
 what was sent or routed to it, then its inserts, its sidechain ducking, its
 fader, and on to its output; the master sums what reaches it, then its
-inserts and fader. Stereo inside; 32-bit float throughout.
+fader and then its inserts (post-fader, as on a DAW master, so a limiter there
+catches what the fader sends). Stereo inside; 32-bit float throughout.
 
 Latency: every insert chain's delay is measured once (an impulse through a
 fresh copy); each track then reads its source that far ahead, after priming
@@ -256,7 +257,7 @@ class Mixer:
             count = min(block_samples, total_samples - start)
             while len(master_ready) < count:
                 master_in, outputs = self._graph(ahead, block_samples)
-                master_ready.put(self._master.process(master_in) * gain)
+                master_ready.put(self._master.process(master_in * gain))  # inserts post-fader
                 for name, ready in stems_ready.items():
                     ready.put(outputs[name])
                 ahead += block_samples

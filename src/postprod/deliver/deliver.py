@@ -12,11 +12,14 @@ Every file is written under a temporary name and renamed when complete.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
+
+import opentimelineio as otio
 
 from postprod.atomic import write_text
 from postprod.deliver.cue import cue_sheet
@@ -29,7 +32,10 @@ from postprod.interchange import load_project
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
 from postprod.planner.plan import OutputFormat, plan
+from postprod.qc.loudness import LoudnessMeter
+from postprod.render.engine import render
 from postprod.render.mixdown import mix_project, programme_sound
+from postprod.render.project import output_format
 from postprod.timeline.model import markers, timeline_rate
 
 
@@ -52,10 +58,12 @@ def deliver_project(
     timeline = load_project(path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if preset.container == "mp4":
+        return _deliver_web(path, timeline, preset, out)
     if preset.container != "wav":
         raise DeliveryError(
-            f"preset {preset.name} delivers {preset.container}, which deliver cannot make yet",
-            fix="choose a WAV preset (postprod presets list)",
+            f"preset {preset.name} delivers {preset.container}, which deliver cannot make",
+            fix="use wav or mp4 in the preset",
         )
     rate = timeline_rate(timeline)
     channels = preset.channels or 2
@@ -105,3 +113,44 @@ def _keep(mix: Path) -> float:
     from postprod.deliver.measure import measure_file
 
     return measure_file(mix, true_peak=False).integrated_lufs
+
+
+def _deliver_web(
+    path: Path, timeline: otio.schema.Timeline, preset: DeliveryPreset, out: Path
+) -> Delivery:
+    """Picture and sound in one MP4 (H.264, AAC), the sound brought to the preset's loudness.
+
+    The console mix is measured first; the master fader then takes it to the
+    target, with a true-peak limiter on the master only if the gain needs it.
+    """
+    programme = plan(
+        timeline,
+        output_format(timeline, path.parent, sample_rate=preset.sample_rate),
+        project_folder=path.parent,
+    )
+    meter = LoudnessMeter(preset.sample_rate, 2)
+    for block in programme_sound(programme):
+        meter.feed(block)
+    measured = meter.result()
+    if not math.isfinite(measured.integrated_lufs):
+        raise DeliveryError(
+            f"{path.name} is silent: there is nothing to bring to {preset.target_lufs} LUFS"
+        )
+    gain_db = (
+        preset.target_lufs if preset.target_lufs is not None else measured.integrated_lufs
+    ) - measured.integrated_lufs
+    console = dict(programme.console)
+    master = dict(console.get("master", {}))
+    master["gain_db"] = float(master.get("gain_db", 0.0)) + gain_db
+    if measured.true_peak_dbtp + gain_db > preset.true_peak_max_dbtp - 1.0:  # AAC adds a little
+        limiter = {"name": "limiter", "params": {"ceiling_db": preset.true_peak_max_dbtp - 1.5}}
+        master["inserts"] = [*master.get("inserts", []), limiter]
+    console["master"] = master
+    mp4 = render(replace(programme, console=console), out / f"{path.stem}.{preset.name}.mp4").path
+    report = run_qc(
+        mp4,
+        preset,
+        expected_duration_s=float(Fraction(programme.frames) / programme.output.frame_rate),
+    )
+    reports = write_reports(report, out, name=f"{path.stem}.{preset.name}.qc")
+    return Delivery(mp4, report, reports)

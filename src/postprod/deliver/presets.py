@@ -25,7 +25,7 @@ class DeliveryPreset:
     standard: str
     true_peak_max_dbtp: float
     sample_rate: int
-    bit_depth: int
+    bit_depth: int  # 0: not PCM (a web file's AAC), not checked
     target_lufs: float | None = None  # no loudness target (a CD master, say)
     tolerance_lu: float = 1.0
     container: str = "wav"

@@ -96,14 +96,17 @@ def run_qc(
             f"= {preset.sample_rate} Hz",
             f"resample to {preset.sample_rate} Hz",
         ),
-        _check(
-            "bit_depth",
-            bit_depth == preset.bit_depth,
-            bit_depth if bit_depth is not None else audio.codec,
-            f"= {preset.bit_depth}-bit PCM",
-            f"write {preset.bit_depth}-bit PCM (with dither when reducing)",
-        ),
     ]
+    if preset.bit_depth:
+        checks.append(
+            _check(
+                "bit_depth",
+                bit_depth == preset.bit_depth,
+                bit_depth if bit_depth is not None else audio.codec,
+                f"= {preset.bit_depth}-bit PCM",
+                f"write {preset.bit_depth}-bit PCM (with dither when reducing)",
+            )
+        )
     if bands is not None:
         checks += _band_checks(bands, preset)
     if preset.channels is not None:

@@ -30,10 +30,21 @@ def render_project(
     if Path(out).resolve() == path.resolve():
         raise RenderError("the output would overwrite the project", where=str(out), fix="use -o")
     timeline = load_project(path)
-    width, height = _size(size) if size else _first_clip_size(timeline, path.parent)
-    output = OutputFormat(width, height, timeline_rate(timeline))
+    output = output_format(timeline, path.parent, size=size)
     programme = plan(timeline, output, project_folder=path.parent)
     return render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
+
+
+def output_format(
+    timeline: otio.schema.Timeline,
+    folder: Path,
+    *,
+    size: str | None = None,
+    sample_rate: int = 48000,
+) -> OutputFormat:
+    """The programme's format: ``size`` (WIDTHxHEIGHT) or the first clip's, the timeline's rate."""
+    width, height = _size(size) if size else _first_clip_size(timeline, folder)
+    return OutputFormat(width, height, timeline_rate(timeline), sample_rate)
 
 
 def _size(text: str) -> tuple[int, int]:
