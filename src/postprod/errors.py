@@ -8,6 +8,9 @@ library user can inspect the parts. Errors that match a builtin also inherit it
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 
 class PostprodError(Exception):
     """A problem the user can fix: bad input, a missing file, an impossible request."""
@@ -77,3 +80,15 @@ class DeliveryError(PostprodError):
 
 class LogError(PostprodError):
     """The studio log cannot be opened, read or written."""
+
+
+def refuse_overwriting(
+    source: os.PathLike[str] | str, output: os.PathLike[str] | str, error: type[PostprodError]
+) -> None:
+    """Raise ``error`` if writing ``output`` would replace ``source``: sources are never modified."""
+    if Path(output).resolve() == Path(source).resolve():
+        raise error(
+            f"the output would overwrite the source {Path(source).name}",
+            where=str(output),
+            fix="write to another file; sources are never modified",
+        )

@@ -24,7 +24,7 @@ from scipy import ndimage, signal
 
 from postprod.deliver.dither import tpdf_dither
 from postprod.deliver.measure import measure_file
-from postprod.errors import DeliveryError
+from postprod.errors import DeliveryError, refuse_overwriting
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
@@ -59,12 +59,7 @@ def normalize_file(
 ) -> NormalizeReport:
     """Write ``source`` normalised to ``target_lufs`` with true peaks at most ``true_peak_dbtp``."""
     source, output = Path(source), Path(output)
-    if output.resolve() == source.resolve():
-        raise DeliveryError(
-            f"the output would overwrite the source {source.name}",
-            where=str(output),
-            fix="write to another file; sources are never modified",
-        )
+    refuse_overwriting(source, output, DeliveryError)
     before = measure_file(source)
     if not np.isfinite(before.integrated_lufs):
         raise DeliveryError(

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from postprod.audio.effects import Chain
 from postprod.effects.registry import EffectSpec
-from postprod.errors import AudioError
+from postprod.errors import AudioError, refuse_overwriting
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.audio_write import write_audio
 
@@ -29,12 +29,7 @@ def apply_chain(
 ) -> Path:
     """Write ``source`` through ``chain`` to ``output``, the tail included (up to ``max_tail_s``)."""
     source, output = Path(source), Path(output)
-    if output.resolve() == source.resolve():
-        raise AudioError(
-            f"the output would overwrite the source {source.name}",
-            where=str(output),
-            fix="write to another file; sources are never modified",
-        )
+    refuse_overwriting(source, output, AudioError)
     info = audio_info(source)
     rate = info.sample_rate
     running = Chain(chain, rate, where=f"fx on {source.name}")

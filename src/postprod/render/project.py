@@ -8,7 +8,7 @@ from pathlib import Path
 
 import opentimelineio as otio
 
-from postprod.errors import RenderError
+from postprod.errors import RenderError, refuse_overwriting
 from postprod.interchange import load_project
 from postprod.media.probe import probe
 from postprod.planner.plan import OutputFormat, plan
@@ -27,8 +27,7 @@ def render_project(
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's)."""
     path = Path(project)
-    if Path(out).resolve() == path.resolve():
-        raise RenderError("the output would overwrite the project", where=str(out), fix="use -o")
+    refuse_overwriting(path, out, RenderError)
     timeline = load_project(path)
     output = output_format(timeline, path.parent, size=size)
     programme = plan(timeline, output, project_folder=path.parent)
