@@ -191,3 +191,25 @@ def test_burn_in_digits_change_every_frame(tmp_path: Path) -> None:
     assert (
         np.abs(frames[20][:100].astype(int) - plain[20][:100]).mean() < 2
     )  # picture untouched above
+
+
+def test_contact_sheet_shows_every_span(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from postprod.render.contact import contact_sheet
+
+    timeline = build_timeline(
+        (Path("camera_A.mp4"), Path("camera_B.mp4"), Path("camera_C.mp4")), SMALL
+    )
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    planned = plan(
+        timeline, OutputFormat(320, 180, Fraction(25)), project_folder=demo.project.parent
+    )
+    sheet = np.asarray(
+        Image.open(contact_sheet(planned, tmp_path / "sheet.png", columns=3, thumb_width=160))
+    )
+    spans = len(planned.video)
+    rows = -(-spans // 3)
+    assert sheet.shape == (rows * (90 + 4) + 4, 3 * (160 + 4) + 4, 3)
+    second = sheet[4 + 50, 4 + 164 + 80]  # the second span: camera A, its blue
+    assert np.abs(second.astype(int) - (40, 70, 160)).max() < 30

@@ -17,6 +17,9 @@ def render_command(
     size: str | None = typer.Option(
         None, "--size", help="Output WIDTHxHEIGHT (default: the first clip's)."
     ),
+    contact_sheet: Path | None = typer.Option(
+        None, "--contact-sheet", help="Also write a PNG with a labelled frame of every shot."
+    ),
     burn_in: bool = typer.Option(
         False, "--burn-in", help="Burn the programme timecode into the picture."
     ),
@@ -24,6 +27,13 @@ def render_command(
     """Render a project's picture and sound to one file."""
     with frame_progress("rendering") as progress:
         result = render_project(
-            project, out, size=size, progress=progress, burn_in_timecode=burn_in
+            project,
+            out,
+            size=size,
+            progress=progress,
+            burn_in_timecode=burn_in,
+            contact_sheet_png=contact_sheet,
         )
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
+    if contact_sheet is not None:
+        Console().print(f"wrote {contact_sheet}")

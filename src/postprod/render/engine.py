@@ -195,3 +195,13 @@ class _Pictures:
     def close(self) -> None:
         for reader in self._readers.values():
             reader.close()
+
+
+def frames_at(plan: RenderPlan, indices: list[int]) -> Iterator[NDArray[np.uint8]]:
+    """The programme's frames at ``indices`` (in order), composed as the render would."""
+    pictures = _Pictures(plan)
+    try:
+        for index in sorted(indices):
+            yield next(pictures.frames(index, 1))
+    finally:
+        pictures.close()

@@ -12,6 +12,7 @@ from postprod.errors import RenderError, refuse_overwriting
 from postprod.interchange import load_project
 from postprod.media.probe import probe
 from postprod.planner.plan import OutputFormat, plan
+from postprod.render.contact import contact_sheet
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
 from postprod.timeline.model import media_path, timeline_rate
@@ -24,6 +25,7 @@ def render_project(
     size: str | None = None,
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
+    contact_sheet_png: str | os.PathLike[str] | None = None,
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's)."""
     path = Path(project)
@@ -31,7 +33,10 @@ def render_project(
     timeline = load_project(path)
     output = output_format(timeline, path.parent, size=size)
     programme = plan(timeline, output, project_folder=path.parent)
-    return render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
+    result = render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
+    if contact_sheet_png is not None:
+        contact_sheet(programme, contact_sheet_png)
+    return result
 
 
 def output_format(
