@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Workload V1 (../shared/bench/WORKLOADS.md): render the 60 s 720p25 edit of peers/edl.py.
+
+Runs, as whole processes in the same session: postprod (bench/v1_postprod.py), the MoviePy
+peer and the single-command FFmpeg peer (both from the peers' venv), then checks every
+output with the shared verify_v1.py (frame count, barcodes of every frame, black ends).
+
+    (cd ../shared/bench && /tmp/peers-venv/bin/python make_media.py --only video,stems)
+    .venv/bin/python bench/bench_v1_render.py --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEERS = HERE.parents[1] / "shared" / "bench" / "peers"
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{command} failed:\n{done.stderr[-2000:]}")
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    return elapsed, int(rss.group(1)) if rss else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--peers-python", default=os.path.join(tempfile.gettempdir(), "peers-venv", "bin", "python")
+    )
+    args = parser.parse_args()
+    out = Path(tempfile.gettempdir()) / "bench-out"
+    out.mkdir(exist_ok=True)
+    tools = {
+        "postprod": [
+            sys.executable,
+            str(HERE / "v1_postprod.py"),
+            "--out",
+            str(out / "v1_postprod.mp4"),
+        ],
+        "moviepy": [
+            args.peers_python,
+            str(PEERS / "v1_moviepy.py"),
+            "--out",
+            str(out / "v1_moviepy.mp4"),
+        ],
+        "ffmpeg": [
+            args.peers_python,
+            str(PEERS / "v1_ffmpeg.py"),
+            "--out",
+            str(out / "v1_ffmpeg.mp4"),
+        ],
+    }
+    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in tools}
+    for _ in range(args.repeat):
+        for name, command in tools.items():
+            runs[name].append(timed(command))
+    medians = {name: statistics.median(t for t, _ in r) for name, r in runs.items()}
+    print(f"V1: 1500 frames 1280x720/25 with sound, {args.repeat} run(s) each (whole process)")
+    for name, r in runs.items():
+        check = (
+            subprocess.run(
+                [args.peers_python, str(PEERS / "verify_v1.py"), str(out / f"v1_{name}.mp4")],
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
+        verdict = json.loads(check[-1]) if check else {}
+        rss_mb = max(rss for _, rss in r) / 1024
+        print(
+            f"{name:9} {medians[name]:6.2f} s  {1500 / medians[name]:5.1f} fps  {rss_mb:5.0f} MB  "
+            f"PASS={verdict.get('PASS')} barcode {verdict.get('barcode_ok')}/{verdict.get('barcode_checked')}"
+        )
+    print(f"postprod vs MoviePy: {medians['moviepy'] / medians['postprod']:.2f}x faster")
+    print(f"postprod time / FFmpeg time: {medians['postprod'] / medians['ffmpeg']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
