@@ -11,11 +11,12 @@ otherwise; a limited 16-235 source is expanded, not shown washed out).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import av
 import numpy as np
@@ -25,6 +26,37 @@ from postprod.errors import MediaError
 from postprod.media._open import check_readable, media_error
 
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
+
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A decoded picture in the output's format, to hand to :meth:`MediaWriter.write_picture`.
+
+    Opaque outside ``postprod.media``: the render layer passes it along untouched.
+    """
+
+    frame: Any
+
+
+def _to_output(frame: Any, size: tuple[int, int], pixel_format: str) -> Any:
+    width, height = size
+    limited = frame.format.name == pixel_format and int(frame.color_range or 1) in (0, 1)
+    bt709 = int(frame.colorspace or 1) in (1, 2)  # BT.709, or unspecified (treated as BT.709)
+    if (frame.width, frame.height) == (width, height) and limited and bt709:
+        return frame
+    source_range = "JPEG" if int(frame.color_range or 0) == 2 else "MPEG"
+    return frame.reformat(
+        width=width,
+        height=height,
+        format=pixel_format,
+        src_colorspace=_MATRIX.get(int(frame.colorspace or 0), "ITU709"),
+        dst_colorspace="ITU709",
+        src_color_range=source_range,
+        dst_color_range="MPEG",
+    )
 
 
 class VideoReader:
@@ -71,10 +103,23 @@ class VideoReader:
 
         Past the end of the stream the last frame repeats (a short source holds).
         """
-        last: NDArray[np.uint8] | None = None
+        return self._produce(start, count, lambda frame: self._to_rgb(frame, size))
+
+    def pictures(
+        self, start: int, count: int, *, size: tuple[int, int], pixel_format: str = "yuv420p"
+    ) -> Iterator[Picture]:
+        """Like :meth:`frames`, but as encoder-ready pictures: nothing is converted when the
+        source already has the output's size and format (BT.709, limited range), so a span
+        that is only cut goes from decoder to encoder untouched."""
+        return self._produce(
+            start, count, lambda frame: Picture(_to_output(frame, size, pixel_format))
+        )
+
+    def _produce(self, start: int, count: int, convert: Callable[[Any], _T]) -> Iterator[_T]:
+        last: _T | None = None
         produced = 0
         for frame in self._frames_from(start):
-            last = self._to_rgb(frame, size)
+            last = convert(frame)
             yield last
             produced += 1
             if produced == count:

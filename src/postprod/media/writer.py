@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from postprod.errors import MediaError
 from postprod.media.audio import LAYOUTS
+from postprod.media.video import Picture
 
 _BT709 = 1  # AVCOL_SPC/PRI/TRC_BT709
 _LIMITED = 1  # AVCOL_RANGE_MPEG
@@ -128,6 +129,18 @@ class MediaWriter:
             src_color_range="JPEG",
             dst_color_range="MPEG",
         )
+        frame.pts = self.frames_written
+        self._container.mux(self._video.encode(frame))
+        self.frames_written += 1
+
+    def write_picture(self, picture: Picture) -> None:
+        """Append a decoded picture already in the output's size and format (no conversion)."""
+        if self._video is None:
+            raise MediaError("this writer has no picture stream", where=str(self.path))
+        source = picture.frame
+        # A fresh frame (one copy of the planes): the encoder keeps frames for look-ahead
+        # while the decoder may reuse the buffers of the ones it handed out.
+        frame = av.VideoFrame.from_ndarray(source.to_ndarray(), format=source.format.name)
         frame.pts = self.frames_written
         self._container.mux(self._video.encode(frame))
         self.frames_written += 1

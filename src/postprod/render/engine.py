@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from postprod.audio.effects import Fifo
 from postprod.errors import RenderError
-from postprod.media.video import VideoReader
+from postprod.media.video import Picture, VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
 from postprod.render.mix import Progress
@@ -70,7 +70,7 @@ def render(
     rate = FrameRate.parse(fmt.frame_rate)
     start_tc = frames_to_label(plan.start_timecode_frames, rate) if rate.is_smpte else None
     sound = _Sound(plan)
-    pictures = _Pictures(plan)
+    pictures = _Pictures(plan, pass_through=not burn_in_timecode)
     block_frames = max(1, round(fmt.frame_rate))
     try:
         with MediaWriter(
@@ -86,9 +86,12 @@ def render(
                     else None
                 )
                 for k, picture in enumerate(pictures.frames(first, count)):
-                    writer.write_video(
-                        burn_in(picture, str(labels[k])) if labels is not None else picture
-                    )
+                    if isinstance(picture, Picture):
+                        writer.write_picture(picture)
+                    elif labels is not None:
+                        writer.write_video(burn_in(picture, str(labels[k])))
+                    else:
+                        writer.write_video(picture)
                 writer.write_audio(sound.until(_sample_at(plan, first + count)))
                 if progress is not None:
                     progress(first + count, plan.frames)
@@ -143,20 +146,31 @@ def _check_sources(plan: RenderPlan) -> None:
 
 
 class _Pictures:
-    """Output frames by index, from the plan's spans."""
+    """Output frames by index, from the plan's spans.
 
-    def __init__(self, plan: RenderPlan) -> None:
+    With ``pass_through``, a span that is only a cut yields decoded pictures that
+    go to the encoder without a round trip through RGB (nothing is composed there).
+    """
+
+    def __init__(self, plan: RenderPlan, *, pass_through: bool = False) -> None:
         self._plan = plan
         self._size = (plan.output.width, plan.output.height)
         self._readers: dict[tuple[str, str], VideoReader] = {}
+        self._pass_through = pass_through
 
-    def frames(self, first: int, count: int) -> Iterator[NDArray[np.uint8]]:
+    def frames(self, first: int, count: int) -> Iterator[NDArray[np.uint8] | Picture]:
         for span in self._plan.video:
             lo, hi = max(first, span.start), min(first + count, span.start + span.length)
             if lo < hi:
                 yield from self._span(span, lo - span.start, hi - lo)
 
-    def _span(self, span: VideoSpan, offset: int, count: int) -> Iterator[NDArray[np.uint8]]:
+    def _span(
+        self, span: VideoSpan, offset: int, count: int
+    ) -> Iterator[NDArray[np.uint8] | Picture]:
+        if span.transition == "cut" and span.a is not None and self._pass_through:
+            reader = self._reader(span.a, "a")
+            yield from reader.pictures(span.a.first_frame + offset, count, size=self._size)
+            return
         a = self._read(span.a, "a", offset, count)
         if span.transition == "cut":
             yield from a
@@ -187,10 +201,14 @@ class _Pictures:
         if source is None:
             frame = black(width, height)
             return iter([frame] * count)
+        reader = self._reader(source, role)
+        return reader.frames(source.first_frame + offset, count, size=self._size)
+
+    def _reader(self, source: Source, role: str) -> VideoReader:
         reader = self._readers.get((source.path, role))
         if reader is None:
             reader = self._readers[(source.path, role)] = VideoReader(source.path)
-        return reader.frames(source.first_frame + offset, count, size=self._size)
+        return reader
 
     def close(self) -> None:
         for reader in self._readers.values():
@@ -199,9 +217,11 @@ class _Pictures:
 
 def frames_at(plan: RenderPlan, indices: list[int]) -> Iterator[NDArray[np.uint8]]:
     """The programme's frames at ``indices`` (in order), composed as the render would."""
-    pictures = _Pictures(plan)
+    pictures = _Pictures(plan)  # no pass-through: arrays only
     try:
         for index in sorted(indices):
-            yield next(pictures.frames(index, 1))
+            frame = next(pictures.frames(index, 1))
+            assert not isinstance(frame, Picture)
+            yield frame
     finally:
         pictures.close()
