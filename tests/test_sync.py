@@ -72,3 +72,10 @@ def test_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync", str(ref), str(short)]) == 2
     with pytest.raises(AudioError):
         find_sync(camera, camera[:100], RATE)
+
+
+def test_a_late_start_far_into_the_reference() -> None:
+    camera = speech_like(100, seed=6)
+    recorder = camera[70 * RATE :]  # rolled 70 s after the camera: a lag past half the FFT
+    result = find_sync(camera, recorder, RATE)
+    assert abs(result.offset_s - 70.0) * RATE < 1.0
