@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import demo, fx, interchange, log, loudness, mix, probe, qc, render, sync, tc
+from postprod.cli import demo, fx, interchange, log, loudness, mix, probe, qc, render, sfx, sync, tc
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -47,6 +47,7 @@ app.command("export")(interchange.export_command)
 app.add_typer(log.app, name="log")
 app.add_typer(log.broadcast_app, name="broadcast")
 app.command("sync")(sync.sync_command)
+app.command("sfx")(sfx.sfx_command)
 app.add_typer(qc.presets_app, name="presets")
 
 
