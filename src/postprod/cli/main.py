@@ -9,7 +9,21 @@ from dataclasses import dataclass
 import typer
 
 from postprod import __version__
-from postprod.cli import demo, fx, interchange, log, loudness, mix, probe, qc, render, sfx, sync, tc
+from postprod.cli import (
+    demo,
+    fx,
+    interchange,
+    log,
+    loudness,
+    mix,
+    probe,
+    qc,
+    render,
+    sfx,
+    spot,
+    sync,
+    tc,
+)
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -48,6 +62,7 @@ app.add_typer(log.app, name="log")
 app.add_typer(log.broadcast_app, name="broadcast")
 app.command("sync")(sync.sync_command)
 app.command("sfx")(sfx.sfx_command)
+app.command("spot")(spot.spot_command)
 app.add_typer(qc.presets_app, name="presets")
 
 

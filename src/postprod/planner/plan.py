@@ -14,8 +14,8 @@ point, using their handles.
 
 Audio: the clips of the audio tracks (or, when there are none, the sound of
 the video clips, cut with the picture) as segments placed at exact samples,
-with a short fade at every hard cut so cuts do not click, and an equal-power
-crossfade across every transition.
+with a short fade each side of a cut between two clips so it does not click,
+an equal-power crossfade across every transition, and each clip's own gain.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.metadata import console_of, strip_of, wipe_of
+from postprod.timeline.metadata import clip_gain_db, console_of, strip_of, wipe_of
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -68,6 +68,7 @@ class AudioSegment:
     fade_out: int = 0
     fade_curve: str = "linear"  # "linear" at cuts, "equal-power" at crossfades
     name: str = ""
+    gain_db: float = 0.0  # the clip's own gain
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class _Item:
     length: int
     source_first: int
     path: str | None  # None for a gap
+    gain_db: float = 0.0
 
 
 def plan(
@@ -220,7 +222,8 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
             available = getattr(reference, "available_range", None)
             if available is not None:
                 first -= to_frames(available.start_time, rate, where=where)
-            out.append(_Item(child.name, start, length, first, str(path) if path else None))
+            gain = clip_gain_db(child)
+            out.append(_Item(child.name, start, length, first, str(path) if path else None, gain))
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
@@ -298,6 +301,10 @@ def _fill_to(spans: list[VideoSpan], frames: int) -> list[VideoSpan]:
     return spans
 
 
+def _is_clip(item: _Item | None) -> bool:
+    return item is not None and item.path is not None
+
+
 def _audio_segments(
     track: otio.schema.Track, rate: Fraction, sample_rate: int, folder: Path | None
 ) -> list[AudioSegment]:
@@ -318,8 +325,13 @@ def _audio_segments(
         trail = outgoing[1] if outgoing else 0
         start = sample(item.start - lead)
         end = sample(item.start + item.length + trail)
-        fade_in = sample(sum(incoming)) if incoming else cut_fade
-        fade_out = sample(sum(outgoing)) if outgoing else cut_fade
+        # A cut between two clips gets a short fade each side so it does not click; a clip
+        # after a gap or at the track's ends starts and stops as recorded (a Foley hit keeps
+        # its attack).
+        cut_in = index > 0 and _is_clip(items[index - 1])
+        cut_out = index + 1 < len(items) and _is_clip(items[index + 1])
+        fade_in = sample(sum(incoming)) if incoming else (cut_fade if cut_in else 0)
+        fade_out = sample(sum(outgoing)) if outgoing else (cut_fade if cut_out else 0)
         source_start = sample(item.source_first - lead)
         segments.append(
             AudioSegment(
@@ -331,6 +343,7 @@ def _audio_segments(
                 fade_out,
                 "equal-power" if incoming or outgoing else "linear",
                 item.name,
+                item.gain_db,
             )
         )
     return segments

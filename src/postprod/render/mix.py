@@ -55,7 +55,8 @@ class SegmentMixer:
                 stream = _SegmentStream(segment, self.sample_rate, self.channels)
                 self._streams[index] = stream
             positions = np.arange(lo - segment.start, hi - segment.start)
-            out[:, lo - start : hi - start] += stream.read(hi - lo) * _fades(segment, positions)
+            gain = _fades(segment, positions) * np.float32(10 ** (segment.gain_db / 20))
+            out[:, lo - start : hi - start] += stream.read(hi - lo) * gain
             if hi == segment.start + segment.length:
                 del self._streams[index]
         return out

@@ -256,3 +256,21 @@ def set_wipe(transition: otio.schema.Transition, wipe: WipeState) -> None:
     data = _payload(transition, f"transition {transition.name}")
     data |= {"version": SCHEMA_VERSION, "wipe": wipe.to_dict()}
     transition.metadata[KEY] = data
+
+
+def clip_gain_db(clip: otio.schema.Clip) -> float:
+    """A clip's gain in dB (0 when the project says nothing)."""
+    where = f"clip {clip.name or '?'}"
+    data = _payload(clip, where).get("clip", {})
+    try:
+        return float(dict(data).get("gain_db", 0.0))
+    except (TypeError, ValueError) as error:
+        raise ProjectError(f"the clip gain is not a number ({error})", where=where) from None
+
+
+def set_clip_gain(clip: otio.schema.Clip, gain_db: float) -> None:
+    """Store a clip's gain (dB) in the project."""
+    data = _payload(clip, f"clip {clip.name}")
+    clip_data = dict(data.get("clip", {})) | {"gain_db": float(gain_db)}
+    data |= {"version": SCHEMA_VERSION, "clip": clip_data}
+    clip.metadata[KEY] = data

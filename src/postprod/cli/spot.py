@@ -1,0 +1,27 @@
+"""``postprod spot``: place Foley and effects on the project at the frames a spotting list names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from postprod.render.spot import spot
+
+
+def spot_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    spotting: Path = typer.Argument(
+        ..., help="CSV: timecode,sound,track,gain_db,note (sound: a file or sfx:NAME)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Save here instead of over the project."
+    ),
+) -> None:
+    """Spot sounds to picture from a spotting list; report what could not be placed."""
+    report = spot(project, spotting, out)
+    console = Console()
+    console.print(f"placed {len(report.placed)} sounds")
+    for label, sound, reason in report.unplaced:
+        console.print(f"[yellow]not placed[/]: {sound} at {label}: {reason}")

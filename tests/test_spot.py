@@ -1,0 +1,76 @@
+"""Spotting: each sound lands on its track at the exact frame, gain applied; conflicts are reported."""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import opentimelineio as otio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from media_factory import write_wav
+from postprod.cli import main
+from postprod.demo.production import run_demo
+from postprod.interchange import load_project
+from postprod.media import read_audio
+from postprod.render.mixdown import mix_project
+from postprod.timeline.model import media_clip, to_frames
+from postprod.timeline.placement import place_clip
+from test_render import SMALL
+
+RATE = 48000
+FPS = Fraction(25)
+
+
+def test_spotted_sounds_land_on_their_frames(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    click = np.zeros((1, RATE), np.float32)
+    click[0, 0] = 0.5
+    write_wav(demo.project.parent / "click.wav", click, codec="pcm_f32le")
+    listing = tmp_path / "spotting.csv"
+    listing.write_text(
+        "timecode,sound,track,gain_db,note\n"
+        "01:00:01:00,click.wav,Foley,-6,door click\n"  # frame 25 of the timeline
+        "01:00:01:10,click.wav,Foley,0,too close: overlaps the first\n"
+        "01:00:02:00,sfx:impact:3,FX,0,hit\n"
+        "00:59:59:00,click.wav,Foley,0,before the start\n"
+    )
+    assert main(["spot", str(demo.project), str(listing)]) == 0
+    out = capsys.readouterr().out
+    assert "placed 2 sounds" in out and "overlaps" not in out and out.count("not placed") == 2
+    timeline = load_project(demo.project)
+    foley = next(t for t in timeline.audio_tracks() if t.name == "Foley")
+    clip = next(c for c in foley if isinstance(c, otio.schema.Clip))
+    assert to_frames(foley.range_of_child(clip).start_time, FPS, where="") == 25
+    stems = tmp_path / "stems"
+    result = mix_project(demo.project, tmp_path / "mix.wav", stems_dir=stems)
+    mix, _ = read_audio(result.mix)
+    assert mix.shape[1] == round(89 / FPS * RATE)
+    # the click, at -6 dB and centred (-3 dB each side), exactly at frame 25
+    expected = 25 * RATE // 25
+    jump = np.abs(np.diff(mix[0, expected - 100 : expected + 100]))
+    assert int(np.argmax(jump)) + expected - 99 == expected
+    assert jump.max() == pytest.approx(0.5 * 10 ** (-6 / 20) * np.sqrt(0.5), rel=0.05)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30)), min_size=1, max_size=12))
+def test_placement_never_overlaps_and_keeps_every_frame(spots: list[tuple[int, int]]) -> None:
+    track = otio.schema.Track("T", kind=otio.schema.TrackKind.Audio)
+    placed = []
+    for k, (at, length) in enumerate(spots):
+        clip = media_clip(Path(f"c{k}.wav"), name=f"c{k}", rate=FPS, available_frames=length)
+        if place_clip(track, clip, at, FPS):
+            placed.append((at, length, f"c{k}"))
+    spans = sorted(placed)
+    for (a, la, _), (b, _, _) in itertools.pairwise(spans):
+        assert a + la <= b  # no overlaps
+    for at, _, name in placed:
+        clip = next(c for c in track if isinstance(c, otio.schema.Clip) and c.name == name)
+        assert to_frames(track.range_of_child(clip).start_time, FPS, where="") == at
