@@ -17,26 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from _common import timed
 
 HERE = Path(__file__).resolve().parent
 PEERS = HERE.parents[1] / "shared" / "bench" / "peers"
-
-
-def timed(command: list[str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode:
-        raise SystemExit(f"{command} failed:\n{done.stderr[-2000:]}")
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-    return elapsed, int(rss.group(1)) if rss else 0
 
 
 def main() -> int:
