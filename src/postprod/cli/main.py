@@ -23,6 +23,7 @@ from postprod.cli import (
     spot,
     sync,
     tc,
+    timeline_view,
 )
 from postprod.errors import PostprodError
 
@@ -63,6 +64,7 @@ app.add_typer(log.broadcast_app, name="broadcast")
 app.command("sync")(sync.sync_command)
 app.command("sfx")(sfx.sfx_command)
 app.command("spot")(spot.spot_command)
+app.command("inspect")(timeline_view.inspect_command)
 app.add_typer(qc.presets_app, name="presets")
 
 

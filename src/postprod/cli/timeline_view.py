@@ -1,0 +1,60 @@
+"""``postprod inspect``: a timeline as a readable table, JSON, or a picture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from postprod.interchange import load_project
+from postprod.render.timeline_png import draw_timeline
+from postprod.timeline.inspect import describe
+
+
+def inspect_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    png: Path | None = typer.Option(None, "--png", help="Also draw the timeline to this PNG."),
+) -> None:
+    """Show a project's tracks, clips, source and record timecodes, transitions and markers."""
+    info = describe(load_project(project))
+    if png is not None:
+        draw_timeline(info, png)
+    if as_json:
+        typer.echo(json.dumps(info.to_dict()))
+        return
+    table = Table(
+        title=f"{info.name}: {info.rate} fps, starts {info.start_timecode}, {info.duration_frames} frames",
+        title_justify="left",
+    )
+    for column in (
+        "track",
+        "kind",
+        "name",
+        "record in",
+        "record out",
+        "source in",
+        "source out",
+        "effects",
+    ):
+        table.add_column(column, no_wrap=True)
+    for item in info.items:
+        table.add_row(
+            item.track,
+            item.kind,
+            item.name,
+            item.record_in_tc,
+            item.record_out_tc,
+            item.source_in_tc,
+            item.source_out_tc,
+            item.effects,
+        )
+    console = Console(width=max(Console().width, 150))  # timecodes are not to be folded
+    console.print(table)
+    for label, name in info.markers:
+        console.print(f"marker {label}: {name}")
+    if png is not None:
+        console.print(f"wrote {png}")
