@@ -242,3 +242,29 @@ def test_cli_commands_write_what_they_should(
         main(["broadcast", "log", "--channel", "ONE", "--programme", "X", "--aired-at", "tonight"])
         == 2
     )
+
+
+def test_commands_log_what_they_produce(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from postprod.demo.production import run_demo
+    from postprod.log import file_sha256
+    from test_render import SMALL
+
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    out = tmp_path / "again.mp4"
+    assert main(["render", str(demo.project), "-o", str(out)]) == 0
+    assert main(["qc", str(demo.master), "--preset", "ebu-r128"]) == 0
+    capsys.readouterr()
+    assert main(["log", "show", "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    render, qc = entries[-2], entries[-1]
+    assert render["kind"] == "render" and render["project"] == str(demo.project)
+    assert render["details"]["outputs"][0] == {
+        "path": str(out.resolve()),
+        "sha256": file_sha256(out),
+    }
+    assert (
+        qc["kind"] == "qc"
+        and qc["details"]["passed"] is True
+        and qc["details"]["preset"] == "ebu-r128"
+    )
+    assert main(["log", "verify"]) == 0

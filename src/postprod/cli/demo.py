@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
 from postprod.demo import run_demo
 
@@ -18,6 +19,7 @@ def demo_command(
     console = Console()
     with frame_progress("rendering") as progress:
         result = run_demo(out, progress=progress, on_step=lambda m: console.print(f"[dim]{m}"))
+    record("render", "made the demo production", project=result.project, outputs=list(result.files))
     console.print(f"[bold]demo written to {out}[/bold]")
     for path in result.files:
         console.print(f"  {path}  ({path.stat().st_size / 1e6:.2f} MB)")

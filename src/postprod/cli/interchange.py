@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from postprod.cli.journal import record
 from postprod.interchange import load_project, save_project
 from postprod.interchange.formats import export_timeline, import_timeline
 from postprod.timecode import FrameRate
@@ -24,6 +25,9 @@ def import_command(
     timeline = import_timeline(file, rate=fps)
     save_project(timeline, out)
     clips = sum(1 for _ in timeline.find_clips())
+    record(
+        "import", f"imported {file.name}", project=out, outputs=[out], details={"source": str(file)}
+    )
     duration = timeline.duration()
     Console().print(
         f"{file.name} -> {out}: {len(timeline.tracks)} tracks "
@@ -40,4 +44,5 @@ def export_command(
 ) -> None:
     """Export a project for another tool (the format follows the suffix)."""
     export_timeline(load_project(project), out, media_folder=project.resolve().parent)
+    record("import", f"exported to {out.name}", project=project, outputs=[out])
     typer.echo(f"wrote {out}")

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod.cli.journal import record
 from postprod.deliver.measure import measure_file
 from postprod.deliver.normalize import normalize_file
 from postprod.qc.loudness import LoudnessResult
@@ -47,6 +48,17 @@ def normalize_command(
     """Normalise to a target loudness, limiting true peaks only where needed."""
     report = normalize_file(
         source, out, target_lufs=target, true_peak_dbtp=true_peak, bit_depth=bit_depth
+    )
+    record(
+        "delivery",
+        f"normalised to {target} LUFS",
+        outputs=[out],
+        details={
+            "source": str(source),
+            "gain_db": report.gain_db,
+            "limited": report.limited,
+            **report.after.figures(),
+        },
     )
     console = Console()
     console.print(

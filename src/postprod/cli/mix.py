@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
 from postprod.render.mixdown import mix_project
 
@@ -32,6 +33,13 @@ def mix_command(
             tail_s=tail,
             progress=progress,
         )
+    record(
+        "mix",
+        f"mixed {len(result.stems)} stems",
+        project=project,
+        outputs=[result.mix, *result.stems],
+        details={"duration_s": result.samples / sample_rate, "sample_rate": sample_rate},
+    )
     console = Console()
     console.print(f"wrote {result.mix} ({result.samples / sample_rate:.2f} s)")
     for stem in result.stems:

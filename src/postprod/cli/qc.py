@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod.cli.journal import record
 from postprod.deliver.deliver import deliver_project
 from postprod.deliver.presets import all_presets, find_preset
 from postprod.deliver.qc import run_qc
@@ -37,6 +38,16 @@ def qc_command(
     """Check a file against a delivery preset; exit status 3 when a check fails."""
     report = run_qc(file, find_preset(preset, _user_presets()), expected_duration_s=duration)
     written = write_reports(report, report_dir) if report_dir is not None else ()
+    record(
+        "qc",
+        f"QC {report.preset.name}: {'passed' if report.passed else 'failed'}",
+        outputs=[file, *written],
+        details={
+            "preset": report.preset.name,
+            "passed": report.passed,
+            **report.loudness.figures(),
+        },
+    )
     if as_json:
         typer.echo(json.dumps(report.to_dict()))
     else:
@@ -77,6 +88,22 @@ def deliver_command(
 ) -> None:
     """Render, master and check a project's sound against a delivery preset."""
     delivery = deliver_project(project, find_preset(preset, _user_presets()), out)
+    record(
+        "delivery",
+        f"delivered {delivery.qc.preset.name}: {'passed' if delivery.qc.passed else 'failed'}",
+        project=project,
+        outputs=[
+            delivery.master,
+            *delivery.stems,
+            *delivery.reports,
+            *([delivery.cue] if delivery.cue else []),
+        ],
+        details={
+            "preset": delivery.qc.preset.name,
+            "passed": delivery.qc.passed,
+            **delivery.qc.loudness.figures(),
+        },
+    )
     console = Console()
     verdict = "[bold green]PASSED" if delivery.qc.passed else "[bold red]FAILED"
     figures = delivery.qc.loudness.figures()

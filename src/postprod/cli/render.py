@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
 from postprod.render import render_project
 
@@ -35,5 +36,12 @@ def render_command(
             contact_sheet_png=contact_sheet,
         )
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
+    record(
+        "render",
+        f"rendered {result.frames} frames",
+        project=project,
+        outputs=[result.path, *([contact_sheet] if contact_sheet else [])],
+        details={"frames": result.frames, "duration_s": result.duration_s},
+    )
     if contact_sheet is not None:
         Console().print(f"wrote {contact_sheet}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from postprod.cli.journal import record
 from postprod.render.spot import spot
 
 
@@ -21,6 +22,13 @@ def spot_command(
 ) -> None:
     """Spot sounds to picture from a spotting list; report what could not be placed."""
     report = spot(project, spotting, out)
+    record(
+        "edit",
+        f"spotted {len(report.placed)} sounds ({len(report.unplaced)} not placed)",
+        project=out or project,
+        outputs=[out or project],
+        details={"spotting": str(spotting)},
+    )
     console = Console()
     console.print(f"placed {len(report.placed)} sounds")
     for label, sound, reason in report.unplaced:
