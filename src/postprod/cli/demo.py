@@ -10,6 +10,7 @@ from rich.console import Console
 from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
 from postprod.demo import run_demo
+from postprod.log import default_location
 
 
 def demo_command(
@@ -20,6 +21,7 @@ def demo_command(
     with frame_progress("rendering") as progress:
         result = run_demo(out, progress=progress, on_step=lambda m: console.print(f"[dim]{m}"))
     record("render", "made the demo production", project=result.project, outputs=list(result.files))
+    console.print(f"[dim]logged in {default_location()} (see it with: postprod log show)[/dim]")
     console.print(f"[bold]demo written to {out}[/bold]")
     for path in result.files:
         console.print(f"  {path}  ({path.stat().st_size / 1e6:.2f} MB)")
