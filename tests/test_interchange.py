@@ -86,3 +86,24 @@ def test_an_edl_holds_one_video_track(project: Path, tmp_path: Path) -> None:
         export_timeline(timeline, tmp_path / "two.edl")
     assert not (tmp_path / "two.edl").exists()
     assert import_timeline(export_timeline(timeline, tmp_path / "two.otio")).tracks[-1].name == "V2"
+
+
+def test_relink_finds_moved_and_renamed_media(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_render import SMALL
+
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    moved = tmp_path / "archive" / "day1"
+    moved.mkdir(parents=True)
+    for camera in ("camera_A.mp4", "camera_B.mp4"):
+        (demo.project.parent / camera).rename(moved / camera)  # moved
+    (demo.project.parent / "camera_C.mp4").unlink()  # lost
+    assert main(["relink", str(demo.project), "--search", str(tmp_path / "archive")]) == 0
+    out = capsys.readouterr().out
+    assert "still missing" in out and "camera_C" in out
+    timeline = load_project(demo.project)
+    urls = {c.name: c.media_reference.target_url for c in timeline.video_tracks()[0].find_clips()}
+    assert urls["camera_A"] == str((moved / "camera_A.mp4").resolve())
+    assert urls["camera_B"] == str((moved / "camera_B.mp4").resolve())
+    assert urls["camera_C"] == "camera_C.mp4"

@@ -10,6 +10,7 @@ from rich.console import Console
 from postprod.cli.journal import record
 from postprod.interchange import load_project, save_project
 from postprod.interchange.formats import export_timeline, import_timeline
+from postprod.interchange.relink import relink
 from postprod.timecode import FrameRate
 
 
@@ -46,3 +47,28 @@ def export_command(
     export_timeline(load_project(project), out, media_folder=project.resolve().parent)
     record("import", f"exported to {out.name}", project=project, outputs=[out])
     typer.echo(f"wrote {out}")
+
+
+def relink_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    search: list[Path] = typer.Option(..., "--search", help="A folder to search (repeatable)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Save here instead of over the project."
+    ),
+) -> None:
+    """Find moved or renamed media by name, reel, start timecode and duration."""
+    timeline = load_project(project)
+    report = relink(timeline, list(search), project.resolve().parent)
+    target = out or project
+    save_project(timeline, target)
+    record(
+        "edit",
+        f"relinked {len(report.relinked)} clips, {len(report.missing)} still missing",
+        project=target,
+        outputs=[target],
+    )
+    console = Console()
+    for clip, path in report.relinked:
+        console.print(f"relinked {clip} -> {path}")
+    for clip in report.missing:
+        console.print(f"[yellow]still missing[/]: {clip}")
