@@ -213,3 +213,41 @@ def test_contact_sheet_shows_every_span(tmp_path: Path) -> None:
     assert sheet.shape == (rows * (90 + 4) + 4, 3 * (160 + 4) + 4, 3)
     second = sheet[4 + 50, 4 + 164 + 80]  # the second span: camera A, its blue
     assert np.abs(second.astype(int) - (40, 70, 160)).max() < 30
+
+
+def test_a_title_card_then_a_cut(tmp_path: Path) -> None:
+    from postprod.planner.plan import TITLE_KIND
+    from postprod.timeline.model import media_clip, rational_time
+
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    fps = Fraction(25)
+    title = otio.schema.Clip(
+        name="main title",
+        media_reference=otio.schema.GeneratorReference(
+            generator_kind=TITLE_KIND, parameters={"text": "POSTPROD\nthe demo"}
+        ),
+        source_range=otio.opentime.TimeRange(rational_time(0, fps), rational_time(10, fps)),
+    )
+    track = otio.schema.Track("V1")
+    track.append(title)
+    track.append(
+        media_clip(
+            Path("camera_B.mp4"),
+            name="B",
+            rate=fps,
+            available_frames=60,
+            source_start=10,
+            duration=10,
+        )
+    )
+    timeline = otio.schema.Timeline("titled")
+    timeline.tracks.append(track)
+    planned = plan(timeline, OutputFormat(320, 180, fps), project_folder=demo.project.parent)
+    assert RenderPlan.from_dict(planned.to_dict()) == planned
+    frames, _, _ = _decode(render(planned, tmp_path / "titled.mp4").path)
+    assert len(frames) == 20
+    card = frames[5].mean(axis=2)
+    assert (
+        card[:40].max() < 30 and card[60:120, 100:220].max() > 200
+    )  # black, white text in the middle
+    assert np.abs(_mean(frames[10]) - (190, 110, 40)).max() < 25  # the cut to camera B

@@ -31,16 +31,20 @@ from postprod.errors import EditError
 from postprod.timeline.metadata import clip_gain_db, console_of, strip_of, wipe_of
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
+#: The OTIO generator kind of a title card (its ``parameters["text"]`` is the text).
+TITLE_KIND = "postprod.title"
 #: Fade applied at each side of a hard cut in the sound, in seconds.
 CUT_FADE_S = Fraction(5, 1000)
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a span's picture comes from: a file and the source frame at the span's start."""
+    """Where a span's picture comes from: a file and the source frame at the span's start,
+    or a title card (an OTIO ``GeneratorReference`` of kind ``postprod.title``)."""
 
     path: str
     first_frame: int
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +163,7 @@ class _Item:
     source_first: int
     path: str | None  # None for a gap
     gain_db: float = 0.0
+    title: str | None = None
 
 
 def plan(
@@ -223,7 +228,9 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
             if available is not None:
                 first -= to_frames(available.start_time, rate, where=where)
             gain = clip_gain_db(child)
-            out.append(_Item(child.name, start, length, first, str(path) if path else None, gain))
+            title = _title_text(reference)
+            file = str(path) if path else None
+            out.append(_Item(child.name, start, length, first, file, gain, title))
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
@@ -291,7 +298,19 @@ def _neighbour(items: list[_Item | None], index: int, step: int) -> _Item:
 
 
 def _source(item: _Item, offset: int) -> Source | None:
+    if item.title is not None:
+        return Source("", item.source_first + offset, item.title)
     return None if item.path is None else Source(item.path, item.source_first + offset)
+
+
+def _title_text(reference: otio.core.MediaReference | None) -> str | None:
+    """The text of a title card generator, or ``None`` for anything else."""
+    if (
+        isinstance(reference, otio.schema.GeneratorReference)
+        and reference.generator_kind == TITLE_KIND
+    ):
+        return str(reference.parameters.get("text", ""))
+    return None
 
 
 def _fill_to(spans: list[VideoSpan], frames: int) -> list[VideoSpan]:

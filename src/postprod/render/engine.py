@@ -27,7 +27,7 @@ from postprod.render.mix import Progress
 from postprod.render.mixdown import programme_sound
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
-from postprod.video.text import burn_in
+from postprod.video.text import burn_in, title_card
 from postprod.video.wipes import arrival, wipe
 
 
@@ -130,7 +130,7 @@ def _check_sources(plan: RenderPlan) -> None:
     """Refuse before writing anything if a source is missing."""
     for span in plan.video:
         for source in (span.a, span.b):
-            if source is not None and not Path(source.path).is_file():
+            if source is not None and source.title is None and not Path(source.path).is_file():
                 raise RenderError(
                     f"source {source.path} of clip {span.name!r} is missing",
                     where=f"frame {span.start} of the programme",
@@ -167,7 +167,12 @@ class _Pictures:
     def _span(
         self, span: VideoSpan, offset: int, count: int
     ) -> Iterator[NDArray[np.uint8] | Picture]:
-        if span.transition == "cut" and span.a is not None and self._pass_through:
+        if (
+            span.transition == "cut"
+            and span.a is not None
+            and span.a.title is None
+            and self._pass_through
+        ):
             reader = self._reader(span.a, "a")
             yield from reader.pictures(span.a.first_frame + offset, count, size=self._size)
             return
@@ -201,6 +206,9 @@ class _Pictures:
         if source is None:
             frame = black(width, height)
             return iter([frame] * count)
+        if source.title is not None:
+            card = title_card(width, height, source.title)
+            return iter([card] * count)
         reader = self._reader(source, role)
         return reader.frames(source.first_frame + offset, count, size=self._size)
 

@@ -56,3 +56,26 @@ def burn_in(
     inner[:] = inner * (1 - a) + 255.0 * a
     out[y0 : y0 + box_h, x0 : x0 + box_w] = np.rint(region).astype(np.uint8)
     return out
+
+
+def title_card(
+    width: int, height: int, text: str, *, background: tuple[int, int, int] = (0, 0, 0)
+) -> Frame:
+    """A full-frame title: white text centred on a plain background, a line per ``\\n``."""
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = background
+    lines = text.split("\n") or [""]
+    size = max(12, height // 10)
+    images = [text_image(line or " ", size) for line in lines]
+    total = sum(i.shape[0] for i in images) + (len(images) - 1) * size // 3
+    y = max(0, (height - total) // 2)
+    canvas = frame.astype(np.float32)
+    for alpha in images:
+        h, w = min(alpha.shape[0], height - y), min(alpha.shape[1], width)
+        x = max(0, (width - w) // 2)
+        a = alpha[:h, :w, None]
+        region = canvas[y : y + h, x : x + w]
+        region[:] = region * (1 - a) + 255.0 * a
+        y += alpha.shape[0] + size // 3
+    result: Frame = np.rint(canvas).astype(np.uint8)
+    return result
