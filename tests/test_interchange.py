@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import opentimelineio as otio
@@ -9,8 +10,8 @@ import pytest
 
 from postprod.cli import main
 from postprod.demo.production import run_demo
-from postprod.interchange import load_project
-from postprod.interchange.formats import edl_rate, export_timeline, import_timeline
+from postprod.interchange import export_timeline, import_timeline, load_project
+from postprod.interchange.edl import edl_rate
 from test_render import SMALL
 
 
@@ -107,3 +108,51 @@ def test_relink_finds_moved_and_renamed_media(
     assert urls["camera_A"] == str((moved / "camera_A.mp4").resolve())
     assert urls["camera_B"] == str((moved / "camera_B.mp4").resolve())
     assert urls["camera_C"] == "camera_C.mp4"
+
+
+def test_fcpxmld_bundle_and_aaf_export(project: Path, tmp_path: Path) -> None:
+    timeline = load_project(project)
+    bundle = export_timeline(timeline, tmp_path / "cut.fcpxmld")
+    assert (bundle / "Info.fcpxml").is_file()
+    export_timeline(timeline, bundle)  # replaced as a whole
+    assert [p.name for p in tmp_path.iterdir()] == ["cut.fcpxmld"]
+    again = import_timeline(bundle)
+    assert [c.name for c in again.video_tracks()[0].find_clips()] == [
+        c.name for c in timeline.video_tracks()[0].find_clips()
+    ]
+    from postprod.errors import InterchangeError
+
+    with pytest.raises(InterchangeError, match=r"cut\.aaf"):  # the AAF writer wants AAF fade data
+        export_timeline(timeline, tmp_path / "cut.aaf", use_empty_mob_ids=True)
+    for track in timeline.tracks:
+        for item in [i for i in track if isinstance(i, otio.schema.Transition)]:
+            track.remove(item)
+    aaf = export_timeline(timeline, tmp_path / "cut.aaf", use_empty_mob_ids=True)
+    assert import_timeline(aaf).video_tracks()
+    assert aaf.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # a compound file
+
+
+def test_a_drop_frame_edl_round_trip_via_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from e1_edl import write_edl
+
+    source = write_edl(tmp_path / "df.edl", events=40, rate=30000 / 1001)
+    project = tmp_path / "df.otio"
+    assert main(["import", str(source), "-o", str(project), "--rate", "29.97", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["clips"] == 40 and summary["transitions"] == 6
+    assert summary["start_timecode"] == "01:00:00;00"
+    out = tmp_path / "again.edl"
+    assert main(["export", str(project), "-o", str(out)]) == 0
+    written = out.read_text()
+    assert "FCM: DROP FRAME" in written
+    events = [line.split()[-4:] for line in written.splitlines() if line[:3].isdigit()]
+    originals = [
+        line.split()[-4:] for line in source.read_text().splitlines() if line[:3].isdigit()
+    ]
+    assert events == originals
+    assert main(["import", str(source), "-o", str(tmp_path / "p.edl")]) == 2  # a project is .otio

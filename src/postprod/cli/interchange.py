@@ -1,51 +1,90 @@
-"""``postprod import`` and ``postprod export``: projects to and from other tools' files."""
+"""``postprod import``, ``export`` and ``relink``: projects to and from other tools' files."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import opentimelineio as otio
 import typer
 from rich.console import Console
 
 from postprod.cli.journal import record
-from postprod.interchange import load_project, save_project
-from postprod.interchange.formats import export_timeline, import_timeline
-from postprod.interchange.relink import relink
+from postprod.errors import InterchangeError
+from postprod.interchange import (
+    export_timeline,
+    import_timeline,
+    load_project,
+    relink,
+    save_project,
+)
 from postprod.timecode import FrameRate
+
+
+def _summary(timeline: otio.schema.Timeline) -> dict[str, object]:
+    duration = timeline.duration()
+    start = timeline.global_start_time
+    return {
+        "name": timeline.name,
+        "tracks": len(timeline.tracks),
+        "video_tracks": len(timeline.video_tracks()),
+        "audio_tracks": len(timeline.audio_tracks()),
+        "clips": sum(1 for _ in timeline.find_clips()),
+        "transitions": sum(
+            1 for _ in timeline.find_children(descended_from_type=otio.schema.Transition)
+        ),
+        "duration_s": duration.to_seconds(),
+        "rate": duration.rate,
+        "start_timecode": otio.opentime.to_timecode(start, start.rate) if start else None,
+    }
 
 
 def import_command(
     file: Path = typer.Argument(..., help="An EDL, FCP 7 XML, FCPX XML, AAF or OTIO file."),
     out: Path = typer.Option(..., "--out", "-o", help="The project to write (.otio)."),
     rate: str | None = typer.Option(
-        None, "--rate", "-r", help="Frame rate of an EDL (default: from its timecodes)."
+        None, "--rate", "-r", help="Frame rate of an EDL, e.g. 25 or 29.97 (default: guessed)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Import another tool's timeline as a postprod project."""
+    if out.suffix.lower() != ".otio":
+        raise InterchangeError(
+            f"a project is an .otio file, not {out.suffix or 'a suffix-less file'}",
+            where=str(out),
+            fix="name the output PROJECT.otio (use `postprod export` for other formats)",
+        )
     fps = float(FrameRate.parse(rate).fps) if rate else None
     timeline = import_timeline(file, rate=fps)
     save_project(timeline, out)
-    clips = sum(1 for _ in timeline.find_clips())
+    summary = _summary(timeline)
     record(
         "import", f"imported {file.name}", project=out, outputs=[out], details={"source": str(file)}
     )
-    duration = timeline.duration()
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
     Console().print(
-        f"{file.name} -> {out}: {len(timeline.tracks)} tracks "
-        f"({len(timeline.video_tracks())} video, {len(timeline.audio_tracks())} audio), {clips} clips, "
-        f"{duration.to_seconds():.2f} s at {duration.rate:g} fps"
+        f"{file.name} -> {out}: {summary['tracks']} tracks ({summary['video_tracks']} video, "
+        f"{summary['audio_tracks']} audio), {summary['clips']} clips, "
+        f"{summary['transitions']} transitions, {float(summary['duration_s']):.2f} s "  # type: ignore[arg-type]
+        f"at {summary['rate']:g} fps"
+        + (f", starting {summary['start_timecode']}" if summary["start_timecode"] else "")
     )
 
 
 def export_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
     out: Path = typer.Option(
-        ..., "--out", "-o", help="The file to write: .otio, .otioz, .edl, .xml, .fcpxml, .aaf."
+        ...,
+        "--out",
+        "-o",
+        help="The file to write: .otio, .otioz, .edl, .xml, .fcpxml, .fcpxmld, .aaf.",
     ),
 ) -> None:
     """Export a project for another tool (the format follows the suffix)."""
     export_timeline(load_project(project), out, media_folder=project.resolve().parent)
-    record("import", f"exported to {out.name}", project=project, outputs=[out])
+    record("export", f"exported to {out.name}", project=project, outputs=[out])
     typer.echo(f"wrote {out}")
 
 
@@ -55,8 +94,14 @@ def relink_command(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Save here instead of over the project."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Find moved or renamed media by name, reel, start timecode and duration."""
+    for folder in search:
+        if not folder.is_dir():
+            raise InterchangeError(
+                f"search folder {folder} does not exist", where=str(folder), fix="check the path"
+            )
     timeline = load_project(project)
     report = relink(timeline, list(search), project.resolve().parent)
     target = out or project
@@ -67,8 +112,24 @@ def relink_command(
         project=target,
         outputs=[target],
     )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "relinked": [
+                        {"clip": r.clip, "path": r.new_path, "matched_by": r.matched_by}
+                        for r in report.relinked
+                    ],
+                    "missing": [
+                        {"clip": m.clip, "url": m.url, "reason": m.reason} for m in report.missing
+                    ],
+                }
+            )
+        )
+        return
     console = Console()
-    for clip, path in report.relinked:
-        console.print(f"relinked {clip} -> {path}")
-    for clip in report.missing:
-        console.print(f"[yellow]still missing[/]: {clip}")
+    for done in report.relinked:
+        console.print(f"relinked {done.clip} -> {done.new_path} (by {done.matched_by})")
+    for lost in report.missing:
+        console.print(f"[yellow]still missing[/]: {lost.clip} ({lost.reason})")
+    console.print(f"{len(report.relinked)} relinked, {len(report.missing)} still missing")
