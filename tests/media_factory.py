@@ -2,15 +2,34 @@
 
 Pictures are flat colours whose value follows the frame index, sound is a sine
 per channel, so tests can check exactly which frame or sample ended up where.
+Import from any test as ``from media_factory import write_video, write_wav, tone``
+(pytest's default import mode puts ``tests/`` on ``sys.path``; works under xdist).
+
+What each helper can write, all in a fraction of a second at the defaults:
+
+- :func:`write_video`: MP4/MOV/MKV/MXF/TS (container from the suffix or
+  ``container=``) with libx264, mpeg4, mpeg2video, prores_ks, ... at any exact
+  rate, optional sound (aac, pcm_s24le, ...), an optional start timecode (a
+  ``tmcd`` track in MOV/MP4, the material package timecode in MXF) and optional
+  colour tags. dnxhd is not covered: it accepts only broadcast frame sizes.
+- :func:`write_wav`: PCM WAV of a float32 ``(channels, samples)`` array, with an
+  optional BWF ``bext`` TimeReference.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+
+#: FFmpeg channel layout names by channel count.
+LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}
+
+#: Encoder options that keep the test encoders fast and near-lossless.
+_FAST_OPTIONS = {"libx264": {"crf": "12", "preset": "ultrafast"}, "prores_ks": {"profile": "2"}}
 
 
 def frame_value(index: int) -> int:
@@ -25,41 +44,58 @@ def write_video(
     rate: Fraction = Fraction(25),
     size: tuple[int, int] = (320, 180),
     codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
     audio: bool = True,
+    audio_codec: str = "aac",
     audio_rate: int = 48000,
+    audio_channels: int = 2,
     tone_hz: float = 440.0,
     start_timecode: str | None = None,
     colour: tuple[int, int, int] | None = None,
+    colour_tags: Mapping[str, int] | None = None,
+    container: str | None = None,
+    container_options: Mapping[str, str] | None = None,
 ) -> Path:
-    """A video file (container from the suffix) with ``frames`` frames and, optionally, sound."""
+    """A video file with ``frames`` frames at exactly ``rate`` and, optionally, sound.
+
+    ``container`` is FFmpeg's muxer name ("mp4", "mov", "matroska", "mxf",
+    "mpegts"); by default FFmpeg picks it from the suffix. ``colour`` is the
+    flat RGB fill of every frame (default: :func:`frame_value` grey);
+    ``colour_tags`` sets codec-context colour fields by FFmpeg's numbers, e.g.
+    ``{"color_primaries": 1, "color_trc": 1, "colorspace": 1, "color_range": 1}``
+    for BT.709 limited range. ``container_options`` go to the muxer (e.g.
+    ``{"movflags": "+faststart"}``). The sound lasts as long as the picture.
+    """
     width, height = size
-    with av.open(str(path), "w") as container:
-        video = container.add_stream(codec, rate=rate)
-        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-        if codec == "libx264":
-            video.options = {"crf": "12", "preset": "ultrafast"}
+    with av.open(str(path), "w", format=container, options=dict(container_options or {})) as out:
+        video = out.add_stream(codec, rate=rate)
+        video.width, video.height, video.pix_fmt = width, height, pix_fmt
+        video.options = dict(_FAST_OPTIONS.get(codec, {}))
+        for name, value in (colour_tags or {}).items():
+            setattr(video.codec_context, name, value)
         if start_timecode:
             video.metadata["timecode"] = start_timecode
         sound = None
+        layout = LAYOUTS[audio_channels]
         if audio:
-            sound = container.add_stream("aac", rate=audio_rate)
-            sound.layout = "stereo"
+            sound = out.add_stream(audio_codec, rate=audio_rate)
+            sound.layout = layout
         for index in range(frames):
             pixels = np.empty((height, width, 3), np.uint8)
             pixels[:] = colour if colour is not None else frame_value(index)
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = index
-            container.mux(video.encode(frame))
-        container.mux(video.encode())
+            out.mux(video.encode(frame))
+        out.mux(video.encode())
         if sound is not None:
             total = round(Fraction(frames) / rate * audio_rate)
-            samples = tone(total, audio_rate, tone_hz, channels=2)
+            samples = tone(total, audio_rate, tone_hz, channels=audio_channels)
             for start in range(0, total, 1024):
                 block = np.ascontiguousarray(samples[:, start : start + 1024])
-                chunk = av.AudioFrame.from_ndarray(block, format="fltp", layout="stereo")
+                chunk = av.AudioFrame.from_ndarray(block, format="fltp", layout=layout)
                 chunk.sample_rate, chunk.pts = audio_rate, start
-                container.mux(sound.encode(chunk))
-            container.mux(sound.encode())
+                out.mux(sound.encode(chunk))
+            out.mux(sound.encode())
     return path
 
 
@@ -72,11 +108,25 @@ def tone(
     return np.tile(wave, (channels, 1))
 
 
-def write_wav(path: Path, samples: np.ndarray, rate: int = 48000, codec: str = "pcm_s24le") -> Path:
-    """A WAV of float32 ``(channels, samples)`` in the given PCM codec."""
+def write_wav(
+    path: Path,
+    samples: np.ndarray,
+    rate: int = 48000,
+    codec: str = "pcm_s24le",
+    *,
+    time_reference_samples: int | None = None,
+) -> Path:
+    """A WAV of float32 ``(channels, samples)`` in the given PCM codec.
+
+    ``time_reference_samples`` adds a BWF ``bext`` chunk (EBU Tech 3285) whose
+    TimeReference counts samples since midnight (3600 * rate is 01:00:00).
+    """
     channels = samples.shape[0]
-    layout = {1: "mono", 2: "stereo", 6: "5.1"}[channels]
-    with av.open(str(path), "w", format="wav") as container:
+    layout = LAYOUTS[channels]
+    options = {"write_bext": "1"} if time_reference_samples is not None else {}
+    with av.open(str(path), "w", format="wav", options=options) as container:
+        if time_reference_samples is not None:
+            container.metadata["time_reference"] = str(time_reference_samples)
         stream = container.add_stream(codec, rate=rate)
         stream.layout = layout
         for start in range(0, samples.shape[1], 4096):
