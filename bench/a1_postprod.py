@@ -55,8 +55,9 @@ def session() -> Session:
         S.SR,
         tuple(tracks),
         buses=(Bus("reverb", inserts=(reverb,)),),
-        # The session drives the limiter with +6 dB: a gain insert before it (inserts are pre-fader).
-        master_inserts=(EffectSpec.of("gain", gain_db=S.MASTER_GAIN_DB), limiter),
+        # The master fader (+6 dB) drives the limiter: master inserts are post-fader.
+        master_inserts=(limiter,),
+        master_gain_db=S.MASTER_GAIN_DB,
     )
 
 

@@ -107,3 +107,107 @@ def test_a_bad_preset_file_names_the_item(tmp_path: Path) -> None:
     )
     with pytest.raises(AudioError, match="chain item 2"):
         find_effect_preset(str(bad))
+
+
+# --- effects beyond the presets ----------------------------------------------------------------
+
+
+def stream(chain: Chain, signal: np.ndarray, block: int = 4096, tail_blocks: int = 0) -> np.ndarray:
+    blocks = [chain.process(signal[:, s : s + block]) for s in range(0, signal.shape[1], block)]
+    for _ in range(tail_blocks):
+        blocks.append(chain.process(np.zeros((signal.shape[0], block), np.float32)))
+    return np.concatenate(blocks, axis=1)
+
+
+def rms_db(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(np.square(x, dtype=np.float64)) + 1e-30))
+
+
+def test_the_deesser_turns_down_sibilance_only() -> None:
+    from postprod.effects.registry import EffectSpec
+
+    spec = EffectSpec.of("deesser", frequency_hz=5000, threshold_db=-30, ratio=8)
+    hiss = tone(RATE, RATE, 8000.0, level=0.3)
+    voice = tone(RATE, RATE, 200.0, level=0.3)
+    hiss_out = stream(Chain((spec,), RATE), hiss)
+    voice_out = stream(Chain((spec,), RATE), voice)
+    settled = slice(RATE // 4, RATE)
+    assert rms_db(hiss[:, settled]) - rms_db(hiss_out[:, settled]) > 8  # sibilance pulled down
+    assert abs(rms_db(voice[:, settled]) - rms_db(voice_out[:, settled])) < 0.5  # voice untouched
+    quiet = tone(RATE, RATE, 8000.0, level=0.005)  # below threshold: the bands sum back flat
+    quiet_out = stream(Chain((spec,), RATE), quiet)
+    assert abs(rms_db(quiet[:, settled]) - rms_db(quiet_out[:, settled])) < 0.05
+
+
+def test_a_tempo_synced_echo_lands_on_the_beat() -> None:
+    from postprod.effects.registry import EffectSpec, tempo_delay_s
+
+    assert tempo_delay_s(120, 0.75) == pytest.approx(0.375)  # dotted eighth at 120 BPM
+    spec = EffectSpec.of("delay", tempo_bpm=120, note_beats=0.75, feedback=0.0, mix=0.5)
+    click = np.zeros((1, RATE), np.float32)
+    click[0, 1000] = 1.0
+    out = stream(Chain((spec,), RATE), click)
+    echo = int(np.argmax(np.abs(out[0, 2000:]))) + 2000
+    assert abs(echo - (1000 + int(0.375 * RATE))) <= 1
+
+
+def test_convolution_with_an_impulse_response_file(tmp_path: Path) -> None:
+    from postprod.effects.registry import EffectSpec
+
+    ir = np.zeros((1, 2400), np.float32)
+    ir[0, 0], ir[0, 1200] = 1.0, 0.5
+    path = write_wav(tmp_path / "ir.wav", ir, codec="pcm_f32le")
+    click = np.zeros((1, RATE // 2), np.float32)
+    click[0, 100] = 0.5
+    out = stream(Chain((EffectSpec.of("convolution", ir_path=str(path)),), RATE), click)
+    peaks = np.argsort(np.abs(out[0]))[-2:]
+    assert sorted(peaks.tolist()) == [100, 1300]
+    missing = EffectSpec.of("convolution", ir_path=str(tmp_path / "none.wav"))
+    with pytest.raises(AudioError, match="does not exist") as caught:
+        Chain((missing,), RATE, where="track fx")
+    assert "track fx" in caught.value.where
+
+
+def test_flanger_chorus_phaser_and_time_stretch_run() -> None:
+    from postprod.audio.effects import time_stretch
+    from postprod.effects.registry import EffectSpec
+
+    x = tone(RATE, RATE, 440.0, level=0.3)
+    for name in ("flanger", "chorus", "phaser", "bitcrush", "distortion"):
+        out = stream(Chain((EffectSpec.of(name),), RATE), x)
+        assert out.shape == x.shape and np.isfinite(out).all() and not np.allclose(out, x)
+    faster = time_stretch(x, RATE, 2.0)
+    assert abs(faster.shape[1] - RATE // 2) < RATE // 100  # half the length
+    assert dominant_hz(np.concatenate([faster, faster], axis=1)) == pytest.approx(440, rel=0.03)
+
+
+def test_effect_specs_are_versioned_data_and_checked() -> None:
+    import json
+
+    from postprod.effects.registry import EFFECTS, EffectSpec
+
+    spec = EffectSpec.of("compressor", threshold_db=-20.0, ratio=4.0)
+    again = EffectSpec.from_dict(json.loads(json.dumps(spec.to_dict())))
+    assert again == spec and again.to_dict()["version"] == 1
+    with pytest.raises(AudioError, match="version 9"):
+        EffectSpec.from_dict({"name": "compressor", "version": 9, "params": {}})
+    with pytest.raises(AudioError, match="out of range") as caught:
+        EffectSpec.from_dict({"name": "delay", "params": {"feedback": 1.5}}, where="track fx")
+    assert "track fx, effect delay" in caught.value.where
+    assert "0 to 0.99" in (caught.value.fix or "")
+    with pytest.raises(AudioError, match="needs ir_path"):
+        EffectSpec.of("convolution")
+    with pytest.raises(AudioError, match="does not exist") as vst:
+        Chain((EffectSpec.of("vst3", path="/nowhere/Plug.vst3", Mix=0.5),), RATE, where="track v")
+    assert "track v" in vst.value.where
+    assert all(p.unit or p.maximum <= 1 or k == "q" for e in EFFECTS.values() for k, p in e.items())
+
+
+def test_users_add_presets_with_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "gravel.toml").write_text(
+        'name = "gravel"\ndescription = "rough"\n'
+        'chain = [{ effect = "distortion", drive_db = 30 }, { effect = "lowpass" }]\n'
+    )
+    monkeypatch.setenv("POSTPROD_PRESETS", str(tmp_path))
+    assert [s.name for s in find_effect_preset("gravel").chain] == ["distortion", "lowpass"]
+    assert "telephone" in builtin_presets()  # the shipped ones stay

@@ -1,15 +1,21 @@
 """Automation: breakpoint envelopes in timeline time, evaluated for a block of samples at once.
 
-Each breakpoint says the value at its time and the curve that leads to the
-next one: ``linear``, ``hold`` (a step at the next point), ``s-curve``
-(smoothstep, for gentle moves) or ``exponential`` (even steps in dB for a
-gain envelope given in linear terms; for values already in dB use linear).
-Before the first point the first value holds, after the last the last.
+A breakpoint sits at a sample (``sample``) or a time (``time_s``, placed at
+``round(time_s * rate)``), says the value there and the curve that leads to
+the next one: ``linear``, ``hold`` (a step at the next point), ``s-curve``
+(smoothstep ``3x² - 2x³``, for gentle moves) or ``exponential`` (geometric:
+``a * (b / a) ** x`` when both values have one sign, else linear; for values
+already in dB, linear *is* exponential in amplitude). Before the first point
+the first value holds, after the last the last. Evaluation is vectorised
+(``searchsorted`` over the block), so gain and pan are sample-accurate, and
+the value at a breakpoint's sample is exactly its value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,11 +27,21 @@ CURVES = ("linear", "hold", "s-curve", "exponential")
 
 @dataclass(frozen=True, slots=True)
 class Breakpoint:
-    """A value at a time, and the shape of the move to the next breakpoint."""
+    """A value at a time (or an exact sample), and the shape of the move to the next one."""
 
     time_s: float
     value: float
     curve: str = "linear"
+    sample: int | None = None  # when given, the exact position (time_s is then ignored)
+
+    @staticmethod
+    def at_sample(sample: int, value: float, curve: str = "linear") -> Breakpoint:
+        """A breakpoint at an exact sample."""
+        return Breakpoint(0.0, value, curve, sample)
+
+    def position(self, sample_rate: int) -> int:
+        """The breakpoint's sample at ``sample_rate``."""
+        return self.sample if self.sample is not None else round(self.time_s * sample_rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +53,14 @@ class Envelope:
     def __post_init__(self) -> None:
         if not self.points:
             raise AudioError("an automation envelope needs at least one breakpoint")
-        times = [p.time_s for p in self.points]
-        if times != sorted(times):
-            raise AudioError("automation breakpoints must be in time order", fix="sort them")
+        for kind in ("time", "sample"):
+            keys = [
+                p.time_s if kind == "time" else p.sample
+                for p in self.points
+                if (p.sample is None) == (kind == "time")
+            ]
+            if keys != sorted(keys):  # type: ignore[type-var]
+                raise AudioError("automation breakpoints must be in time order", fix="sort them")
         for point in self.points:
             if point.curve not in CURVES:
                 raise AudioError(
@@ -49,24 +70,90 @@ class Envelope:
 
     def values(self, start: int, count: int, sample_rate: int) -> NDArray[np.float64]:
         """The envelope at samples ``start`` .. ``start + count`` (sample-accurate)."""
-        t = (start + np.arange(count)) / sample_rate
-        times = np.array([p.time_s for p in self.points])
+        positions = np.array([p.position(sample_rate) for p in self.points], dtype=np.int64)
+        if np.any(np.diff(positions) < 0):
+            raise AudioError("automation breakpoints must be in time order", fix="sort them")
         values = np.array([p.value for p in self.points])
-        segment = np.clip(np.searchsorted(times, t, side="right") - 1, 0, len(times) - 1)
-        nxt = np.minimum(segment + 1, len(times) - 1)
-        span = times[nxt] - times[segment]
-        x = np.where(span > 0, (t - times[segment]) / np.where(span > 0, span, 1), 0.0)
-        x = np.clip(x, 0.0, 1.0)
+        t = start + np.arange(count, dtype=np.int64)
+        segment = np.clip(np.searchsorted(positions, t, side="right") - 1, 0, len(positions) - 1)
+        nxt = np.minimum(segment + 1, len(positions) - 1)
+        span = (positions[nxt] - positions[segment]).astype(np.float64)
+        offset = (t - positions[segment]).astype(np.float64)
+        x = np.clip(np.where(span > 0, offset / np.where(span > 0, span, 1.0), 0.0), 0.0, 1.0)
         curves = np.array([CURVES.index(p.curve) for p in self.points])[segment]
         shaped = np.select(
-            [curves == 1, curves == 2],
-            [np.zeros_like(x), x * x * (3 - 2 * x)],
-            default=x,
+            [curves == 1, curves == 2], [np.zeros_like(x), x * x * (3 - 2 * x)], default=x
         )
         a, b = values[segment], values[nxt]
         result: NDArray[np.float64] = a + (b - a) * shaped
-        exponential = (curves == 3) & (a > 0) & (b > 0)
-        if exponential.any():
-            ratio = np.where(exponential, b / np.where(a > 0, a, 1), 1.0)
-            result = np.where(exponential, a * ratio**x, result)
+        exponential = (curves == 3) & (a * b > 0)
+        if exponential.any():  # in the log domain, so tiny or huge values cannot overflow
+            log_a = np.log(np.where(exponential, np.abs(a), 1.0))
+            log_b = np.log(np.where(exponential, np.abs(b), 1.0))
+            geometric = np.sign(a) * np.exp(log_a + (log_b - log_a) * x)
+            result = np.where(exponential, geometric, result)
         return result
+
+    def value_range(self) -> tuple[float, float]:
+        """The lowest and highest value the envelope takes."""
+        values = [p.value for p in self.points]
+        return min(values), max(values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data: ``{"points": [{"time_s"|"sample": ..., "value": ..., "curve": ...}]}``."""
+        points: list[dict[str, Any]] = []
+        for p in self.points:
+            where: dict[str, Any] = (
+                {"sample": p.sample} if p.sample is not None else {"time_s": p.time_s}
+            )
+            points.append({**where, "value": p.value, "curve": p.curve})
+        return {"points": points}
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], where: str = "automation") -> Envelope:
+        """From :meth:`to_dict`'s data."""
+        try:
+            return Envelope(
+                tuple(
+                    Breakpoint(
+                        float(p.get("time_s", 0.0)),
+                        float(p["value"]),
+                        str(p.get("curve", "linear")),
+                        int(p["sample"]) if "sample" in p else None,
+                    )
+                    for p in data["points"]
+                )
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise AudioError(
+                f"automation is malformed ({error})",
+                where=where,
+                fix='give {"points": [{"time_s": 0.0, "value": 0.0, "curve": "linear"}, ...]}',
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ParamAutomation:
+    """An envelope on one parameter of one insert (by its index in the chain)."""
+
+    insert_index: int
+    param: str
+    envelope: Envelope
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "insert_index": self.insert_index,
+            "param": self.param,
+            "envelope": self.envelope.to_dict(),
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], where: str = "automation") -> ParamAutomation:
+        try:
+            return ParamAutomation(
+                int(data["insert_index"]),
+                str(data["param"]),
+                Envelope.from_dict(data["envelope"], where),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise AudioError(f"insert automation is malformed ({error})", where=where) from None

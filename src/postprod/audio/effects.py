@@ -2,24 +2,58 @@
 
 The only module that imports pedalboard. A chain keeps its state across
 blocks (``reset=False``), so filters, compressors and reverb tails carry on
-seamlessly from one block to the next.
+seamlessly from one block to the next. Effects pedalboard lacks run as small
+NumPy/SciPy stages with the same ``process(block, rate, reset)`` shape: the
+ring modulator, the de-esser (split-band, see :class:`DeEsser`) and a
+streaming pitch shifter.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pedalboard
 from numpy.typing import NDArray
 from pedalboard import Pedalboard  # type: ignore[attr-defined]
+from scipy import signal
 
-from postprod.effects.registry import EffectSpec, validate
+from postprod.audio.automation import ParamAutomation
+from postprod.audio.dynamics import AttackRelease, LevelFollower
+from postprod.effects.registry import EFFECTS, EffectSpec, tempo_delay_s, validate
+from postprod.errors import AudioError
+
+#: Spec parameter names that pedalboard spells differently.
+_ATTRIBUTE = {"delay_s": "delay_seconds"}
+
+#: Parameters that cannot move while running (they change latency or are files).
+_FIXED = frozenset({"lookahead_ms", "tempo_bpm", "note_beats", "ir_path", "path"})
 
 
-def plugin(spec: EffectSpec) -> pedalboard.Plugin:
+def _load_vst3(spec: EffectSpec, where: str) -> pedalboard.Plugin:
+    path = Path(spec.text("path")).expanduser()
+    if not path.exists():
+        raise AudioError(
+            f"VST3 plug-in {path} does not exist", where=where, fix="give the .vst3 path"
+        )
+    try:
+        return pedalboard.load_plugin(  # type: ignore[attr-defined]
+            str(path), parameter_values=spec.extra()
+        )
+    except (ImportError, ValueError, RuntimeError) as error:
+        raise AudioError(
+            f"VST3 plug-in {path} could not be loaded ({error})",
+            where=where,
+            fix="check the plug-in path and its parameter names",
+        ) from None
+
+
+def plugin(spec: EffectSpec, where: str = "") -> pedalboard.Plugin:
     """The pedalboard plugin for one spec."""
     v = spec.value
+    where = where or f"effect {spec.name}"
     match spec.name:
         case "gain":
             return pedalboard.Gain(gain_db=v("gain_db"))
@@ -54,9 +88,26 @@ def plugin(spec: EffectSpec) -> pedalboard.Plugin:
                 lookahead_ms=v("lookahead_ms"),
             )
         case "delay":
-            return pedalboard.Delay(
-                delay_seconds=v("delay_s"), feedback=v("feedback"), mix=v("mix")
+            tempo = v("tempo_bpm")
+            delay_s = tempo_delay_s(tempo, v("note_beats")) if tempo > 0 else v("delay_s")
+            return pedalboard.Delay(delay_seconds=delay_s, feedback=v("feedback"), mix=v("mix"))
+        case "flanger":  # a chorus with a short, fed-back delay
+            return pedalboard.Chorus(
+                rate_hz=v("rate_hz"),
+                depth=v("depth"),
+                centre_delay_ms=v("centre_delay_ms"),
+                feedback=v("feedback"),
+                mix=v("mix"),
             )
+        case "convolution":
+            path = Path(spec.text("ir_path")).expanduser()
+            if not path.is_file():
+                raise AudioError(
+                    f"impulse response {path} does not exist", where=where, fix="give an IR file"
+                )
+            return pedalboard.Convolution(str(path), mix=v("mix"))
+        case "vst3":
+            return _load_vst3(spec, where)
         case "reverb":
             return pedalboard.Reverb(
                 room_size=v("room_size"),
@@ -98,13 +149,87 @@ class RingModulator:
         self._position = 0
 
     def process(
-        self, block: NDArray[np.float32], sample_rate: int, reset: bool = False
+        self, block: NDArray[np.float32], sample_rate: float, reset: bool = False
     ) -> NDArray[np.float32]:
         n = np.arange(self._position, self._position + block.shape[1])
         self._position += block.shape[1]
         carrier = np.sin(2 * np.pi * self.frequency_hz * n / self.sample_rate).astype(np.float32)
         result: NDArray[np.float32] = block * (1 - self.mix) + block * carrier * self.mix
         return result
+
+
+class DeEsser:
+    """A split-band de-esser in SciPy: only the sibilant band is compressed.
+
+    A 4th-order Linkwitz-Riley crossover at ``frequency_hz`` (each band two
+    cascaded 2nd-order Butterworth sections) splits the signal; the bands sum
+    back to an all-pass of the input (flat magnitude), so with no reduction
+    the sound is unchanged in level at every frequency. The high band's power,
+    followed over 5 ms, drives a compressor curve: above ``threshold_db`` the
+    band is turned down by ``(level - threshold) * (1 - 1 / ratio)`` dB,
+    smoothed with ``attack_ms``/``release_ms``. Output ``low + high * gain``.
+    Filters and smoothers keep their state across blocks; all vectorised.
+    """
+
+    def __init__(self, spec: EffectSpec, sample_rate: int) -> None:
+        v = spec.value
+        self.frequency_hz = min(v("frequency_hz"), 0.45 * sample_rate)
+        self.threshold_db, self.ratio = v("threshold_db"), v("ratio")
+        low = signal.butter(2, self.frequency_hz, "lowpass", fs=sample_rate, output="sos")
+        high = signal.butter(2, self.frequency_hz, "highpass", fs=sample_rate, output="sos")
+        self._low_sos, self._high_sos = np.vstack([low, low]), np.vstack([high, high])
+        self._zi: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        self._level = LevelFollower(5.0, sample_rate)
+        self._smooth = AttackRelease(v("attack_ms"), v("release_ms"), sample_rate)
+
+    def process(
+        self, input_array: NDArray[np.float32], sample_rate: float, reset: bool = False
+    ) -> NDArray[np.float32]:
+        if self._zi is None:
+            zeros = np.zeros((2, input_array.shape[0], 2))
+            self._zi = (zeros, zeros.copy())
+        low, zi_low = signal.sosfilt(self._low_sos, input_array, axis=1, zi=self._zi[0])
+        high, zi_high = signal.sosfilt(self._high_sos, input_array, axis=1, zi=self._zi[1])
+        self._zi = (zi_low, zi_high)
+        over_db = np.maximum(self._level(high.astype(np.float32)) - self.threshold_db, 0.0)
+        reduction_db = self._smooth(over_db * (1.0 - 1.0 / self.ratio))
+        gain = 10.0 ** (-reduction_db / 20.0)
+        result: NDArray[np.float32] = (low + high * gain).astype(np.float32)
+        return result
+
+
+class Compensated:
+    """A stage whose latency its plug-in does not report: the first ``latency_samples`` of its
+    output are dropped, so it returns aligned output a little later (as pedalboard does for
+    plug-ins that report theirs), and the console's read-ahead keeps everything aligned."""
+
+    def __init__(self, stage: Pedalboard, latency_samples: int) -> None:
+        self.stage, self.latency_samples = stage, latency_samples
+        self._to_drop = latency_samples
+
+    def process(
+        self, input_array: NDArray[np.float32], sample_rate: float, reset: bool = False
+    ) -> NDArray[np.float32]:
+        out = self.stage.process(input_array, sample_rate, reset=False)
+        if self._to_drop:
+            dropped = min(self._to_drop, out.shape[1])
+            self._to_drop -= dropped
+            out = out[:, dropped:]
+        return out
+
+
+def measure_latency_samples(
+    board: Pedalboard, sample_rate: int, channels: int = 2, longest_s: float = 1.0
+) -> int:
+    """The delay of ``board``'s impulse response (its first sample reaching half its peak),
+    measured once on an impulse; the board is reset afterwards."""
+    impulse = np.zeros((channels, max(1, int(longest_s * sample_rate))), np.float32)
+    impulse[:, 0] = 1.0
+    response = np.abs(np.asarray(board.process(impulse, sample_rate, reset=True))).max(axis=0)
+    board.reset()
+    if response.size == 0 or response.max() <= 0:
+        return 0
+    return int(np.argmax(response >= 0.5 * response.max()))
 
 
 class ChunkedPitchShift:
@@ -128,7 +253,7 @@ class ChunkedPitchShift:
         self._tail: NDArray[np.float32] | None = None  # shifted overlap to fade from
 
     def process(
-        self, block: NDArray[np.float32], sample_rate: int, reset: bool = False
+        self, block: NDArray[np.float32], sample_rate: float, reset: bool = False
     ) -> NDArray[np.float32]:
         if self._pending is None:
             self._pending = np.zeros((block.shape[0], 0), np.float32)
@@ -159,53 +284,175 @@ class ChunkedPitchShift:
         return shifted[:, : self._chunk]
 
 
-_NUMPY_EFFECTS = {"ring_mod", "pitch_shift"}
+_NUMPY_EFFECTS = {"ring_mod", "pitch_shift", "deesser"}
+
+#: Effects whose parameters cannot be automated (pitch shifts in 2 s chunks; files).
+_NOT_AUTOMATABLE = {"pitch_shift", "convolution"}
+
+_NumpyStage = RingModulator | ChunkedPitchShift | DeEsser
+#: Anything a chain runs: a Pedalboard, or one of the NumPy stages here.
+Stage = Pedalboard | Compensated | _NumpyStage
 
 
-def _numpy_stage(spec: EffectSpec, sample_rate: int) -> RingModulator | ChunkedPitchShift:
+def _numpy_stage(spec: EffectSpec, sample_rate: int) -> _NumpyStage:
     if spec.name == "ring_mod":
         return RingModulator(spec.value("frequency_hz"), spec.value("mix"), sample_rate)
+    if spec.name == "deesser":
+        return DeEsser(spec, sample_rate)
     return ChunkedPitchShift(spec.value("semitones"), sample_rate)
+
+
+def automation_step_samples(sample_rate: int) -> int:
+    """The sub-block length when an effect parameter is automated: 10 ms at most."""
+    return max(1, sample_rate // 100)
 
 
 class Chain:
     """A running insert chain: specs in order, state kept from block to block.
 
     Consecutive pedalboard effects run as one Pedalboard; effects pedalboard
-    lacks (the ring modulator) run in NumPy between them. pedalboard aligns
-    its output with its input (a look-ahead limiter's delay is taken out), so
-    in a stream a chain with latency first returns fewer samples than it was
+    lacks run in NumPy between them. pedalboard aligns its output with its
+    input (a look-ahead limiter's reported delay is taken out), so in a
+    stream a chain with latency first returns fewer samples than it was
     given; :meth:`process` returns whatever came out, and the caller keeps
-    feeding until it has what it needs.
+    feeding until it has what it needs (the console reads that far ahead).
+    A VST3 plug-in's latency is measured once with an impulse when the chain
+    is built and taken out the same way (:class:`Compensated`), in case the
+    plug-in does not report it.
+
+    With ``automation``, the chain runs in sub-blocks of at most 10 ms on a
+    grid fixed to the chain's input sample 0 (so the result does not depend
+    on the caller's block size), each parameter set to its envelope's value
+    at the sub-block's first sample; without, in whole blocks.
     """
 
-    def __init__(self, specs: Sequence[EffectSpec], sample_rate: int, *, where: str = "") -> None:
+    def __init__(
+        self,
+        specs: Sequence[EffectSpec],
+        sample_rate: int,
+        *,
+        where: str = "",
+        automation: Sequence[ParamAutomation] = (),
+        channels: int = 2,
+    ) -> None:
         for spec in specs:
             validate(spec, where=where)
         self.specs = tuple(specs)
         self.sample_rate = sample_rate
-        self._stages: list[Pedalboard | RingModulator | ChunkedPitchShift] = []
+        self.where = where
+        self._stages: list[Stage] = []
+        self._targets: list[object] = []  # per spec: the object whose attributes are its params
         pending: list[pedalboard.Plugin] = []
         for spec in specs:
+            if (spec.name in _NUMPY_EFFECTS or spec.name == "vst3") and pending:
+                self._stages.append(Pedalboard(pending))
+                pending = []
             if spec.name in _NUMPY_EFFECTS:
-                if pending:
-                    self._stages.append(Pedalboard(pending))
-                    pending = []
-                self._stages.append(_numpy_stage(spec, sample_rate))
+                stage = _numpy_stage(spec, sample_rate)
+                self._stages.append(stage)
+                self._targets.append(stage)
+            elif spec.name == "vst3":
+                loaded = plugin(spec, where)
+                board = Pedalboard([loaded])
+                latency = measure_latency_samples(board, sample_rate, channels)
+                self._stages.append(Compensated(board, latency) if latency else board)
+                self._targets.append(loaded)
             else:
-                pending.append(plugin(spec))
+                loaded = plugin(spec, where)
+                pending.append(loaded)
+                self._targets.append(loaded)
         if pending:
             self._stages.append(Pedalboard(pending))
+        self.automation = tuple(automation)
+        for item in self.automation:
+            self._check(item)
+        self._position = 0  # input samples taken so far
+
+    def _check(self, item: ParamAutomation) -> None:
+        if not 0 <= item.insert_index < len(self.specs):
+            raise AudioError(
+                f"automation of insert {item.insert_index + 1}, but the chain has "
+                f"{len(self.specs)} inserts",
+                where=self.where,
+                fix="number inserts from 0 in chain order",
+            )
+        spec = self.specs[item.insert_index]
+        place = f"{self.where}, effect {spec.name}" if self.where else f"effect {spec.name}"
+        param = EFFECTS[spec.name].get(item.param)
+        open_param = spec.name == "vst3" and item.param not in EFFECTS["vst3"]
+        if (
+            spec.name in _NOT_AUTOMATABLE
+            or item.param in _FIXED
+            or (param is None and not open_param)
+        ):
+            raise AudioError(
+                f"{spec.name} {item.param} cannot be automated",
+                where=place,
+                fix=f"automate one of {', '.join(k for k in EFFECTS[spec.name] if k not in _FIXED)}",
+            )
+        low, high = item.envelope.value_range()
+        if param is not None and (low < param.minimum or high > param.maximum):
+            raise AudioError(
+                f"automation of {spec.name} {item.param} goes out of range ({low:g} to {high:g})",
+                where=place,
+                fix=f"keep it from {param.minimum:g} to {param.maximum:g} {param.unit}".rstrip(),
+            )
 
     def __bool__(self) -> bool:
         return bool(self.specs)
 
-    def process(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
-        """Feed a block; returns the chain's next output (at most as long, aligned)."""
+    def set_param(self, insert_index: int, key: str, value: float) -> None:
+        """Move one parameter of one running insert."""
+        setattr(self._targets[insert_index], _ATTRIBUTE.get(key, key), value)
+
+    def _run(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
         out = block
         for stage in self._stages:
             out = stage.process(out, self.sample_rate, reset=False).astype(np.float32, copy=False)
         return out
+
+    def process(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Feed a block; returns the chain's next output (at most as long, aligned)."""
+        start, count = self._position, block.shape[1]
+        self._position += count
+        if not self.automation:
+            return self._run(block)
+        step = automation_step_samples(self.sample_rate)
+        cuts = np.arange((start // step + 1) * step, start + count, step) - start
+        edges = [0, *cuts.tolist(), count]
+        first = start // step * step  # the grid point at or before the block's start
+        grid = [
+            item.envelope.values(first, count + step, self.sample_rate) for item in self.automation
+        ]
+        outs = []
+        for lo, hi in itertools.pairwise(edges):
+            at = (start + lo) // step * step - first  # each piece takes its grid point's value
+            for item, curve in zip(self.automation, grid, strict=True):
+                self.set_param(item.insert_index, item.param, float(curve[at]))
+            outs.append(self._run(block[:, lo:hi]))
+        return np.concatenate(outs, axis=1)
+
+
+def time_stretch(
+    samples: NDArray[np.float32],
+    sample_rate: int,
+    stretch_factor: float,
+    pitch_semitones: float = 0.0,
+) -> NDArray[np.float32]:
+    """Offline time-stretch (Rubber Band via pedalboard): ``stretch_factor`` 2 plays twice as
+    fast (half the length) at the same pitch. Whole clips only: it is not a streaming insert."""
+    if stretch_factor <= 0:
+        raise AudioError("a time-stretch factor must be above 0", fix="give e.g. 0.5 or 2")
+    result: NDArray[np.float32] = np.asarray(
+        pedalboard.time_stretch(
+            np.ascontiguousarray(samples, dtype=np.float32),
+            float(sample_rate),
+            stretch_factor=stretch_factor,
+            pitch_shift_in_semitones=pitch_semitones,
+        ),
+        dtype=np.float32,
+    )
+    return result
 
 
 class Fifo:

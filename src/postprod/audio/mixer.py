@@ -6,31 +6,46 @@ its output bus (or the master). Buses run in the order given, each summing
 what was sent or routed to it, then its inserts, its sidechain ducking, its
 fader, and on to its output; the master sums what reaches it, then its
 fader and then its inserts (post-fader, as on a DAW master, so a limiter there
-catches what the fader sends). Stereo inside; 32-bit float throughout.
+catches what the fader sends). 32-bit float throughout, in the session's
+layout (stereo, or 5.1 as L R C LFE Ls Rs).
 
-Latency: every insert chain's delay is measured once (an impulse through a
-fresh copy); each track then reads its source that far ahead, after priming
-its chain with the first samples, so everything stays aligned to the
-sample. Memory: one block per track and bus, whatever the length.
+Latency: pedalboard takes a plug-in's reported delay out of its output (a
+VST3's is also measured with an impulse when the chain is built), so a chain
+with latency first returns fewer samples than it is given. Each track keeps
+reading its source ahead until its chain has produced the samples asked
+for, so every track stays aligned to the sample without delaying the others;
+the master does the same. Memory: a block or two per track and bus,
+whatever the programme length.
+
+The description (:class:`Session` and what it holds) is plain frozen data
+with ``to_dict``/``from_dict`` (JSON-ready), except each track's source,
+which the caller supplies by track name: a planner builds the description,
+the render layer backs the sources with files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
-from postprod.audio.automation import Envelope
+from postprod.audio.automation import Envelope, ParamAutomation
+from postprod.audio.dynamics import AttackRelease, LevelFollower
 from postprod.audio.effects import Chain, Fifo
-from postprod.audio.pan import pan_block
-from postprod.effects.registry import EffectSpec
+from postprod.audio.pan import layout_channels, place
+from postprod.effects.registry import EffectSpec, tempo_delay_s
 from postprod.errors import AudioError
 
 MASTER = "master"
+
+#: A tail has ended when a whole block of the mix and the stems peaks below this (-120 dBFS).
+TAIL_FLOOR = 1e-6
+
+#: A tail that stops falling below this (-90 dBFS) has reached an effect's noise floor.
+NOISE_FLOOR = 10 ** (-90 / 20)
 
 
 class BlockSource(Protocol):
@@ -39,7 +54,7 @@ class BlockSource(Protocol):
     channels: int
 
     def read(self, start: int, count: int) -> NDArray[np.float32]:
-        """``(channels, count)`` samples from ``start`` (which may be negative)."""
+        """``(channels, count)`` float32 samples from ``start`` (which may be negative)."""
         ...
 
 
@@ -61,6 +76,17 @@ class ArraySource:
         return out
 
 
+def _envelope(data: Any, where: str) -> Envelope | None:
+    return Envelope.from_dict(data, where) if data is not None else None
+
+
+def _specs(items: Sequence[Mapping[str, Any]], where: str) -> tuple[EffectSpec, ...]:
+    return tuple(
+        EffectSpec.from_dict(item, f"{where}, insert {index + 1}")
+        for index, item in enumerate(items)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Send:
     """A feed from a track to a bus, before or after the track's fader."""
@@ -69,6 +95,23 @@ class Send:
     level_db: float = 0.0
     pre_fader: bool = False
     automation: Envelope | None = None  # level in dB over time, replaces level_db
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "bus": self.bus,
+            "level_db": self.level_db,
+            "pre_fader": self.pre_fader,
+            "automation": self.automation.to_dict() if self.automation else None,
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], where: str = "send") -> Send:
+        return Send(
+            str(data["bus"]),
+            float(data.get("level_db", 0.0)),
+            bool(data.get("pre_fader", False)),
+            _envelope(data.get("automation"), where),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +123,25 @@ class Duck:
     threshold_db: float = -40.0
     attack_ms: float = 20.0
     release_ms: float = 400.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "depth_db": self.depth_db,
+            "threshold_db": self.threshold_db,
+            "attack_ms": self.attack_ms,
+            "release_ms": self.release_ms,
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Duck:
+        return Duck(
+            str(data["key"]),
+            float(data.get("depth_db", 10.0)),
+            float(data.get("threshold_db", -40.0)),
+            float(data.get("attack_ms", 20.0)),
+            float(data.get("release_ms", 400.0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +160,49 @@ class Track:
     output: str = MASTER
     gain_automation: Envelope | None = None  # dB over time, replaces gain_db
     pan_automation: Envelope | None = None
+    insert_automation: tuple[ParamAutomation, ...] = ()
+    pan_rear: float = 0.0  # 5.1 only: 0 front .. 1 surrounds
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data; the source is not included (it is supplied by name)."""
+        return {
+            "name": self.name,
+            "gain_db": self.gain_db,
+            "pan": self.pan,
+            "pan_rear": self.pan_rear,
+            "mute": self.mute,
+            "solo": self.solo,
+            "invert_polarity": self.invert_polarity,
+            "inserts": [spec.to_dict() for spec in self.inserts],
+            "sends": [send.to_dict() for send in self.sends],
+            "output": self.output,
+            "gain_automation": self.gain_automation.to_dict() if self.gain_automation else None,
+            "pan_automation": self.pan_automation.to_dict() if self.pan_automation else None,
+            "insert_automation": [item.to_dict() for item in self.insert_automation],
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], source: BlockSource) -> Track:
+        name = str(data["name"])
+        where = f"track {name}"
+        return Track(
+            name,
+            source,
+            gain_db=float(data.get("gain_db", 0.0)),
+            pan=float(data.get("pan", 0.0)),
+            mute=bool(data.get("mute", False)),
+            solo=bool(data.get("solo", False)),
+            invert_polarity=bool(data.get("invert_polarity", False)),
+            inserts=_specs(data.get("inserts", ()), where),
+            sends=tuple(Send.from_dict(s, where) for s in data.get("sends", ())),
+            output=str(data.get("output", MASTER)),
+            gain_automation=_envelope(data.get("gain_automation"), where),
+            pan_automation=_envelope(data.get("pan_automation"), where),
+            insert_automation=tuple(
+                ParamAutomation.from_dict(a, where) for a in data.get("insert_automation", ())
+            ),
+            pan_rear=float(data.get("pan_rear", 0.0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,17 +215,105 @@ class Bus:
     output: str = MASTER
     duck: Duck | None = None
     gain_automation: Envelope | None = None
+    insert_automation: tuple[ParamAutomation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "inserts": [spec.to_dict() for spec in self.inserts],
+            "gain_db": self.gain_db,
+            "output": self.output,
+            "duck": self.duck.to_dict() if self.duck else None,
+            "gain_automation": self.gain_automation.to_dict() if self.gain_automation else None,
+            "insert_automation": [item.to_dict() for item in self.insert_automation],
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Bus:
+        name = str(data["name"])
+        where = f"bus {name}"
+        duck = data.get("duck")
+        return Bus(
+            name,
+            inserts=_specs(data.get("inserts", ()), where),
+            gain_db=float(data.get("gain_db", 0.0)),
+            output=str(data.get("output", MASTER)),
+            duck=Duck.from_dict(duck) if duck else None,
+            gain_automation=_envelope(data.get("gain_automation"), where),
+            insert_automation=tuple(
+                ParamAutomation.from_dict(a, where) for a in data.get("insert_automation", ())
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """Everything the console needs: rate, tracks, buses, master."""
+    """Everything the console needs: rate, tracks, buses, master, layout."""
 
     sample_rate: int
     tracks: tuple[Track, ...]
     buses: tuple[Bus, ...] = ()
     master_inserts: tuple[EffectSpec, ...] = ()
     master_gain_db: float = 0.0
+    layout: str = "stereo"  # or "5.1" (L R C LFE Ls Rs)
+    master_gain_automation: Envelope | None = None
+    master_insert_automation: tuple[ParamAutomation, ...] = ()
+
+    @property
+    def channels(self) -> int:
+        return layout_channels(self.layout)
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain data (JSON-ready); tracks' sources are left to :meth:`from_dict`'s caller."""
+        return {
+            "sample_rate": self.sample_rate,
+            "layout": self.layout,
+            "tracks": [track.to_dict() for track in self.tracks],
+            "buses": [bus.to_dict() for bus in self.buses],
+            "master": {
+                "inserts": [spec.to_dict() for spec in self.master_inserts],
+                "gain_db": self.master_gain_db,
+                "gain_automation": (
+                    self.master_gain_automation.to_dict() if self.master_gain_automation else None
+                ),
+                "insert_automation": [a.to_dict() for a in self.master_insert_automation],
+            },
+        }
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], sources: Mapping[str, BlockSource]) -> Session:
+        """From :meth:`to_dict`'s data, each track's source taken from ``sources`` by name."""
+        try:
+            tracks = []
+            for item in data.get("tracks", ()):
+                name = str(item["name"])
+                if name not in sources:
+                    raise AudioError(
+                        f"track {name} has no source",
+                        where=f"track {name}",
+                        fix="give a source for every track by name",
+                    )
+                tracks.append(Track.from_dict(item, sources[name]))
+            master = dict(data.get("master", {}))
+            return Session(
+                int(data["sample_rate"]),
+                tuple(tracks),
+                tuple(Bus.from_dict(bus) for bus in data.get("buses", ())),
+                _specs(master.get("inserts", ()), "master"),
+                float(master.get("gain_db", 0.0)),
+                str(data.get("layout", "stereo")),
+                _envelope(master.get("gain_automation"), "master"),
+                tuple(
+                    ParamAutomation.from_dict(a, "master")
+                    for a in master.get("insert_automation", ())
+                ),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise AudioError(
+                f"session description is malformed ({error})",
+                where="session",
+                fix="build it with Session(...).to_dict()",
+            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,37 +329,50 @@ def _db(value: float | NDArray[np.float64]) -> NDArray[np.float64]:
     return np.asarray(10.0 ** (np.asarray(value, dtype=np.float64) / 20.0))
 
 
+def _gain(envelope: Envelope | None, gain_db: float, start: int, count: int, rate: int) -> Any:
+    """Linear gain for a block: per sample when automated, else one number."""
+    return _db(envelope.values(start, count, rate)) if envelope else np.float32(_db(gain_db))
+
+
 class _Strip:
     """A track while the console runs: reads its source ahead as far as its inserts lag."""
 
-    def __init__(self, track: Track, sample_rate: int) -> None:
+    def __init__(self, track: Track, sample_rate: int, layout: str) -> None:
         self.track = track
-        self.chain = Chain(track.inserts, sample_rate, where=f"track {track.name}")
+        self.layout = layout
+        self.chain = Chain(
+            track.inserts,
+            sample_rate,
+            where=f"track {track.name}",
+            automation=track.insert_automation,
+            channels=track.source.channels,
+        )
         self._fed = 0  # source samples given to the chain so far
         self._ready = Fifo(track.source.channels)  # chain output not yet used
 
-    def _source(self, start: int, count: int) -> NDArray[np.float32]:
+    def _source(self, start: int, count: int, end: int | None) -> NDArray[np.float32]:
+        if end is not None and start >= end:  # ringing out: the chain is fed silence
+            return np.zeros((self.track.source.channels, count), np.float32)
         block = self.track.source.read(start, count)
+        if end is not None and start + count > end:
+            block = block.copy()
+            block[:, end - start :] = 0.0
         return -block if self.track.invert_polarity else block
 
     def process(
-        self, start: int, count: int, rate: int
+        self, start: int, count: int, rate: int, end: int | None
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """(pre-fader signal, post-fader stereo) for samples ``start`` .. ``start + count``."""
+        """(pre-fader signal, post-fader placed) for samples ``start`` .. ``start + count``."""
         while len(self._ready) < count:
-            self._ready.put(self.chain.process(self._source(self._fed, count)))
+            self._ready.put(self.chain.process(self._source(self._fed, count, end)))
             self._fed += count
         pre = self._ready.take(count)
         track = self.track
-        gain = (
-            _db(track.gain_automation.values(start, count, rate))
-            if track.gain_automation
-            else _db(track.gain_db)
-        )
+        gain = _gain(track.gain_automation, track.gain_db, start, count, rate)
         pan: NDArray[np.float64] | float = (
             track.pan_automation.values(start, count, rate) if track.pan_automation else track.pan
         )
-        post = pan_block((pre * gain).astype(np.float32), pan)
+        post = place((pre * gain).astype(np.float32), pan, self.layout, track.pan_rear)
         return pre, post
 
 
@@ -188,10 +394,30 @@ class _Delayed:
 
 
 class _BusState:
-    def __init__(self, bus: Bus, sample_rate: int) -> None:
+    def __init__(self, bus: Bus, sample_rate: int, channels: int) -> None:
         self.bus = bus
-        self.chain = _Delayed(Chain(bus.inserts, sample_rate, where=f"bus {bus.name}"))
-        self.duck_state: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        self.chain = _Delayed(
+            Chain(
+                bus.inserts,
+                sample_rate,
+                where=f"bus {bus.name}",
+                automation=bus.insert_automation,
+                channels=channels,
+            )
+        )
+        self.key_level: LevelFollower | None = None
+        self.smooth: AttackRelease | None = None
+        if bus.duck is not None:
+            self.key_level = LevelFollower(10.0, sample_rate)
+            self.smooth = AttackRelease(bus.duck.attack_ms, bus.duck.release_ms, sample_rate)
+
+    def duck_gain(self, key: NDArray[np.float32]) -> NDArray[np.float64]:
+        """Linear gain of a ducked bus: ``depth_db`` down while the key's level (its power
+        followed over 10 ms) is above the threshold, moving at the attack/release rates."""
+        duck = self.bus.duck
+        assert duck is not None and self.key_level is not None and self.smooth is not None
+        target = np.where(self.key_level(key) > duck.threshold_db, duck.depth_db, 0.0)
+        return _db(-self.smooth(target))
 
 
 class Mixer:
@@ -200,21 +426,31 @@ class Mixer:
     def __init__(self, session: Session) -> None:
         self.session = session
         rate = session.sample_rate
+        self.channels = session.channels
         names = [bus.name for bus in session.buses]
         self._check_routing(names)
         soloing = any(track.solo for track in session.tracks)
         self._strips = [
-            _Strip(track, rate)
+            _Strip(track, rate, session.layout)
             for track in session.tracks
             if not track.mute and (track.solo or not soloing)  # buses are solo-safe
         ]
-        self._buses = [_BusState(bus, rate) for bus in session.buses]
-        self._master = Chain(session.master_inserts, rate, where="master")
+        self._buses = [_BusState(bus, rate, self.channels) for bus in session.buses]
+        self._master = Chain(
+            session.master_inserts,
+            rate,
+            where="master",
+            automation=session.master_insert_automation,
+            channels=self.channels,
+        )
 
     def _check_routing(self, names: list[str]) -> None:
         known = {MASTER, *names}
         if len(set(names)) != len(names) or MASTER in names:
             raise AudioError("bus names must be unique and not 'master'", where="session buses")
+        track_names = [track.name for track in self.session.tracks]
+        if len(set(track_names)) != len(track_names):
+            raise AudioError("track names must be unique", where="session tracks")
         for track in self.session.tracks:
             for target in (track.output, *(send.bus for send in track.sends)):
                 if target not in known:
@@ -223,6 +459,12 @@ class Mixer:
                         where=f"track {track.name}",
                         fix=f"add the bus or use one of {', '.join(sorted(known))}",
                     )
+            if track.source.channels not in (1, 2, 6):
+                raise AudioError(
+                    f"track {track.name} has {track.source.channels} channels",
+                    where=f"track {track.name}",
+                    fix="give a mono, stereo or 5.1 source",
+                )
         for index, bus in enumerate(self.session.buses):
             later = {MASTER, *names[index + 1 :]}
             if bus.output not in later:
@@ -239,87 +481,135 @@ class Mixer:
                 )
 
     def blocks(
-        self, total_samples: int, *, block_samples: int = 4096, stems: Sequence[str] = ()
+        self,
+        total_samples: int,
+        *,
+        block_samples: int = 4096,
+        stems: Sequence[str] = (),
+        tail: bool = False,
+        max_tail_s: float = 10.0,
     ) -> Iterator[MixBlock]:
         """The mix from sample 0 to ``total_samples``, with the named buses as stems.
 
         The console runs ahead of what it yields by the master inserts' delay,
         so the master (and the stems, taken before it) stay sample-aligned.
+        With ``tail``, the sources stop at ``total_samples`` and the console
+        carries on with silence in, block by block, until the mix and the
+        stems have stayed below -120 dBFS (or on an effect's noise floor
+        below -90 dBFS) for longer than the session's longest echo plus half
+        a second, or ``max_tail_s`` has passed, so reverbs and echoes ring out.
         """
         for name in stems:
             if name not in {state.bus.name for state in self._buses}:
                 raise AudioError(f"no bus named {name!r} to render as a stem", fix="name a bus")
-        master_ready = Fifo(2)
-        stems_ready = {name: Fifo(2) for name in stems}
-        gain = np.float32(_db(self.session.master_gain_db))
+        yield from self._blocks(total_samples, block_samples, stems, tail, max_tail_s)
+
+    def _blocks(
+        self,
+        total_samples: int,
+        block_samples: int,
+        stems: Sequence[str],
+        tail: bool,
+        max_tail_s: float,
+    ) -> Iterator[MixBlock]:
+        rate = self.session.sample_rate
+        end = total_samples if tail else None
+        limit = total_samples + (round(max_tail_s * rate) if tail else 0)
+        master_ready = Fifo(self.channels)
+        stems_ready = {name: Fifo(self.channels) for name in stems}
         ahead = 0
-        for start in range(0, total_samples, block_samples):
-            count = min(block_samples, total_samples - start)
+        quiet_needed = round((0.5 + _longest_echo_s(self.session)) * rate)
+        quiet, last_peak = 0, 0.0
+        for start in range(0, limit, block_samples):
+            count = min(block_samples, limit - start)
             while len(master_ready) < count:
-                master_in, outputs = self._graph(ahead, block_samples)
-                master_ready.put(self._master.process(master_in * gain))  # inserts post-fader
+                master_in, outputs = self._graph(ahead, block_samples, end)
+                gain = _gain(
+                    self.session.master_gain_automation,
+                    self.session.master_gain_db,
+                    ahead,
+                    block_samples,
+                    rate,
+                )
+                master_fed = (master_in * gain).astype(np.float32)
+                master_ready.put(self._master.process(master_fed))  # inserts post-fader
                 for name, ready in stems_ready.items():
                     ready.put(outputs[name])
                 ahead += block_samples
-            taken = {name: ready.take(count) for name, ready in stems_ready.items()}
-            yield MixBlock(start, master_ready.take(count), taken)
+            block = MixBlock(
+                start,
+                master_ready.take(count),
+                {name: ready.take(count) for name, ready in stems_ready.items()},
+            )
+            yield block
+            if tail and start + count > total_samples:
+                peak = _peak(block)
+                quiet = quiet + count if _quiet(peak, last_peak) else 0
+                last_peak = peak
+                if quiet >= quiet_needed:
+                    return
 
     def _graph(
-        self, start: int, count: int
+        self, start: int, count: int, end: int | None
     ) -> tuple[NDArray[np.float32], dict[str, NDArray[np.float32]]]:
         """Tracks and buses for one block: the master's input and every bus's output."""
         rate = self.session.sample_rate
-        inputs = {state.bus.name: np.zeros((2, count), np.float32) for state in self._buses}
-        inputs[MASTER] = np.zeros((2, count), np.float32)
+        layout = self.session.layout
+        inputs = {
+            state.bus.name: np.zeros((self.channels, count), np.float32) for state in self._buses
+        }
+        inputs[MASTER] = np.zeros((self.channels, count), np.float32)
         for strip in self._strips:
-            pre, post = strip.process(start, count, rate)
+            pre, post = strip.process(start, count, rate, end)
             inputs[strip.track.output] += post
             for send in strip.track.sends:
-                level = (
-                    _db(send.automation.values(start, count, rate))
-                    if send.automation
-                    else _db(send.level_db)
+                level = _gain(send.automation, send.level_db, start, count, rate)
+                fed = (
+                    place(pre, strip.track.pan, layout, strip.track.pan_rear)
+                    if send.pre_fader
+                    else post
                 )
-                fed = pan_block(pre, strip.track.pan) if send.pre_fader else post
                 inputs[send.bus] += (fed * level).astype(np.float32)
         outputs: dict[str, NDArray[np.float32]] = {}
         for state in self._buses:
             bus = state.bus
             x = state.chain.process(inputs[bus.name])
-            gain = (
-                _db(bus.gain_automation.values(start, count, rate))
-                if bus.gain_automation
-                else _db(bus.gain_db)
-            )
+            gain = _gain(bus.gain_automation, bus.gain_db, start, count, rate)
             if bus.duck is not None:
-                gain = gain * self._duck_gain(state, outputs[bus.duck.key], rate)
+                gain = gain * state.duck_gain(outputs[bus.duck.key])
             y = (x * gain).astype(np.float32)
             outputs[bus.name] = y
             inputs[bus.output] += y
         return inputs[MASTER], outputs
 
-    def _duck_gain(
-        self, state: _BusState, key: NDArray[np.float32], rate: int
-    ) -> NDArray[np.float64]:
-        """Linear gain of a ducked bus: depth while the key is above threshold, smoothed.
 
-        The reduction (in dB) is smoothed twice, with the attack and with the
-        release time constant, and the larger of the two is used: it rises at
-        the attack rate and falls at the release rate, vectorised.
-        """
-        duck = state.bus.duck
-        assert duck is not None
-        level = np.abs(key).max(axis=0)
-        target = np.where(level > 10 ** (duck.threshold_db / 20), duck.depth_db, 0.0)
-        if state.duck_state is None:
-            state.duck_state = (np.zeros(1), np.zeros(1))
-        smoothed = []
-        new_state = []
-        for time_ms, zi in zip((duck.attack_ms, duck.release_ms), state.duck_state, strict=True):
-            pole = np.exp(-1.0 / (max(time_ms, 0.01) * 1e-3 * rate))
-            out, zf = signal.lfilter([1 - pole], [1, -pole], target, zi=zi)
-            smoothed.append(out)
-            new_state.append(zf)
-        state.duck_state = (new_state[0], new_state[1])
-        reduction_db = np.maximum(smoothed[0], smoothed[1])
-        return _db(-reduction_db)
+def _longest_echo_s(session: Session) -> float:
+    """The longest delay time in any chain: a tail can be silent that long between echoes."""
+    chains = [
+        *(t.inserts for t in session.tracks),
+        *(b.inserts for b in session.buses),
+        session.master_inserts,
+    ]
+    longest = 0.0
+    for chain in chains:
+        for spec in chain:
+            if spec.name == "delay":
+                tempo = spec.value("tempo_bpm")
+                delay_s = (
+                    tempo_delay_s(tempo, spec.value("note_beats"))
+                    if tempo > 0
+                    else spec.value("delay_s")
+                )
+                longest = max(longest, delay_s)
+    return longest
+
+
+def _peak(block: MixBlock) -> float:
+    arrays = [a for a in (block.master, *block.stems.values()) if a.size]
+    return max((float(np.abs(a).max()) for a in arrays), default=0.0)
+
+
+def _quiet(peak: float, last_peak: float) -> bool:
+    """Below -120 dBFS, or settled on a plug-in's own noise floor: below -90 dBFS and no
+    longer falling (pedalboard's reverb never goes much below -104 dBFS)."""
+    return peak < TAIL_FLOOR or (peak < NOISE_FLOOR and peak > 0.9 * last_peak)

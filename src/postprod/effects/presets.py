@@ -1,13 +1,15 @@
 """Effect presets (voice treatments and the like): named chains of effect specs, as TOML files.
 
 The ones that ship live in ``effects/presets``; users add their own in a
-folder they name (the CLI reads ``POSTPROD_FX_PRESETS``) or give a file.
+folder they name (``POSTPROD_PRESETS``, or ``POSTPROD_FX_PRESETS`` as the CLI
+reads it) or give a file.
 A preset file is ``name``, ``description`` and ``chain``: a list of tables,
 each ``effect = "..."`` with that effect's parameters.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +54,22 @@ class EffectPreset:
 def _spec(item: dict[str, Any]) -> EffectSpec:
     """A chain item as a spec (validated by the caller, who knows where it is)."""
     name = str(item.pop("effect"))
-    return EffectSpec(name, MappingProxyType({key: float(value) for key, value in item.items()}))
+    params = {k: v if isinstance(v, str) else float(v) for k, v in item.items()}
+    return EffectSpec(name, MappingProxyType(params))
+
+
+def user_presets_folder() -> Path | None:
+    """The user's preset folder, from ``POSTPROD_PRESETS`` (or ``POSTPROD_FX_PRESETS``)."""
+    folder = os.environ.get("POSTPROD_PRESETS") or os.environ.get("POSTPROD_FX_PRESETS")
+    return Path(folder) if folder else None
 
 
 def builtin_presets(extra_folder: Path | None = None) -> dict[str, EffectPreset]:
-    """The presets that ship with postprod by name, then the user's (which win on a clash)."""
+    """The presets that ship with postprod by name, then the user's (which win on a clash).
+
+    Without ``extra_folder`` the user's folder is :func:`user_presets_folder`.
+    """
+    extra_folder = extra_folder if extra_folder is not None else user_presets_folder()
     found = {}
     for source, text in toml_texts("postprod.effects", "presets", extra_folder):
         preset = EffectPreset.from_toml(text, source)
