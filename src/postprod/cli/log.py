@@ -1,200 +1,265 @@
-"""``postprod log`` and ``postprod broadcast``: the studio's log of work and of what went to air."""
+"""``postprod log``: show, add to, export, verify and reconcile the studio log.
+
+Where the log is: ``--log PATH|URL`` (on the group or the command), else
+``POSTPROD_LOG``, else the per-user default; resolved here and passed down.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from postprod.errors import LogError
-from postprod.log import LogStore, default_location, file_sha256
-from postprod.log.reports import export, reconcile
-from postprod.media.probe import probe
+from postprod.log import Entry, LogStore, default_location, log_event
+from postprod.log.entry import BroadcastItem
+from postprod.log.playout import DEFAULT_TOLERANCE_S, read_playout, reconcile
+from postprod.log.reports import aired_on, current, export, totals
+from postprod.log.times import bound, parse_day, wall_clock
 
 EXIT_BROKEN_CHAIN = 3
+_LOG_KEY = "postprod.log.location"
 
 app = typer.Typer(
-    no_args_is_help=True, help="The log of sessions, renders, deliveries and broadcasts."
+    no_args_is_help=True, help="The studio log of takes, renders, deliveries and broadcasts."
 )
-broadcast_app = typer.Typer(no_args_is_help=True, help="Log what went to air.")
 
 LOG_OPTION = typer.Option(
-    None, "--log", help="The log database (default: POSTPROD_LOG or ~/.local/share)."
+    None,
+    "--log",
+    help="The log: a SQLite file or postgresql:// URL (default: POSTPROD_LOG, else per user).",
 )
 
 
-def _store(path: Path | None) -> LogStore:
-    return LogStore(path or default_location())
+@app.callback()
+def _group(ctx: typer.Context, log: str | None = LOG_OPTION) -> None:
+    """The studio log of takes, renders, deliveries and broadcasts."""
+    remember_location(ctx, log)
+
+
+def remember_location(ctx: typer.Context, log: str | None) -> None:
+    """A group's ``--log``, for its commands (click shares ``meta`` down the command chain)."""
+    if log:
+        ctx.meta[_LOG_KEY] = log
+
+
+def open_store(ctx: typer.Context, log: str | None) -> LogStore:
+    """The store named by the command's ``--log``, the group's, ``POSTPROD_LOG`` or the default."""
+    return LogStore(default_location(log or ctx.meta.get(_LOG_KEY)))
+
+
+def _select(
+    store: LogStore,
+    *,
+    since: str | None,
+    until: str | None,
+    project: str | None,
+    kind: str | None,
+    channel: str | None,
+    search: str | None = None,
+) -> list[Entry]:
+    return store.entries(
+        since=bound(since),
+        until=bound(until, until=True),
+        project=project,
+        kind=kind,
+        channel=channel,
+        text=search,
+    )
+
+
+def _on_day(entries: list[Entry], day: date) -> list[Entry]:
+    """Broadcasts aired on ``day``, other entries logged on it (local time)."""
+    start = wall_clock(day.isoformat() + "T00:00:00")
+    end = start + timedelta(days=1)
+    chosen = []
+    for e in entries:
+        if isinstance(e.details, BroadcastItem):
+            keep = wall_clock(e.details.aired_at or e.at).date() == day
+        else:
+            keep = start <= wall_clock(e.at) < end
+        if keep:
+            chosen.append(e)
+    return chosen
 
 
 @app.command("show")
 def show(
-    since: str | None = typer.Option(None, "--since", help="From this date/time (ISO)."),
-    until: str | None = typer.Option(None, "--until", help="Before this date/time (ISO)."),
+    ctx: typer.Context,
+    since: str | None = typer.Option(None, "--since", help="Logged from this date/time (ISO)."),
+    until: str | None = typer.Option(
+        None, "--until", help="Logged up to this date (inclusive) or before this time."
+    ),
     project: str | None = typer.Option(None, "--project"),
     kind: str | None = typer.Option(None, "--kind"),
     channel: str | None = typer.Option(None, "--channel"),
     search: str | None = typer.Option(None, "--search", help="Text in the notes."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    log: Path | None = LOG_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print the entries as a JSON list."),
+    log: str | None = LOG_OPTION,
 ) -> None:
-    """Show log entries, filtered, with totals."""
-    with _store(log) as store:
-        entries = store.entries(
-            since=since, until=until, project=project, kind=kind, channel=channel, text=search
+    """Show log entries, filtered, with totals (hours recorded, programmes aired)."""
+    with open_store(ctx, log) as store:
+        entries = _select(
+            store,
+            since=since,
+            until=until,
+            project=project,
+            kind=kind,
+            channel=channel,
+            search=search,
         )
-        totals = store.totals(entries)
     if as_json:
         typer.echo(json.dumps([e.to_dict() for e in entries], ensure_ascii=False))
         return
-    table = Table(title=f"{len(entries)} entries", title_justify="left")
+    table = Table(title=f"{len(entries)} entries in {store.location}", title_justify="left")
     for column in ("id", "at (UTC)", "kind", "project", "channel", "operator", "note"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for e in entries:
-        table.add_row(str(e.id), e.at[:19], e.kind, e.project, e.channel, e.operator, e.note)
+        note = e.note if e.corrects is None else f"{e.note} (corrects {e.corrects})"
+        table.add_row(str(e.id), e.at[:19], e.kind, e.project, e.channel, e.operator, note)
     console = Console()
     console.print(table)
+    total = totals(entries)
     console.print(
-        f"recorded {totals['hours_recorded']:.2f} h; aired {totals['programmes_aired']:.0f} "
-        f"programmes, {totals['hours_aired']:.2f} h"
+        f"recorded {total.hours_recorded:.2f} h; aired {total.programmes_aired} programmes, "
+        f"{total.hours_aired:.2f} h"
     )
 
 
 @app.command("add")
 def add(
-    kind: str = typer.Option("note", "--kind", help="note, recording, render, ... or correction."),
+    ctx: typer.Context,
+    kind: str = typer.Option(..., "--kind", help="note, session, recording, ..., correction."),
     note: str = typer.Option(..., "--note", help="What happened."),
     project: str = typer.Option("", "--project"),
     channel: str = typer.Option("", "--channel"),
     corrects: int | None = typer.Option(
-        None, "--corrects", help="The id of the entry this corrects."
+        None, "--corrects", help="The id of the entry this one corrects."
     ),
-    log: Path | None = LOG_OPTION,
+    log: str | None = LOG_OPTION,
 ) -> None:
-    """Add an entry by hand (a correction names the entry it corrects)."""
-    with _store(log) as store:
-        entry = store.append(
-            "correction" if corrects is not None and kind == "note" else kind,
-            note=note,
-            project=project,
-            channel=channel,
-            corrects=corrects,
-        )
-    typer.echo(f"logged entry {entry.id}")
+    """Add an entry by hand; a correction names the entry it corrects (nothing is ever changed)."""
+    with open_store(ctx, log) as store:
+        entry = log_event(store, kind, note, project=project, channel=channel, corrects=corrects)
+    typer.echo(f"logged entry {entry.id} ({entry.kind})")
 
 
 @app.command("verify")
-def verify(log: Path | None = LOG_OPTION) -> None:
-    """Check the hash chain; exit status 3 and the first broken entry if history was altered."""
-    with _store(log) as store:
-        broken = store.verify()
-        count = len(store.entries())
-    if broken is not None:
+def verify(ctx: typer.Context, log: str | None = LOG_OPTION) -> None:
+    """Check the hash chain: exit status 3 naming the first entry that was altered."""
+    with open_store(ctx, log) as store:
+        check = store.check_chain()
+    if not check.intact:
         typer.echo(
-            f"error: entry {broken} does not match its hash: the log was altered from there",
+            f"error: the log's hash chain breaks at entry {check.first_broken}: {check.reason} "
+            f"(history was changed outside postprod), {store.location}",
             err=True,
         )
         raise typer.Exit(EXIT_BROKEN_CHAIN)
-    typer.echo(f"the log is intact: {count} entries")
+    typer.echo(f"the log is intact: {check.entries} entries, {store.location}")
 
 
 @app.command("export")
 def export_command(
-    fmt: str = typer.Option(..., "--format", help="csv, json or html (the as-run log)."),
-    out: Path = typer.Option(..., "--out", "-o"),
+    ctx: typer.Context,
+    fmt: str = typer.Option(..., "--format", help="csv, json, or html (a printable as-run log)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The file to write."),
     since: str | None = typer.Option(None, "--since"),
     until: str | None = typer.Option(None, "--until"),
     project: str | None = typer.Option(None, "--project"),
     kind: str | None = typer.Option(None, "--kind"),
     channel: str | None = typer.Option(None, "--channel"),
-    log: Path | None = LOG_OPTION,
+    search: str | None = typer.Option(None, "--search", help="Text in the notes."),
+    day: str | None = typer.Option(
+        None, "--date", help="One day: broadcasts aired on it, other entries logged on it."
+    ),
+    log: str | None = LOG_OPTION,
 ) -> None:
-    """Export entries as CSV, JSON or a printable as-run log (HTML)."""
-    with _store(log) as store:
-        entries = store.entries(
-            since=since, until=until, project=project, kind=kind, channel=channel
+    """Export entries as CSV, JSON or a printable as-run log (HTML, landscape) of a channel's day."""
+    the_day = parse_day(day) if day else None
+    with open_store(ctx, log) as store:
+        entries = _select(
+            store,
+            since=since,
+            until=until,
+            project=project,
+            kind="broadcast" if fmt == "html" else kind,
+            channel=channel,
+            search=search,
         )
-    export(entries, fmt, out, channel=channel or "", day=since or "")
+    if fmt == "html":
+        entries = (
+            aired_on(entries, the_day)
+            if the_day
+            else [e for e in current(entries) if isinstance(e.details, BroadcastItem)]
+        )
+    elif the_day:
+        entries = _on_day(entries, the_day)
+    export(entries, fmt, out, channel=channel or "", day=day or "")
     typer.echo(f"wrote {out}: {len(entries)} entries")
 
 
 @app.command("reconcile")
 def reconcile_command(
-    playlist: Path = typer.Argument(..., help="CSV: scheduled_at, programme, duration_s, channel."),
-    channel: str = typer.Option(..., "--channel"),
-    date: str = typer.Option(..., "--date", help="The day (YYYY-MM-DD)."),
-    as_json: bool = typer.Option(False, "--json"),
-    log: Path | None = LOG_OPTION,
-) -> None:
-    """Compare a play-out list with what was logged as aired: aired, missing, extra."""
-    try:
-        day = datetime.fromisoformat(date).date()
-    except ValueError:
-        raise LogError(f"{date!r} is not a date", fix="write YYYY-MM-DD") from None
-    with _store(log) as store:
-        aired_entries = [
-            e
-            for e in store.entries(kind="broadcast", channel=channel)
-            if str(e.details.get("aired_at", e.at))[:10] == day.isoformat()
-        ]
-    result = reconcile(playlist, aired_entries)
-    summary: dict[str, list[object]] = {
-        "aired": [{"programme": item["programme"], "entry": e.id} for item, e in result.aired],
-        "missing": [item["programme"] for item in result.missing],
-        "extra": [{"programme": e.details.get("programme"), "entry": e.id} for e in result.extra],
-    }
-    if as_json:
-        typer.echo(json.dumps(summary))
-        return
-    typer.echo(
-        f"aired {len(result.aired)}, missing {len(result.missing)}, extra {len(result.extra)}"
-        + "".join(f"\n  missing: {item['programme']}" for item in result.missing)
-    )
-
-
-@broadcast_app.command("log")
-def broadcast_log(
-    channel: str = typer.Option(..., "--channel"),
-    programme: str = typer.Option(..., "--programme", help="A file that went to air, or a name."),
-    aired_at: str = typer.Option(..., "--aired-at", help="When it aired (ISO date and time)."),
-    scheduled_at: str | None = typer.Option(None, "--scheduled-at"),
-    status: str = typer.Option("aired", "--status", help="aired, cut or replaced."),
-    duration: float | None = typer.Option(
-        None, "--duration", help="Seconds (default: the file's)."
+    ctx: typer.Context,
+    playlist: Path = typer.Argument(
+        ..., help="Play-out list CSV: scheduled_at, programme, duration_s, channel."
     ),
-    log: Path | None = LOG_OPTION,
+    channel: str = typer.Option(..., "--channel"),
+    day: str = typer.Option(..., "--date", help="The day (YYYY-MM-DD)."),
+    tolerance: float = typer.Option(
+        DEFAULT_TOLERANCE_S, "--tolerance", help="Seconds an air time may differ from the schedule."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    log: str | None = LOG_OPTION,
 ) -> None:
-    """Log a programme that went to air (an as-run entry)."""
-    if status not in ("aired", "cut", "replaced"):
-        raise LogError(f"status {status!r} is not aired, cut or replaced")
-    try:
-        datetime.fromisoformat(aired_at)
-    except ValueError:
-        raise LogError(
-            f"{aired_at!r} is not an ISO date and time", fix="write 2026-11-24T20:00:00"
-        ) from None
-    details: dict[str, object] = {"programme": programme, "aired_at": aired_at, "status": status}
-    if scheduled_at:
-        details["scheduled_at"] = scheduled_at
-    path = Path(programme)
-    if path.is_file():
-        details |= {
-            "programme": path.name,
-            "file": str(path.resolve()),
-            "sha256": file_sha256(path),
-        }
-        if duration is None:
-            duration = probe(path).duration_s
-    if duration is not None:
-        details["duration_s"] = duration
-    with _store(log) as store:
-        entry = store.append(
-            "broadcast", note=str(details["programme"]), channel=channel, details=details
-        )
-    typer.echo(
-        f"logged entry {entry.id}: {details['programme']} on {channel} at {aired_at} ({status})"
+    """Compare a play-out list with what the log says aired: aired, missing, extra."""
+    the_day = parse_day(day)
+    scheduled = read_playout(playlist, day=the_day, channel=channel)
+    with open_store(ctx, log) as store:
+        logged = aired_on(store.entries(kind="broadcast", channel=channel), the_day, channel)
+    result = reconcile(scheduled, logged, tolerance_s=tolerance)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    table = Table(
+        title=f"{channel} {the_day}: aired {len(result.aired)}, missing {len(result.missing)}, "
+        f"extra {len(result.extra)}",
+        title_justify="left",
     )
+    for column in ("scheduled", "aired", "programme", "result", "status", "entry"):
+        table.add_column(column)
+    rows: list[tuple[str, str, str, str, str, str]] = []
+    for match in result.aired:
+        data = match.to_dict()
+        rows.append(
+            (
+                data["scheduled_at"][11:],
+                str(data["aired_at"])[11:],
+                match.item.programme,
+                "aired",
+                data["status"],
+                str(match.entry.id),
+            )
+        )
+    for item in result.missing:
+        rows.append((item.scheduled_at.isoformat()[11:], "", item.programme, "MISSING", "", ""))
+    for entry in result.extra:
+        details = entry.details
+        assert isinstance(details, BroadcastItem)
+        rows.append(
+            (
+                "",
+                (details.aired_at or "")[11:],
+                details.programme,
+                "extra",
+                details.status,
+                str(entry.id),
+            )
+        )
+    for row in sorted(rows, key=lambda r: r[0] or r[1]):
+        table.add_row(*row)
+    Console().print(table)

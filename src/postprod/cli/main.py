@@ -10,6 +10,7 @@ import typer
 
 from postprod import __version__
 from postprod.cli import (
+    broadcast,
     demo,
     fx,
     interchange,
@@ -61,7 +62,7 @@ app.command("import")(interchange.import_command)
 app.command("export")(interchange.export_command)
 app.command("relink")(interchange.relink_command)
 app.add_typer(log.app, name="log")
-app.add_typer(log.broadcast_app, name="broadcast")
+app.add_typer(broadcast.app, name="broadcast")
 app.command("sync")(sync.sync_command)
 app.command("sfx")(sfx.sfx_command)
 app.command("spot")(spot.spot_command)

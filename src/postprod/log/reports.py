@@ -1,4 +1,9 @@
-"""The log for people and other systems: CSV, JSON, a printable as-run log, play-out reconciliation."""
+"""The log for people and other systems: totals, CSV, JSON and a printable as-run log.
+
+Exports are written atomically (a temporary file renamed into place). The
+as-run log is one self-contained HTML page (inline CSS, ``@page`` landscape)
+listing a channel's broadcasts of one day, ready to print or save as PDF.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,18 @@ import csv
 import html
 import io
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 from postprod.atomic import write_text
 from postprod.errors import LogError
-from postprod.log.store import Entry
+from postprod.log.entry import BroadcastItem, Entry, RecordingTake, canonical_json
+from postprod.log.times import wall_clock
 
-COLUMNS = (
+CSV_COLUMNS = (
     "id",
     "at",
     "kind",
@@ -22,140 +30,183 @@ COLUMNS = (
     "channel",
     "operator",
     "note",
-    "details",
     "corrects",
+    "details",
+    "prev_hash",
     "hash",
 )
+FORMATS = ("csv", "json", "html")
 
 
-def to_csv(entries: list[Entry]) -> str:
-    """One row per entry, details as JSON text."""
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Hours recorded and programmes aired among some entries."""
+
+    entries: int
+    hours_recorded: float
+    programmes_aired: int
+    hours_aired: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "entries": self.entries,
+            "hours_recorded": self.hours_recorded,
+            "programmes_aired": self.programmes_aired,
+            "hours_aired": self.hours_aired,
+        }
+
+
+def current(entries: Sequence[Entry]) -> list[Entry]:
+    """Entries not superseded: a later entry of the same kind that ``corrects`` one replaces it."""
+    replaced = {
+        e.corrects
+        for e in entries
+        if e.corrects is not None and e.kind not in ("note", "correction")
+    }
+    return [e for e in entries if e.id not in replaced]
+
+
+def totals(entries: Sequence[Entry]) -> Totals:
+    """Hours recorded (takes' durations) and programmes aired (cut short counts as aired)."""
+    live = current(entries)
+    recorded_s = sum(
+        e.details.duration_s or 0.0 for e in live if isinstance(e.details, RecordingTake)
+    )
+    aired = [
+        e
+        for e in live
+        if isinstance(e.details, BroadcastItem) and e.details.status in ("aired", "cut")
+    ]
+    aired_s = sum(
+        e.details.duration_s or 0.0 for e in aired if isinstance(e.details, BroadcastItem)
+    )
+    return Totals(len(entries), recorded_s / 3600, len(aired), aired_s / 3600)
+
+
+def aired_on(entries: Sequence[Entry], day: date, channel: str | None = None) -> list[Entry]:
+    """The current broadcast entries whose air time falls on ``day`` (station time)."""
+    chosen = []
+    for e in current(entries):
+        if not isinstance(e.details, BroadcastItem) or (channel and e.channel != channel):
+            continue
+        aired = e.details.aired_at or e.at
+        if wall_clock(aired).date() == day:
+            chosen.append(e)
+    return sorted(chosen, key=lambda e: wall_clock(e.details.get("aired_at") or e.at))
+
+
+def to_csv(entries: Sequence[Entry]) -> str:
+    """One row per entry; details as canonical JSON text."""
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
     for e in entries:
         row = e.to_dict()
         writer.writerow(
-            [json.dumps(row[c], sort_keys=True) if c == "details" else row[c] for c in COLUMNS]
+            [
+                canonical_json(row[c]) if c == "details" else ("" if row[c] is None else row[c])
+                for c in CSV_COLUMNS
+            ]
         )
     return out.getvalue()
 
 
-def to_json(entries: list[Entry]) -> str:
-    return json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False)
+def to_json(entries: Sequence[Entry]) -> str:
+    """A JSON list of entry dicts (as ``log show --json``)."""
+    return json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False) + "\n"
 
 
-def as_run_html(entries: list[Entry], channel: str, day: str) -> str:
-    """A printable (landscape) as-run log of a channel's broadcasts on a day."""
-    rows = "\n".join(
-        "<tr>"
-        + "".join(
-            f"<td>{html.escape(str(v))}</td>"
-            for v in (
-                e.details.get("scheduled_at", ""),
-                e.details.get("aired_at", e.at),
-                e.details.get("programme", e.note),
-                _duration(float(e.details.get("duration_s", 0))),
-                e.details.get("loudness_lufs", ""),
-                e.details.get("status", "aired"),
-                e.operator,
-                e.id,
-            )
-        )
-        + "</tr>"
-        for e in entries
-        if e.kind == "broadcast"
-    )
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>As-run log {html.escape(channel)} {html.escape(day)}</title>
-<style>@page {{ size: A4 landscape; margin: 12mm; }}
-body {{ font: 11px system-ui, sans-serif; }} table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border: 1px solid #999; padding: 3px 6px; text-align: left; }}</style></head><body>
-<h1>As-run log: {html.escape(channel)}, {html.escape(day)}</h1>
-<table><tr><th>scheduled</th><th>aired</th><th>programme</th><th>duration</th><th>loudness (LUFS)</th>
-<th>status</th><th>operator</th><th>log entry</th></tr>
-{rows}</table></body></html>
-"""
-
-
-def export(entries: list[Entry], fmt: str, path: Path, *, channel: str = "", day: str = "") -> Path:
-    """Write the entries as csv, json or html (the as-run log), atomically."""
-    if fmt == "csv":
-        return write_text(path, to_csv(entries))
-    if fmt == "json":
-        return write_text(path, to_json(entries))
-    if fmt == "html":
-        return write_text(path, as_run_html(entries, channel or "all channels", day or "all days"))
-    raise LogError(f"unknown export format {fmt!r}", fix="use csv, json or html")
-
-
-def _duration(seconds: float) -> str:
+def _hms(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
     whole = round(seconds)
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """A play-out list against what was logged as aired."""
-
-    aired: list[tuple[dict[str, str], Entry]]
-    missing: list[dict[str, str]]
-    extra: list[Entry]
-
-
-def reconcile(
-    playlist: Path, broadcasts: list[Entry], *, tolerance_s: float = 120.0
-) -> Reconciliation:
-    """Match scheduled items (CSV: scheduled_at, programme[, duration_s, channel]) to aired entries."""
+def _clock(text: str | None) -> str:
+    if not text:
+        return ""
     try:
-        with open(playlist, newline="", encoding="utf-8") as handle:
-            scheduled = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise LogError(
-            f"cannot read the play-out list {playlist.name} ({error})", where=str(playlist)
-        ) from None
-    for line, item in enumerate(scheduled, start=2):
-        if not item.get("scheduled_at") or not item.get("programme"):
-            raise LogError(
-                "a play-out row needs scheduled_at and programme",
-                where=f"{playlist}, line {line}",
-                fix="give the CSV header scheduled_at,programme,duration_s,channel",
-            )
-    unmatched = list(broadcasts)
-    aired, missing = [], []
-    for item in scheduled:
-        when = _time(item["scheduled_at"], playlist)
-        match = next(
-            (
-                e
-                for e in unmatched
-                if e.details.get("programme") == item["programme"]
-                and abs(
-                    (_time(str(e.details.get("aired_at", e.at)), playlist) - when).total_seconds()
-                )
-                <= tolerance_s
-            ),
-            None,
+        return wall_clock(text).strftime("%H:%M:%S")
+    except LogError:
+        return text
+
+
+def as_run_html(entries: Sequence[Entry], *, channel: str, day: str) -> str:
+    """A printable landscape as-run log: one row per broadcast entry given."""
+    rows = []
+    for e in entries:
+        if not isinstance(e.details, BroadcastItem):
+            continue
+        d = e.details
+        loudness = "" if d.loudness_lufs is None else f"{d.loudness_lufs:.1f}"
+        cells = (
+            _clock(d.scheduled_at),
+            _clock(d.aired_at or e.at),
+            d.programme,
+            _hms(d.duration_s),
+            loudness,
+            d.status,
+            e.operator,
+            str(e.id),
+            (d.sha256 or "")[:12],
         )
-        if match is None:
-            missing.append(item)
-        else:
-            aired.append((item, match))
-            unmatched.remove(match)
-    return Reconciliation(aired, missing, unmatched)
+        status_class = f' class="{d.status}"' if d.status != "aired" else ""
+        rows.append(
+            f"<tr{status_class}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+        )
+    total = totals(list(entries))
+    body = "\n".join(rows)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>As-run log: {html.escape(channel)}, {html.escape(day)}</title>
+<style>
+@page {{ size: A4 landscape; margin: 12mm; }}
+body {{ font: 10pt system-ui, sans-serif; margin: 0; }}
+h1 {{ font-size: 14pt; margin: 0 0 4mm; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 0.5pt solid #888; padding: 1.5mm 2mm; text-align: left; }}
+thead {{ display: table-header-group; }}
+tr {{ page-break-inside: avoid; }}
+tr.cut td, tr.replaced td {{ background: #f3e3c3; }}
+footer {{ margin-top: 4mm; font-size: 9pt; }}
+</style></head><body>
+<h1>As-run log: {html.escape(channel)}, {html.escape(day)}</h1>
+<table>
+<thead><tr><th>scheduled</th><th>aired</th><th>programme</th><th>duration</th>
+<th>loudness (LUFS)</th><th>status</th><th>operator</th><th>log entry</th><th>SHA-256</th></tr></thead>
+<tbody>
+{body}
+</tbody></table>
+<footer>{total.programmes_aired} programmes aired, {_hms(total.hours_aired * 3600)} on air.
+Printed from the postprod studio log; each row is a log entry whose hash chain
+<code>postprod log verify</code> checks.</footer>
+</body></html>
+"""
 
 
-def _time(text: str, source: Path) -> datetime:
+def export(
+    entries: Sequence[Entry],
+    fmt: str,
+    path: str | os.PathLike[str],
+    *,
+    channel: str = "",
+    day: str = "",
+) -> Path:
+    """Write entries as csv, json or html (the as-run log), atomically."""
+    if fmt == "csv":
+        text = to_csv(entries)
+    elif fmt == "json":
+        text = to_json(entries)
+    elif fmt == "html":
+        text = as_run_html(entries, channel=channel or "all channels", day=day or "all days")
+    else:
+        raise LogError(f"unknown export format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+        return write_text(path, text)
+    except OSError as error:
         raise LogError(
-            f"{text!r} is not an ISO date and time",
-            where=str(source),
-            fix="write 2026-11-24T20:00:00",
+            f"cannot write the export ({error.strerror or error})",
+            where=str(path),
+            fix="choose a folder that exists and is writable",
         ) from None
-    return (
-        moment.replace(tzinfo=None)
-        if moment.tzinfo is None
-        else moment.astimezone().replace(tzinfo=None)
-    )
