@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -27,11 +28,19 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE.parents[1] / "shared" / "bench" / "peers"
 
 
-def run(command: list[str]) -> tuple[float, dict[str, object]]:
+def run(command: list[str]) -> tuple[float, float, int, dict[str, object]]:
+    """Wall and CPU seconds, peak RSS (KB) and the JSON figures of one whole process."""
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
+    if done.returncode:
+        raise SystemExit(f"{command} failed:\n{done.stderr[-2000:]}")
+    user = re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(float(m.group(1)) for m in (user, system) if m)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return elapsed, cpu, int(rss.group(1)) if rss else 0, figures
 
 
 def main() -> int:
@@ -61,16 +70,25 @@ def main() -> int:
         while handle.read(1 << 24):
             pass
     times: dict[str, list[float]] = {name: [] for name in tools}
+    cpus: dict[str, list[float]] = {name: [] for name in tools}
+    rss: dict[str, int] = {name: 0 for name in tools}
     figures: dict[str, dict[str, object]] = {}
-    for _ in range(args.repeat):
+    load = os.getloadavg()[0]
+    for _ in range(args.repeat):  # interleaved, so a busy moment hits every tool alike
         for name, command in tools.items():
-            elapsed, figures[name] = run(command)
+            elapsed, cpu, peak_kb, figures[name] = run(command)
             times[name].append(elapsed)
+            cpus[name].append(cpu)
+            rss[name] = max(rss[name], peak_kb)
     print(f"L1: {wav.name}, {args.repeat} runs each (whole process, median)")
+    print(f"load average before the runs: {load:.2f} (other work on the machine slows every tool)")
     ours = statistics.median(times["postprod"])
     for name in tools:
         median = statistics.median(times[name])
-        print(f"{name:24} {median:7.2f} s   {3600 / median:6.0f}x real time   {figures[name]}")
+        print(
+            f"{name:24} {median:7.2f} s wall  {statistics.median(cpus[name]):6.2f} s CPU  "
+            f"{rss[name] / 1024:6.0f} MB  {3600 / median:5.0f}x real time   {figures[name]}"
+        )
     for name in tools:
         if name != "postprod":
             print(f"postprod vs {name}: {statistics.median(times[name]) / ours:.2f}x faster")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from media_factory import write_wav
 from postprod.cli import main
 from postprod.deliver.measure import measure_file
 from postprod.deliver.normalize import normalize_file
-from postprod.media import read_audio
+from postprod.media import audio_info, read_audio, write_audio
 from test_loudness import ffmpeg_ebur128, programme_like
 
 RATE = 48000
@@ -83,3 +84,28 @@ def test_silence_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
     silent = write_wav(tmp_path / "silent.wav", np.zeros((2, RATE), np.float32))
     assert main(["normalize", str(silent), "-o", str(tmp_path / "x.wav"), "--target", "-23"]) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["silent.wav"]
+
+
+def test_an_interrupted_write_leaves_no_file(tmp_path: Path) -> None:
+    """The output is renamed into place only when complete: a failure leaves nothing behind."""
+
+    def failing_blocks() -> Iterator[np.ndarray]:
+        yield np.zeros((2, RATE), np.float32)
+        raise RuntimeError("the source went away")
+
+    with pytest.raises(RuntimeError):
+        write_audio(tmp_path / "half.wav", failing_blocks(), RATE)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("name", "bit_depth"), [("out.flac", "24"), ("out16.wav", "16")])
+def test_flac_and_16_bit_outputs(quiet: Path, tmp_path: Path, name: str, bit_depth: str) -> None:
+    """Word-length reduction is dithered and the result still meets the target and ceiling."""
+    report = normalize_file(
+        quiet, tmp_path / name, target_lufs=-16.0, true_peak_dbtp=-2.0, bit_depth=bit_depth
+    )
+    again = measure_file(tmp_path / name)
+    assert again.integrated_lufs == pytest.approx(-16.0, abs=0.1)
+    assert again.true_peak_dbtp <= -2.0
+    assert report.after.integrated_lufs == pytest.approx(again.integrated_lufs, abs=0.01)
+    assert audio_info(tmp_path / name).codec == ("flac" if name.endswith(".flac") else "pcm_s16le")
