@@ -10,13 +10,18 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from postprod.cli import main
 from postprod.demo.production import DemoSettings, build_timeline, run_demo
-from postprod.errors import RenderError
+from postprod.errors import EditError, RenderError
 from postprod.interchange import save_project
+from postprod.media.video import VideoReader
+from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
 from postprod.render import render
+from postprod.video import patterns
 from postprod.video.patterns import read_barcode
 
 SMALL = DemoSettings(
@@ -251,3 +256,269 @@ def test_a_title_card_then_a_cut(tmp_path: Path) -> None:
         card[:40].max() < 30 and card[60:120, 100:220].max() > 200
     )  # black, white text in the middle
     assert np.abs(_mean(frames[10]) - (190, 110, 40)).max() < 25  # the cut to camera B
+
+
+# -- a range of the programme -------------------------------------------------------------
+
+
+def test_a_range_renders_the_frames_and_sound_the_whole_render_has_there(
+    small_demo: Path, tmp_path: Path
+) -> None:
+    project = small_demo.parent / "demo.otio"
+    out = tmp_path / "range.mp4"
+    # 01:00:00:20 is programme frame 20; the range crosses the A/B cut at frame 28.
+    assert main(["render", str(project), "-o", str(out), "--range", "01:00:00:20-01:00:01:10"]) == 0
+    frames, sound, rate = _decode(out)
+    whole, whole_sound, _ = _decode(small_demo)
+    assert len(frames) == 15
+    assert [read_barcode(f) for f in frames] == [read_barcode(f) for f in whole[20:35]]
+    with av.open(str(out)) as container:
+        assert container.streams.video[0].metadata.get("timecode") == "01:00:00:20"
+    offset = 20 * rate // 25  # the range's first sample in the whole programme
+    ours = sound[:, 2048 : 12 * rate // 25]
+    theirs = whole_sound[:, offset + 2048 : offset + 12 * rate // 25]
+    assert np.sqrt(np.mean((ours - theirs) ** 2)) < 0.02 * np.sqrt(np.mean(theirs**2))
+
+
+def test_a_range_in_plain_frames_and_in_the_plan(small_demo: Path) -> None:
+    from postprod.interchange import load_project
+    from postprod.planner.plan import FrameRange
+
+    folder = small_demo.parent
+    timeline = load_project(folder / "demo.otio")
+    planned = plan(
+        timeline,
+        OutputFormat(320, 180, Fraction(25)),
+        project_folder=folder,
+        frame_range=FrameRange(40, 10),
+    )
+    assert RenderPlan.from_dict(planned.to_dict()) == planned
+    assert planned.output_range == FrameRange(40, 10)
+    with pytest.raises(EditError, match="past the programme's end"):
+        planned.with_range(FrameRange(80, 20))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01:00:01:00-01:00:00:00",
+        "10",
+        "00:59:59:00-01:00:01:00",
+        "01:00:00:30-01:00:01:00",
+        "5-500",
+    ],
+)
+def test_a_bad_range_is_one_line_and_status_2(
+    small_demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    out = tmp_path / "x.mp4"
+    assert (
+        main(["render", str(small_demo.parent / "demo.otio"), "-o", str(out), "--range", text]) == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "range" in err[0]
+    assert not out.exists()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate_text=st.sampled_from(["24", "25", "29.97", "30", "23.976", "59.94", "50"]),
+    start_tc=st.integers(0, 1_000_000),
+    first=st.integers(0, 100_000),
+    length=st.integers(1, 100_000),
+)
+def test_range_timecodes_and_frames_agree(
+    rate_text: str, start_tc: int, first: int, length: int
+) -> None:
+    from postprod.planner.plan import FrameRange
+    from postprod.planner.ranges import parse_frame_range
+    from postprod.timecode import FrameRate, frames_to_label
+
+    rate = FrameRate.parse(rate_text)
+    labels = [frames_to_label(start_tc + f, rate) for f in (first, first + length)]
+    assume(start_tc + first + length < rate.frames_per_day)
+    assert parse_frame_range("-".join(labels), rate, start_tc) == FrameRange(first, length)
+    assert parse_frame_range(f"{first}-{first + length}", rate, start_tc) == FrameRange(
+        first, length
+    )
+
+
+# -- decoding and encoding ---------------------------------------------------------------
+
+
+def _cards(path: Path, frames: int, *, gop: int = 12) -> Path:
+    spec = VideoSpec(
+        320, 180, Fraction(30000, 1001), options={"crf": "18", "preset": "veryfast", "g": str(gop)}
+    )
+    with MediaWriter(path, video=spec) as writer:
+        for index in range(frames):
+            writer.write_video(patterns.test_card(320, 180, index, (40, 70, 160)))
+    return path
+
+
+def test_reader_is_frame_exact_forward_and_after_seeks(tmp_path: Path) -> None:
+    path = _cards(tmp_path / "cards.mp4", 60)
+    with VideoReader(path) as reader:
+        assert reader.frame_rate == Fraction(30000, 1001)
+        assert reader.size == (320, 180) and reader.frame_count == 60
+        seeks = 0
+        seek = reader._seek
+
+        def counting(start: int) -> None:
+            nonlocal seeks
+            seeks += 1
+            seek(start)
+
+        reader._seek = counting  # type: ignore[method-assign]
+        assert [read_barcode(f) for f in reader.frames(37, 5)] == [37, 38, 39, 40, 41]
+        assert [read_barcode(f) for f in reader.frames(42, 3)] == [42, 43, 44]  # continues
+        assert seeks == 1
+        assert [read_barcode(f) for f in reader.frames(5, 2)] == [5, 6]  # back: seeks
+        assert [read_barcode(f) for f in reader.frames(58, 4)] == [58, 59, 59, 59]  # holds
+        assert seeks == 3
+        small = next(reader.frames(10, 1, size=(160, 90)))
+        assert small.shape == (90, 160, 3)
+
+
+def _flat_yuv(path: Path, rgb: tuple[int, int, int], full_range: bool) -> Path:
+    """A lossless FFV1 file written with PyAV directly, tagged full (JPEG) or limited range.
+
+    FFV1 decodes to plain yuv420p with the range as a tag (H.264 full range decodes to
+    the old yuvj420p, which swscale expands whatever it is told), so this checks that
+    the reader reads the tag.
+    """
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        stream.codec_context.color_range = 2 if full_range else 1
+        stream.codec_context.colorspace = 1
+        pixels = np.empty((180, 320, 3), np.uint8)
+        pixels[:] = rgb
+        for index in range(3):
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(
+                format="yuv420p",
+                src_colorspace="ITU709",
+                dst_colorspace="ITU709",
+                src_color_range="JPEG",
+                dst_color_range="JPEG" if full_range else "MPEG",
+            )
+            frame.color_range = 2 if full_range else 1
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+@pytest.mark.parametrize("full_range", [False, True])
+def test_reader_expands_each_range_to_the_same_rgb(tmp_path: Path, full_range: bool) -> None:
+    colour = (200, 30, 90)
+    path = _flat_yuv(tmp_path / "flat.mkv", colour, full_range)
+    with VideoReader(path) as reader:
+        frame = next(reader.frames(1, 1))
+    assert np.abs(frame.reshape(-1, 3).mean(axis=0) - colour).max() < 3
+
+
+def test_writer_tags_bt709_limited_and_keeps_colours(tmp_path: Path) -> None:
+    path = _cards(tmp_path / "cards.mp4", 3)
+    with av.open(str(path)) as container:
+        frame = next(container.decode(video=0))
+        assert (frame.colorspace, frame.color_range) == (1, 1)
+        assert container.streams.video[0].codec_context.color_primaries == 1
+    with VideoReader(path) as reader:
+        assert np.abs(_mean(next(reader.frames(0, 1))) - (40, 70, 160)).max() < 3
+
+
+def test_writer_leaves_nothing_when_the_block_fails(tmp_path: Path) -> None:
+    out = tmp_path / "x.mp4"
+    with pytest.raises(RuntimeError), MediaWriter(out, audio=AudioSpec()) as writer:
+        writer.write_audio(np.zeros((2, 4800), np.float32))
+        raise RuntimeError("stop")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- several video tracks ----------------------------------------------------------------
+
+
+def test_an_upper_track_covers_the_lower_and_its_gaps_let_it_through(
+    small_demo: Path, tmp_path: Path
+) -> None:
+    from postprod.timeline.model import media_clip, rational_time
+
+    fps = Fraction(25)
+
+    def clip(name: str, start: int, length: int) -> otio.schema.Clip:
+        path = Path(f"camera_{name}.mp4")
+        return media_clip(
+            path, name=name, rate=fps, available_frames=60, source_start=start, duration=length
+        )
+
+    def gap(length: int) -> otio.schema.Gap:
+        return otio.schema.Gap(
+            source_range=otio.opentime.TimeRange(rational_time(0, fps), rational_time(length, fps))
+        )
+
+    lower = otio.schema.Track("V1")
+    lower.append(clip("A", 10, 40))
+    upper = otio.schema.Track("V2")
+    upper.extend([gap(10), clip("B", 10, 14)])
+    upper.append(
+        otio.schema.Transition(  # B dissolves away to the picture below: frames 20-27
+            transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+            in_offset=rational_time(4, fps),
+            out_offset=rational_time(4, fps),
+        )
+    )
+    upper.append(gap(16))
+    timeline = otio.schema.Timeline("layers")
+    timeline.tracks.extend([lower, upper])
+    planned = plan(timeline, OutputFormat(320, 180, fps), project_folder=small_demo.parent)
+    assert len(planned.overlays) == 1
+    assert RenderPlan.from_dict(planned.to_dict()) == planned
+    frames, _, _ = _decode(render(planned, tmp_path / "layers.mp4").path)
+    a, b = np.array((40, 70, 160)), np.array((190, 110, 40))
+    assert len(frames) == 40
+    assert [read_barcode(f) for f in frames[:10]] == list(range(10, 20))  # V2's gap: A shows
+    assert [read_barcode(f) for f in frames[10:20]] == list(range(10, 20))  # B covers A
+    assert np.abs(_mean(frames[9]) - a).max() < 25 and np.abs(_mean(frames[10]) - b).max() < 25
+    middle = np.median(frames[24][40:, :150].reshape(-1, 3), axis=0)
+    assert np.abs(middle - (a + b) / 2).max() <= 6  # half way through B dissolving to A
+    assert [read_barcode(f) for f in frames[28:]] == list(range(38, 50))  # A again
+
+
+# -- the OTIO boundary -------------------------------------------------------------------
+
+
+def test_otio_times_convert_to_whole_frames_exactly_or_are_refused() -> None:
+    from postprod.timeline.model import to_frames
+
+    ntsc = Fraction(24000, 1001)
+    day = 24 * 3600 * 24  # a day of frames at 23.976, from a file that wrote the rate rounded
+    assert to_frames(otio.opentime.RationalTime(day, 23.976), ntsc, where="x") == day
+    assert to_frames(otio.opentime.RationalTime(day, float(ntsc)), ntsc, where="x") == day
+    assert to_frames(otio.opentime.RationalTime(3600, 25), Fraction(50), where="x") == 7200
+    with pytest.raises(EditError, match="clip B"):  # half a frame, an hour in
+        to_frames(otio.opentime.RationalTime(90_000.5, 25), Fraction(25), where="clip B")
+    with pytest.raises(EditError, match="not a whole frame"):
+        to_frames(otio.opentime.RationalTime(1, 50), Fraction(25), where="clip C")
+
+
+def test_a_project_built_from_files_renders_the_frames_it_names(
+    small_demo: Path, tmp_path: Path
+) -> None:
+    from postprod.errors import PostprodError
+    from postprod.interchange import load_project
+    from postprod.timeline.build import clip_from_media, timeline_of
+
+    folder = small_demo.parent
+    a = clip_from_media(folder / "camera_A.mp4", source_start=5, duration=10)
+    b = clip_from_media(folder / "camera_B.mp4", source_start=30, duration=5)
+    # In the file's own timecode, as editing systems write it: 01:00:00:00 is frame 90000.
+    assert a.media_reference.available_range.start_time.value == 90_000
+    assert a.source_range.start_time.value == 90_005
+    project = save_project(timeline_of([a, b], name="cut", start_frame=90_000), tmp_path / "p.otio")
+    assert main(["render", str(project), "-o", str(tmp_path / "cut.mp4")]) == 0
+    frames, _, _ = _decode(tmp_path / "cut.mp4")
+    assert [read_barcode(f) for f in frames] == [*range(5, 15), *range(30, 35)]
+    assert load_project(project).tracks[0][0].media_reference.available_range.duration.value == 60
+    with pytest.raises(PostprodError, match="outside the 60 frames"):
+        clip_from_media(folder / "camera_A.mp4", source_start=55, duration=10)

@@ -11,6 +11,17 @@ from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
 from postprod.demo import run_demo
 from postprod.log import default_location
+from postprod.media.probe import probe
+
+_MEDIA = {".mp4", ".mov", ".wav"}
+
+
+def _describe(path: Path) -> str:
+    """Size, and for media its duration: what a user checks first."""
+    size = f"{path.stat().st_size / 1e6:.2f} MB"
+    if path.suffix.lower() not in _MEDIA:
+        return size
+    return f"{size}, {probe(path).duration_s:.2f} s"
 
 
 def demo_command(
@@ -24,7 +35,7 @@ def demo_command(
     console.print(f"[dim]logged in {default_location()} (see it with: postprod log show)[/dim]")
     console.print(f"[bold]demo written to {out}[/bold]")
     for path in result.files:
-        console.print(f"  {path}  ({path.stat().st_size / 1e6:.2f} MB)")
+        console.print(f"  {path}  ({_describe(path)})")
     console.print(
         f"programme: {result.render.frames} frames ({result.render.duration_s:.2f} s) with sound"
     )

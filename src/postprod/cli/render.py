@@ -24,6 +24,12 @@ def render_command(
     burn_in: bool = typer.Option(
         False, "--burn-in", help="Burn the programme timecode into the picture."
     ),
+    frame_range: str | None = typer.Option(
+        None,
+        "--range",
+        help="Only IN-OUT of the programme: timecodes (01:00:02:00-01:00:04:00) or frames "
+        "(50-100); OUT is exclusive.",
+    ),
 ) -> None:
     """Render a project's picture and sound to one file."""
     with frame_progress("rendering") as progress:
@@ -34,6 +40,7 @@ def render_command(
             progress=progress,
             burn_in_timecode=burn_in,
             contact_sheet_png=contact_sheet,
+            frame_range=frame_range,
         )
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
     record(

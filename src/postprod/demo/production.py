@@ -68,7 +68,7 @@ class DemoSettings:
 class DemoResult:
     """The files the demo wrote."""
 
-    sources: tuple[Path, ...]
+    sources: tuple[Path, ...]  # camera files, then the dialogue line and the music
     project: Path
     programme: Path
     render: RenderResult
@@ -100,7 +100,7 @@ def run_demo(
     timeline = build_timeline(tuple(Path(path.name) for path in sources), settings)
     step("adding a dialogue line (with a villain's voice) and music ducked under it")
     fade = settings.transition_frames
-    add_sound(
+    sounds = add_sound(
         timeline,
         out,
         rate=settings.frame_rate,
@@ -131,7 +131,9 @@ def run_demo(
     )
     report = run_qc(master.output, preset, expected_duration_s=result.duration_s)
     reports = write_reports(report, out)
-    return DemoResult(sources, project, result.path, result, master.output, report, reports)
+    return DemoResult(
+        (*sources, *sounds), project, result.path, result, master.output, report, reports
+    )
 
 
 def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path:

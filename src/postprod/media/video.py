@@ -92,6 +92,11 @@ class VideoReader:
         self._next_index = 0
 
     @property
+    def size(self) -> tuple[int, int]:
+        """The picture's (width, height) in pixels."""
+        return self.width, self.height
+
+    @property
     def frame_count(self) -> int | None:
         """Frames in the stream, where the container says."""
         return int(self._stream.frames) or None

@@ -12,6 +12,7 @@ counts, so picture and sound stay in sync however long the programme.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,6 +42,8 @@ class VideoSpec:
     codec: str = "libx264"
     pixel_format: str = "yuv420p"
     options: dict[str, str] = field(default_factory=lambda: {"crf": "18", "preset": "veryfast"})
+    #: The same pictures give the same file (x264: no AVX-512; about 8% more encoder CPU).
+    repeatable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +105,8 @@ class MediaWriter:
         stream = self._container.add_stream(spec.codec, rate=spec.frame_rate)
         stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, spec.pixel_format
         stream.time_base = 1 / spec.frame_rate
-        stream.options = dict(spec.options)
+        options = dict(spec.options)
+        stream.options = _repeatable(spec.codec, options) if spec.repeatable else options
         context = stream.codec_context
         context.colorspace = context.color_primaries = context.color_trc = _BT709
         context.color_range = _LIMITED
@@ -161,11 +165,24 @@ class MediaWriter:
         self.samples_written += block.shape[1]
 
     def close(self) -> Path:
-        """Flush the encoders, finish the file and move it into place."""
-        for stream in (self._video, self._audio):
-            if stream is not None:
-                self._container.mux(stream.encode(None))
-        self._container.close()
+        """Flush the encoders, finish the file and move it into place.
+
+        If finishing fails, the temporary file is removed: nothing is left behind.
+        """
+        try:
+            for stream in (self._video, self._audio):
+                if stream is not None:
+                    self._container.mux(stream.encode(None))
+            self._container.close()
+        except BaseException as error:
+            self._discard()
+            if isinstance(error, av.error.FFmpegError):
+                raise MediaError(
+                    f"cannot finish writing {self.path.name}: {error}",
+                    where=str(self.path),
+                    fix="check the free space and the output format",
+                ) from None
+            raise
         os.replace(self._temporary, self.path)
         return self.path
 
@@ -189,6 +206,47 @@ class MediaWriter:
             self.close()
         else:
             self._discard()
+
+
+#: x264's names for the CPU features NumPy reports, AVX-512 left out (see _repeatable).
+_X264_FEATURES = (
+    ("SSE2", "MMX2,SSE,SSE2"),
+    ("SSE3", "SSE3"),
+    ("SSSE3", "SSSE3"),
+    ("SSE41", "SSE4"),
+    ("SSE42", "SSE4.2"),
+    ("LZCNT", "LZCNT"),
+    ("AVX", "AVX"),
+    ("FMA3", "FMA3"),
+    ("BMI", "BMI1"),
+    ("BMI2", "BMI2"),
+    ("AVX2", "AVX2"),
+)
+
+
+def _repeatable(codec: str, options: dict[str, str]) -> dict[str, str]:
+    """Options that make x264 give the same bitstream for the same pictures.
+
+    x264's AVX-512 code reads memory it has not written, so on a CPU with
+    AVX-512 the same frames encode a little differently from run to run (a few
+    pixels, up to ~20 levels). Telling x264 the CPU's features without AVX-512
+    makes renders repeatable (measured: about 8% more CPU in the encoder at
+    720p). Only on x86 CPUs with AVX-512 and only when the caller has not
+    chosen x264's CPU features.
+    """
+    if codec != "libx264" or "asm" in options.get("x264-params", ""):
+        return options
+    try:
+        umath = importlib.import_module("numpy._core._multiarray_umath")
+    except ImportError:  # another NumPy layout: leave x264 to detect the CPU
+        return options
+    features: dict[str, bool] = getattr(umath, "__cpu_features__", {})
+    if not features.get("AVX512F") or not features.get("SSE2"):
+        return options
+    names = ",".join(x264 for numpy_name, x264 in _X264_FEATURES if features.get(numpy_name))
+    params = options.get("x264-params")
+    options["x264-params"] = f"{params}:asm={names}" if params else f"asm={names}"
+    return options
 
 
 def _muxer_for(suffix: str) -> str | None:

@@ -8,6 +8,9 @@ Video: the first video track becomes a run of spans. A span shows one source
 (a clip), black (a gap), or a transition from one source to the next: a
 dissolve (an OTIO ``SMPTE_Dissolve``; from or to a gap it is a fade from or
 to black) or a wipe (a ``Custom`` transition with postprod's wipe settings).
+Each video track above it becomes its own run of spans (``overlays``, bottom
+to top), laid over the tracks below: there a gap is transparent, and a
+transition from or to a gap dissolves from or to the picture below.
 A transition of ``in_offset`` + ``out_offset`` frames centred on a cut plays
 the outgoing clip past its out point and the incoming one before its in
 point, using their handles.
@@ -16,11 +19,17 @@ Audio: the clips of the audio tracks (or, when there are none, the sound of
 the video clips, cut with the picture) as segments placed at exact samples,
 with a short fade each side of a cut between two clips so it does not click,
 an equal-power crossfade across every transition, and each clip's own gain.
+
+Range: a plan may carry a :class:`FrameRange` of the programme to render
+(``postprod render --range``). The spans and segments stay those of the whole
+programme, so a range renders exactly the frames and samples the whole render
+has there (transitions half way through, tails of earlier sounds), and one
+plan can be cut into ranges for several machines.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -96,6 +105,14 @@ class OutputFormat:
 
 
 @dataclass(frozen=True, slots=True)
+class FrameRange:
+    """Programme frames ``start`` .. ``start + frames`` (0 is the timeline's first frame)."""
+
+    start: int
+    frames: int
+
+
+@dataclass(frozen=True, slots=True)
 class RenderPlan:
     """Everything the renderer needs, as plain data."""
 
@@ -103,9 +120,22 @@ class RenderPlan:
     frames: int
     video: tuple[VideoSpan, ...] = ()
     tracks: tuple[TrackPlan, ...] = ()
+    overlays: tuple[tuple[VideoSpan, ...], ...] = ()  # video tracks above the first
     console: dict[str, Any] = field(default_factory=dict)
     start_timecode_frames: int = 0
     warnings: tuple[str, ...] = field(default=())
+    range: FrameRange | None = None  # only these frames of the programme, if set
+
+    @property
+    def output_range(self) -> FrameRange:
+        """The programme frames an output file holds: the range, or all of them."""
+        return self.range or FrameRange(0, self.frames)
+
+    def with_range(self, frame_range: FrameRange | None) -> RenderPlan:
+        """This plan limited to ``frame_range`` of the programme (``None``: all of it)."""
+        if frame_range is not None:
+            _check_range(frame_range, self.frames, "the programme")
+        return replace(self, range=frame_range)
 
     @property
     def audio(self) -> tuple[AudioSegment, ...]:
@@ -132,13 +162,17 @@ class RenderPlan:
         def source(value: dict[str, Any] | None) -> Source | None:
             return None if value is None else Source(**value)
 
+        def spans(values: list[dict[str, Any]]) -> tuple[VideoSpan, ...]:
+            return tuple(
+                VideoSpan(**{**span, "a": source(span["a"]), "b": source(span["b"])})
+                for span in values
+            )
+
         return RenderPlan(
             output=OutputFormat(**output),
             frames=data["frames"],
-            video=tuple(
-                VideoSpan(**{**span, "a": source(span["a"]), "b": source(span["b"])})
-                for span in data["video"]
-            ),
+            video=spans(data["video"]),
+            overlays=tuple(spans(track) for track in data.get("overlays", ())),
             tracks=tuple(
                 TrackPlan(
                     track["name"],
@@ -150,6 +184,7 @@ class RenderPlan:
             console=data["console"],
             start_timecode_frames=data["start_timecode_frames"],
             warnings=tuple(data["warnings"]),
+            range=FrameRange(**data["range"]) if data.get("range") else None,
         )
 
 
@@ -171,8 +206,9 @@ def plan(
     output: OutputFormat,
     *,
     project_folder: Path | None = None,
+    frame_range: FrameRange | None = None,
 ) -> RenderPlan:
-    """The render plan of a whole timeline at ``output``'s format."""
+    """The render plan of a timeline at ``output``'s format: all of it, or ``frame_range``."""
     rate = timeline_rate(timeline)
     if rate != output.frame_rate:
         output = OutputFormat(
@@ -189,9 +225,14 @@ def plan(
             f"timeline {timeline.name!r} has nothing on it", where=timeline.name, fix="add clips"
         )
     video: list[VideoSpan] = []
+    overlays: list[tuple[VideoSpan, ...]] = []
     if video_tracks:
         video = _video_spans(video_tracks[0], rate, project_folder)
         video = _fill_to(video, frames)
+        for track in video_tracks[1:]:
+            spans = _video_spans(track, rate, project_folder)
+            if any(span.a is not None or span.b is not None for span in spans):
+                overlays.append(tuple(_fill_to(spans, frames)))
     sound_tracks = audio_tracks or video_tracks[:1]
     tracks = tuple(
         TrackPlan(
@@ -205,7 +246,24 @@ def plan(
     if timeline.global_start_time is not None:
         start_tc = to_frames(timeline.global_start_time, rate, where="timeline start")
     console = console_of(timeline).to_dict()
-    return RenderPlan(output, frames, tuple(video), tracks, console, start_tc)
+    whole = RenderPlan(output, frames, tuple(video), tracks, tuple(overlays), console, start_tc)
+    return whole.with_range(frame_range)
+
+
+def _check_range(frame_range: FrameRange, frames: int, where: str) -> None:
+    if frame_range.frames <= 0 or frame_range.start < 0:
+        raise EditError(
+            f"range of {frame_range.frames} frames from frame {frame_range.start} is empty",
+            where=where,
+            fix="give IN-OUT with OUT after IN",
+        )
+    if frame_range.start + frame_range.frames > frames:
+        raise EditError(
+            f"range frames {frame_range.start}..{frame_range.start + frame_range.frames} "
+            f"run past the programme's end ({frames} frames)",
+            where=where,
+            fix=f"end the range at frame {frames} or before",
+        )
 
 
 def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[_Item | None]:

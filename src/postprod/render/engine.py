@@ -10,10 +10,12 @@ length. The file appears under its name only when complete (MediaWriter).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -55,8 +57,8 @@ def render(
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
 ) -> RenderResult:
-    """Render ``plan`` to ``out`` (container from its suffix); optionally burn in the
-    programme timecode of every frame."""
+    """Render ``plan`` (its range, if it has one) to ``out`` (container from its suffix);
+    optionally burn in the programme timecode of every frame."""
     _check_sources(plan)
     fmt = plan.output
     video_spec = VideoSpec(
@@ -68,16 +70,20 @@ def render(
     )
     audio_spec = AudioSpec(fmt.sample_rate, fmt.channels)
     rate = FrameRate.parse(fmt.frame_rate)
-    start_tc = frames_to_label(plan.start_timecode_frames, rate) if rate.is_smpte else None
+    span = plan.output_range
+    first_tc = plan.start_timecode_frames + span.start
+    start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
     sound = _Sound(plan)
+    sound.skip_to(_sample_at(plan, span.start))
     pictures = _Pictures(plan, pass_through=not burn_in_timecode)
     block_frames = max(1, round(fmt.frame_rate))
     try:
         with MediaWriter(
             out, video=video_spec, audio=audio_spec, start_timecode=start_tc
         ) as writer:
-            for first in range(0, plan.frames, block_frames):
-                count = min(block_frames, plan.frames - first)
+            end = span.start + span.frames
+            for first in range(span.start, end, block_frames):
+                count = min(block_frames, end - first)
                 labels = (
                     frames_to_labels(
                         np.arange(first, first + count) + plan.start_timecode_frames, rate
@@ -94,11 +100,11 @@ def render(
                         writer.write_video(picture)
                 writer.write_audio(sound.until(_sample_at(plan, first + count)))
                 if progress is not None:
-                    progress(first + count, plan.frames)
+                    progress(first + count - span.start, span.frames)
             samples = writer.samples_written
     finally:
         pictures.close()
-    return RenderResult(Path(out), plan.frames, samples, fmt.frame_rate)
+    return RenderResult(Path(out), span.frames, samples, fmt.frame_rate)
 
 
 class _Sound:
@@ -108,6 +114,7 @@ class _Sound:
         self._blocks = programme_sound(plan)
         self._ready = Fifo(plan.output.channels)
         self._done = 0
+        self._plan_rate = plan.output.sample_rate
 
     def until(self, end: int) -> NDArray[np.float32]:
         count = end - self._done
@@ -120,6 +127,13 @@ class _Sound:
         self._done = end
         return self._ready.take(count)
 
+    def skip_to(self, sample: int) -> None:
+        """Mix and drop everything before ``sample`` (a range starts with the state the
+        whole programme has there: tails, ducking), a second at a time."""
+        step = self._plan_rate
+        while self._done < sample:
+            self.until(min(sample, self._done + step))
+
 
 def _sample_at(plan: RenderPlan, frame: int) -> int:
     fmt = plan.output
@@ -128,7 +142,7 @@ def _sample_at(plan: RenderPlan, frame: int) -> int:
 
 def _check_sources(plan: RenderPlan) -> None:
     """Refuse before writing anything if a source is missing."""
-    for span in plan.video:
+    for span in (*plan.video, *(span for track in plan.overlays for span in track)):
         for source in (span.a, span.b):
             if source is not None and source.title is None and not Path(source.path).is_file():
                 raise RenderError(
@@ -146,10 +160,11 @@ def _check_sources(plan: RenderPlan) -> None:
 
 
 class _Pictures:
-    """Output frames by index, from the plan's spans.
+    """Output frames by index, from the plan's spans: the first video track, then each
+    track above it composited over what is below (its gaps let the picture below through).
 
-    With ``pass_through``, a span that is only a cut yields decoded pictures that
-    go to the encoder without a round trip through RGB (nothing is composed there).
+    With ``pass_through``, a span that is only a cut (and nothing shows above it) yields
+    decoded pictures that go to the encoder without a round trip through RGB.
     """
 
     def __init__(self, plan: RenderPlan, *, pass_through: bool = False) -> None:
@@ -159,53 +174,72 @@ class _Pictures:
         self._pass_through = pass_through
 
     def frames(self, first: int, count: int) -> Iterator[NDArray[np.uint8] | Picture]:
+        layers = [
+            self._layer(spans, first, count, f"V{index + 2}")
+            for index, spans in enumerate(self._plan.overlays)
+            if _shows(spans, first, count)
+        ]
+        base = self._base(first, count, pass_through=self._pass_through and not layers)
+        for below in base:
+            for layer in layers:
+                over = next(layer)
+                if over is not None:
+                    assert not isinstance(below, Picture)
+                    below = over(below)
+            yield below
+
+    def _base(
+        self, first: int, count: int, *, pass_through: bool
+    ) -> Iterator[NDArray[np.uint8] | Picture]:
+        width, height = self._size
         for span in self._plan.video:
             lo, hi = max(first, span.start), min(first + count, span.start + span.length)
-            if lo < hi:
-                yield from self._span(span, lo - span.start, hi - lo)
+            if lo >= hi:
+                continue
+            offset = lo - span.start
+            a = span.a
+            if pass_through and span.transition == "cut" and a is not None and a.title is None:
+                reader = self._reader(a, "V1a")
+                yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
+                continue
+            empty = black(width, height)
+            for mix in self._mixes(span, offset, hi - lo, "V1"):
+                yield mix(empty)  # on the first track, "nothing" is black
 
-    def _span(
-        self, span: VideoSpan, offset: int, count: int
-    ) -> Iterator[NDArray[np.uint8] | Picture]:
-        if (
-            span.transition == "cut"
-            and span.a is not None
-            and span.a.title is None
-            and self._pass_through
-        ):
-            reader = self._reader(span.a, "a")
-            yield from reader.pictures(span.a.first_frame + offset, count, size=self._size)
-            return
-        a = self._read(span.a, "a", offset, count)
+    def _layer(
+        self, spans: tuple[VideoSpan, ...], first: int, count: int, layer: str
+    ) -> Iterator[_Mix | None]:
+        for span in spans:
+            lo, hi = max(first, span.start), min(first + count, span.start + span.length)
+            if lo >= hi:
+                continue
+            if span.a is None and span.b is None:
+                yield from [None] * (hi - lo)  # a gap: the picture below shows
+            else:
+                yield from self._mixes(span, lo - span.start, hi - lo, layer)
+
+    def _mixes(self, span: VideoSpan, offset: int, count: int, layer: str) -> Iterator[_Mix]:
+        """For each frame, what the span makes of the picture below it."""
+        a = self._read(span.a, f"{layer}a", offset, count)
         if span.transition == "cut":
-            yield from a
+            for frame in a:
+                yield partial(_cut, frame)
             return
-        b = self._read(span.b, "b", offset, count)
+        b = self._read(span.b, f"{layer}b", offset, count)
         settings = span.wipe or {}
         times = (
             arrival(str(settings.get("pattern", "horizontal")), *self._size) if span.wipe else None
         )
         for k in range(count):
             progress = (offset + k) / span.length
-            if times is None:
-                yield dissolve(next(a), next(b), progress)
-            else:
-                yield wipe(
-                    next(a),
-                    next(b),
-                    times,
-                    progress,
-                    softness=float(settings.get("softness", 0.0)),
-                    border_px=int(settings.get("border_px", 0)),
-                )
+            yield partial(_transition, next(a), next(b), progress, times, settings)
 
     def _read(
         self, source: Source | None, role: str, offset: int, count: int
-    ) -> Iterator[NDArray[np.uint8]]:
+    ) -> Iterator[NDArray[np.uint8] | None]:
         width, height = self._size
         if source is None:
-            frame = black(width, height)
-            return iter([frame] * count)
+            return iter([None] * count)
         if source.title is not None:
             card = title_card(width, height, source.title)
             return iter([card] * count)
@@ -221,6 +255,48 @@ class _Pictures:
     def close(self) -> None:
         for reader in self._readers.values():
             reader.close()
+
+
+#: What one track makes of one frame, given the picture below it.
+_Mix = Callable[[NDArray[np.uint8]], NDArray[np.uint8]]
+
+
+def _cut(frame: NDArray[np.uint8] | None, below: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    return below if frame is None else frame
+
+
+def _transition(
+    a: NDArray[np.uint8] | None,
+    b: NDArray[np.uint8] | None,
+    progress: float,
+    times: NDArray[np.float32] | None,
+    settings: dict[str, Any],
+    below: NDArray[np.uint8],
+) -> NDArray[np.uint8]:
+    """A dissolve or wipe from ``a`` to ``b``; a missing side is the picture below
+    (black on the first track: a fade; over another track: a dissolve to it)."""
+    outgoing = below if a is None else a
+    incoming = below if b is None else b
+    if times is None:
+        return dissolve(outgoing, incoming, progress)
+    return wipe(
+        outgoing,
+        incoming,
+        times,
+        progress,
+        softness=float(settings.get("softness", 0.0)),
+        border_px=int(settings.get("border_px", 0)),
+    )
+
+
+def _shows(spans: tuple[VideoSpan, ...], first: int, count: int) -> bool:
+    """Whether a track above the first shows anything in frames ``first`` .. ``+ count``."""
+    return any(
+        (span.a is not None or span.b is not None)
+        and span.start < first + count
+        and first < span.start + span.length
+        for span in spans
+    )
 
 
 def frames_at(plan: RenderPlan, indices: list[int]) -> Iterator[NDArray[np.uint8]]:

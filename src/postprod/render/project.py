@@ -12,9 +12,11 @@ from postprod.errors import RenderError, refuse_overwriting
 from postprod.interchange import load_project
 from postprod.media.probe import probe
 from postprod.planner.plan import OutputFormat, plan
+from postprod.planner.ranges import parse_frame_range
 from postprod.render.contact import contact_sheet
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
+from postprod.timecode import FrameRate
 from postprod.timeline.model import media_path, timeline_rate
 
 
@@ -26,13 +28,20 @@ def render_project(
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
     contact_sheet_png: str | os.PathLike[str] | None = None,
+    frame_range: str | None = None,
 ) -> RenderResult:
-    """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's)."""
+    """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's);
+    ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive)."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
     timeline = load_project(path)
     output = output_format(timeline, path.parent, size=size)
     programme = plan(timeline, output, project_folder=path.parent)
+    if frame_range is not None:
+        chosen = parse_frame_range(
+            frame_range, FrameRate.parse(output.frame_rate), programme.start_timecode_frames
+        )
+        programme = programme.with_range(chosen)
     result = render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
     if contact_sheet_png is not None:
         contact_sheet(programme, contact_sheet_png)

@@ -31,12 +31,18 @@ def time_range(start: int, duration: int, rate: Fraction) -> otio.opentime.TimeR
 
 
 def to_frames(time: otio.opentime.RationalTime, rate: Fraction, *, where: str) -> int:
-    """An OTIO time as whole frames at ``rate``; refuses fractional frames."""
-    exact = float(time.value) * float(rate) / float(time.rate)
+    """An OTIO time as whole frames at ``rate``; refuses fractional frames.
+
+    The time's own rate is read as the exact rate it stands for (a file's 23.976
+    is 24000/1001), so an hour of frames converts with no drift; what is left
+    must be within :data:`FRAME_TOLERANCE` of a whole frame.
+    """
+    exact = Fraction(time.value) * rate / exact_rate(time.rate)
     frames = round(exact)
-    if abs(exact - frames) > FRAME_TOLERANCE * max(1.0, abs(exact)):
+    if abs(exact - frames) > FRAME_TOLERANCE:
         raise EditError(
-            f"time {time.value}/{time.rate} is not a whole frame at {rate} fps ({exact:.4f})",
+            f"time {time.value}/{time.rate} is not a whole frame at {rate} fps "
+            f"({float(exact):.4f})",
             where=where,
             fix="conform the clip to the timeline's frame rate",
         )

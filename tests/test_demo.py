@@ -1,0 +1,75 @@
+"""`postprod demo`: what it writes, what it says it wrote, and that it writes it the same way twice."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from postprod.cli import main
+from postprod.demo.production import DemoSettings, run_demo
+from postprod.interchange import load_project
+from postprod.planner.plan import OutputFormat, plan
+from postprod.render.engine import frames_at
+
+SMALL = DemoSettings(
+    width=320, height=180, source_frames=60, handle_frames=10, clip_frames=20, transition_frames=8
+)
+
+
+def _sound(path: Path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.concatenate([frame.to_ndarray() for frame in container.decode(audio=0)], axis=1)
+
+
+def _composed(project: Path) -> list[np.ndarray]:
+    """Every programme frame as the renderer composes it, before the encoder."""
+    timeline = load_project(project)
+    planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=project.parent)
+    return list(frames_at(planned, list(range(planned.frames))))
+
+
+def test_the_command_lists_every_file_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo-output"
+    assert main(["demo", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out.replace("\n", "")  # Rich wraps long lines
+    written = sorted(p for p in out.iterdir())
+    assert {p.name for p in written} >= {
+        "camera_A.mp4",
+        "camera_B.mp4",
+        "camera_C.mp4",
+        "dialogue.wav",
+        "music.wav",
+        "demo.otio",
+        "demo.mp4",
+        "demo_master.wav",
+    }
+    assert not [p for p in written if p.name.startswith(".")]  # no temporary left behind
+    for path in written:
+        assert f"{path}  (" in printed, path
+    assert f"{out / 'demo.mp4'}  (" in printed and "12.52 s)" in printed
+    # The programme: 313 frames at 25 fps (12.52 s), 640x360, with its sound.
+    with av.open(str(out / "demo.mp4")) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        assert (video.codec_context.name, audio.codec_context.name) == ("h264", "aac")
+        assert (video.codec_context.width, video.codec_context.height) == (640, 360)
+        assert video.frames == 313
+    assert abs(_sound(out / "demo.mp4").shape[1] - 313 * 1920) <= 2048  # AAC's last packet
+
+
+def test_the_demo_is_the_same_every_time(tmp_path: Path) -> None:
+    first = run_demo(tmp_path / "one", settings=SMALL)
+    second = run_demo(tmp_path / "two", settings=SMALL)
+    assert first.project.read_bytes() == second.project.read_bytes()
+    for a, b in zip(first.sources, second.sources, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert np.array_equal(_sound(first.programme), _sound(second.programme))
+    composed = [_composed(result.project) for result in (first, second)]
+    assert all(np.array_equal(x, y) for x, y in zip(*composed, strict=True))
+    # And the encoder turns them into the same file (x264 without its AVX-512 code).
+    assert first.programme.read_bytes() == second.programme.read_bytes()
