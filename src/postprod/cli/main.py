@@ -12,6 +12,7 @@ from postprod import __version__
 from postprod.cli import (
     broadcast,
     demo,
+    edit,
     fx,
     interchange,
     log,
@@ -61,6 +62,7 @@ app.command("mix")(mix.mix_command)
 app.command("import")(interchange.import_command)
 app.command("export")(interchange.export_command)
 app.command("relink")(interchange.relink_command)
+app.add_typer(edit.app, name="edit")
 app.add_typer(log.app, name="log")
 app.add_typer(broadcast.app, name="broadcast")
 app.command("sync")(sync.sync_command)

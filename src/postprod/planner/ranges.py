@@ -12,7 +12,8 @@ import re
 
 from postprod.errors import EditError, PostprodError
 from postprod.planner.plan import FrameRange
-from postprod.timecode import FrameRate, label_to_frames
+from postprod.timecode import FrameRate
+from postprod.timecode.points import parse_point
 
 _RANGE = re.compile(r"^\s*(?P<start>[^-\s]+)\s*-\s*(?P<end>[^-\s]+)\s*$")
 
@@ -33,15 +34,7 @@ def parse_frame_range(text: str, rate: FrameRate, start_timecode_frames: int = 0
 
 
 def _point(value: str, rate: FrameRate, start_timecode_frames: int, text: str) -> int:
-    if value.isdigit():
-        return int(value)
     try:
-        frames = label_to_frames(value, rate) - start_timecode_frames
+        return parse_point(value, rate, start_timecode_frames)
     except PostprodError as error:
         raise EditError(f"range {text!r}: {error.what}", fix=error.fix) from None
-    if frames < 0:
-        raise EditError(
-            f"range {text!r}: {value} is before the programme's first frame",
-            fix="give timecodes from the programme's start timecode on",
-        )
-    return frames

@@ -49,7 +49,7 @@ def clip_from_media(
             where=name or file.stem,
             fix="choose a range inside the media",
         )
-    first = _first_frame_timecode(info.start_timecode, rate)
+    first = first_frame_timecode(info.start_timecode, rate)
     reference = otio.schema.ExternalReference(
         target_url=target_url or str(path), available_range=time_range(first, available, rate)
     )
@@ -57,6 +57,45 @@ def clip_from_media(
         name=name or file.stem,
         media_reference=reference,
         source_range=time_range(first + source_start, length, rate),
+    )
+
+
+def clip_of_file(
+    path: str | os.PathLike[str],
+    rate: Fraction,
+    *,
+    name: str | None = None,
+    source_start: int = 0,
+    duration: int | None = None,
+) -> otio.schema.Clip:
+    """A clip of a video or sound file for a timeline at ``rate``: a video file by
+    :func:`clip_from_media`, a sound file as the whole frames of ``rate`` it lasts."""
+    file = Path(path)
+    info = probe(file)
+    if info.video is not None and info.video.frame_rate:
+        return clip_from_media(file, name=name, source_start=source_start, duration=duration)
+    if info.audio is None:
+        raise EditError(
+            f"{file.name} has neither picture nor sound",
+            where=str(file),
+            fix="give a video or audio file",
+        )
+    available = int(Fraction(info.duration_s).limit_denominator(10**6) * rate)
+    length = available - source_start if duration is None else duration
+    if source_start < 0 or length <= 0 or source_start + length > available:
+        raise EditError(
+            f"frames {source_start}..{source_start + length} are outside the "
+            f"{available} frames of {file.name}",
+            where=name or file.stem,
+            fix="choose a range inside the media",
+        )
+    reference = otio.schema.ExternalReference(
+        target_url=str(path), available_range=time_range(0, available, rate)
+    )
+    return otio.schema.Clip(
+        name=name or file.stem,
+        media_reference=reference,
+        source_range=time_range(source_start, length, rate),
     )
 
 
@@ -76,7 +115,7 @@ def timeline_of(
     return timeline
 
 
-def _first_frame_timecode(label: str | None, rate: Fraction) -> int:
+def first_frame_timecode(label: str | None, rate: Fraction) -> int:
     """A file's start timecode as frames (0 without one, or at a non-SMPTE rate)."""
     smpte = FrameRate.parse(rate)
     if not label or not smpte.is_smpte:

@@ -1,0 +1,358 @@
+"""``postprod edit PROJECT OPERATION ...``: the editor's operations, with undo and redo.
+
+Times (``--at``, ``--to``) are the programme's timecodes (``01:00:10:00``) or
+frames from its start (``250``); lengths and offsets (``--by``, ``--frames``,
+``--duration``) are frames or timecode durations, with a sign where they may
+go either way (``--by -5``). Source points (``--in``, ``--out``) are the
+media's own timecode or frames from its first frame. Every edit is saved at
+once (atomically) and journalled beside the project, so ``undo`` and ``redo``
+work across sessions and crashes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from postprod.cli.journal import record
+from postprod.errors import EditError
+from postprod.interchange import load_project
+from postprod.interchange.history import History
+from postprod.media.probe import probe
+from postprod.timecode import FrameRate
+from postprod.timecode.points import parse_offset, parse_point
+from postprod.timeline import edit as ops
+from postprod.timeline.build import first_frame_timecode
+from postprod.timeline.model import to_frames
+from postprod.timeline.slots import Where, clip_at, find_track
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo.",
+)
+
+TRACK = typer.Option(..., "--track", "-t", help="The track (V1, A2, ...).")
+AT = typer.Option(..., "--at", help="Programme timecode or frames from its start.")
+BY = typer.Option(..., "--by", help="Frames or a timecode duration, signed (+5, -00:00:01:00).")
+MEDIA = typer.Option(..., "--media", "-m", help="The video or sound file to edit in.")
+SOURCE_IN = typer.Option(None, "--in", help="Source in: the media's timecode or frames.")
+DURATION = typer.Option(None, "--duration", help="Frames or a timecode duration (default: all).")
+SYNC = typer.Option(False, "--sync", help="Ripple the other tracks too (sync lock).")
+
+
+@dataclass(frozen=True, slots=True)
+class _Project:
+    path: Path
+    where: Where
+
+    @property
+    def rate(self) -> FrameRate:
+        return FrameRate.parse(self.where.rate)
+
+    def at(self, text: str) -> int:
+        return parse_point(text, self.rate, self.where.start_frame, what="--at")
+
+    def length(self, text: str | None) -> int | None:
+        return None if text is None else parse_offset(text, self.rate, what="duration")
+
+    def media_point(self, media: Path, text: str | None) -> int:
+        """A source point in ``media``: its timecode, or frames from its first frame."""
+        if text is None:
+            return 0
+        start = first_frame_timecode(probe(media).start_timecode, self.where.rate)
+        return parse_point(text, self.rate, start, what="--in")
+
+
+@app.callback()
+def _group(
+    ctx: typer.Context,
+    project: Path = typer.Argument(..., help="The project (.otio) to edit."),
+) -> None:
+    """Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo."""
+    timeline = load_project(project)
+    ctx.obj = _Project(project, Where.of(timeline))
+
+
+def _apply(ctx: typer.Context, operation: ops.Operation) -> None:
+    project: _Project = ctx.obj
+    History(project.path).edit(operation)
+    Console().print(f"{operation.name}: done ({operation.describe()})")
+    record(
+        "edit",
+        operation.describe(),
+        project=project.path,
+        outputs=[project.path],
+        details={"operation": operation.to_dict()},
+    )
+
+
+@app.command("append")
+def append(
+    ctx: typer.Context,
+    track: str = TRACK,
+    media: Path = MEDIA,
+    source_in: str | None = SOURCE_IN,
+    duration: str | None = DURATION,
+) -> None:
+    """Put media at the end of a track."""
+    p: _Project = ctx.obj
+    _apply(
+        ctx, ops.Append(track, str(media), p.media_point(media, source_in), p.length(duration))
+    )
+
+
+@app.command("insert")
+def insert(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    media: Path = MEDIA,
+    source_in: str | None = SOURCE_IN,
+    duration: str | None = DURATION,
+    sync: bool = SYNC,
+) -> None:
+    """Put media at a time, pushing everything after it later (ripple)."""
+    p: _Project = ctx.obj
+    operation = ops.Insert(
+        track, p.at(at), str(media), p.media_point(media, source_in), p.length(duration), sync
+    )
+    _apply(ctx, operation)
+
+
+@app.command("overwrite")
+def overwrite(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    media: Path = MEDIA,
+    source_in: str | None = SOURCE_IN,
+    duration: str | None = DURATION,
+) -> None:
+    """Put media at a time over whatever is there; nothing moves."""
+    p: _Project = ctx.obj
+    operation = ops.Overwrite(
+        track, p.at(at), str(media), p.media_point(media, source_in), p.length(duration)
+    )
+    _apply(ctx, operation)
+
+
+@app.command("replace")
+def replace(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    media: Path = MEDIA,
+    source_in: str | None = SOURCE_IN,
+) -> None:
+    """Put other media in the place of the clip at a time, for the same length."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Replace(track, p.at(at), str(media), p.media_point(media, source_in)))
+
+
+@app.command("lift")
+def lift(ctx: typer.Context, track: str = TRACK, at: str = AT) -> None:
+    """Take the clip at a time away, leaving a gap."""
+    _apply(ctx, ops.Lift(track, ctx.obj.at(at)))
+
+
+@app.command("extract")
+def extract(ctx: typer.Context, track: str = TRACK, at: str = AT, sync: bool = SYNC) -> None:
+    """Take the clip at a time away and close the hole (ripple delete)."""
+    _apply(ctx, ops.Extract(track, ctx.obj.at(at), sync))
+
+
+@app.command("extract-range")
+def extract_range(
+    ctx: typer.Context,
+    start: str = typer.Option(..., "--from", help="First frame taken out."),
+    end: str = typer.Option(..., "--to", help="First frame kept after the range."),
+    tracks: list[str] = typer.Option([], "--track", "-t", help="Tracks (default: all)."),
+) -> None:
+    """Take a stretch of time out of the programme and close up (on every track by default)."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.ExtractRange(p.at(start), p.at(end), tuple(tracks)))
+
+
+@app.command("split")
+def split(ctx: typer.Context, track: str = TRACK, at: str = AT) -> None:
+    """Cut the clip at a time in two (the razor)."""
+    _apply(ctx, ops.Split(track, ctx.obj.at(at)))
+
+
+@app.command("trim")
+def trim(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    edge: str = typer.Option(..., "--edge", help="in or out."),
+    by: str = BY,
+    sync: bool = SYNC,
+) -> None:
+    """Move a clip's in or out point; what follows moves with it (ripple trim)."""
+    if edge not in ("in", "out"):
+        raise EditError(f"--edge {edge!r}", fix="give --edge in or --edge out")
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Trim(track, p.at(at), "in" if edge == "in" else "out", _by(p, by), sync))
+
+
+@app.command("roll")
+def roll(ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY) -> None:
+    """Move the cut at a time: one side gets longer, the other shorter."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Roll(track, p.at(at), _by(p, by)))
+
+
+@app.command("slip")
+def slip(ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY) -> None:
+    """Show other frames of the clip's media in the same place."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Slip(track, p.at(at), _by(p, by)))
+
+
+@app.command("slide")
+def slide(ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY) -> None:
+    """Move a clip along the track; its neighbours give and take the time."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Slide(track, p.at(at), _by(p, by)))
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    to: str = typer.Option(..., "--to", help="Where the clip goes (timecode or frames)."),
+    to_track: str | None = typer.Option(None, "--to-track", help="Another track."),
+) -> None:
+    """Take the clip at a time away and put it somewhere else, over what is there."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Move(track, p.at(at), p.at(to), to_track))
+
+
+@app.command("set-range")
+def set_range(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    source_in: str = typer.Option(..., "--in", help="Source in: media timecode or frames."),
+    source_out: str = typer.Option(..., "--out", help="Source out (exclusive)."),
+) -> None:
+    """Give the clip at a time new in and out points in its media (ripple)."""
+    p: _Project = ctx.obj
+    frame = p.at(at)
+    timeline = load_project(p.path)
+    slot = clip_at(find_track(timeline, track), frame, p.where)
+    available = getattr(slot.item.media_reference, "available_range", None)
+    first = to_frames(available.start_time, p.where.rate, where=track) if available else 0
+    start = parse_point(source_in, p.rate, first, what="--in")
+    end = parse_point(source_out, p.rate, first, what="--out")
+    _apply(ctx, ops.SetRange(track, frame, start, end))
+
+
+@app.command("add-transition")
+def add_transition(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = typer.Option(..., "--at", help="The cut (timecode or frames)."),
+    frames: str = typer.Option(..., "--frames", help="Length: frames or a timecode duration."),
+    wipe: str | None = typer.Option(None, "--wipe", help="A wipe pattern instead of a dissolve."),
+) -> None:
+    """A dissolve (or wipe) centred on a cut; next to a gap it is a fade."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.AddTransition(track, p.at(at), _by(p, frames), wipe))
+
+
+@app.command("remove-transition")
+def remove_transition(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = typer.Option(..., "--at", help="The cut."),
+) -> None:
+    """Make the transition on a cut a plain cut again."""
+    _apply(ctx, ops.RemoveTransition(track, ctx.obj.at(at)))
+
+
+@app.command("add-marker")
+def add_marker(
+    ctx: typer.Context,
+    at: str = AT,
+    name: str = typer.Option(..., "--name", help="What the marker says."),
+    colour: str = typer.Option("RED", "--colour", help="RED, GREEN, BLUE, YELLOW, ..."),
+    note: str = typer.Option("", "--note", help="A note (a spotting note)."),
+    duration: str = typer.Option("0", "--duration", help="Frames it covers."),
+) -> None:
+    """Mark a time on the programme, with a colour and a note."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.AddMarker(p.at(at), name, colour, note, _by(p, duration)))
+
+
+@app.command("remove-marker")
+def remove_marker(
+    ctx: typer.Context,
+    name: str = typer.Option(..., "--name", help="The marker's name."),
+    at: str | None = typer.Option(None, "--at", help="Only the one at this time."),
+) -> None:
+    """Take markers away."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.RemoveMarker(name, None if at is None else p.at(at)))
+
+
+@app.command("markers")
+def markers(ctx: typer.Context) -> None:
+    """List the programme's markers: time, name, colour, note."""
+    p: _Project = ctx.obj
+    timeline = load_project(p.path)
+    table = Table(title=f"markers of {p.path.name}", title_justify="left")
+    for column in ("timecode", "name", "colour", "note"):
+        table.add_column(column)
+    for marker in sorted(
+        timeline.tracks.markers, key=lambda m: m.marked_range.start_time.to_seconds()
+    ):
+        frame = to_frames(marker.marked_range.start_time, p.where.rate, where=marker.name)
+        table.add_row(p.where.tc(frame), marker.name, marker.color, marker.comment)
+    Console().print(table)
+
+
+@app.command("close-gaps")
+def close_gaps(
+    ctx: typer.Context,
+    tracks: list[str] = typer.Option([], "--track", "-t", help="Tracks (default: all)."),
+) -> None:
+    """Take the gaps out so clips play one after another (fades from and to black stay)."""
+    _apply(ctx, ops.CloseGaps(tuple(tracks)))
+
+
+@app.command("undo")
+def undo(ctx: typer.Context) -> None:
+    """Undo the last edit (the journal is beside the project)."""
+    project: _Project = ctx.obj
+    Console().print(f"undone: {History(project.path).undo()}")
+    record("edit", "undo", project=project.path, outputs=[project.path])
+
+
+@app.command("redo")
+def redo(ctx: typer.Context) -> None:
+    """Redo the edit undone last."""
+    project: _Project = ctx.obj
+    Console().print(f"redone: {History(project.path).redo()}")
+    record("edit", "redo", project=project.path, outputs=[project.path])
+
+
+@app.command("history")
+def history(ctx: typer.Context) -> None:
+    """The project's edits, undos and redos, oldest first."""
+    project: _Project = ctx.obj
+    table = Table(title=f"history of {project.path.name}", title_justify="left")
+    for column in ("when (UTC)", "event", "state", "what"):
+        table.add_column(column)
+    for event in History(project.path).events():
+        table.add_row(event.at, event.event, str(event.state), event.description)
+    Console().print(table)
+
+
+def _by(project: _Project, text: str) -> int:
+    return parse_offset(text, project.rate, what="--by")

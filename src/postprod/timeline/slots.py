@@ -1,0 +1,216 @@
+"""A track seen in whole frames: where each item sits, and cutting it at a frame.
+
+OTIO keeps a track as a sequence of items (clips, gaps) with transitions
+between them that take no time of their own. The edit operations think in
+record frames instead: "the clip under 01:00:10:00", "cut the track there".
+This module is that view and the one primitive every operation builds on,
+:func:`cut_at`, which makes sure an edit point exists at a frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import opentimelineio as otio
+
+from postprod.errors import EditError
+from postprod.timecode import FrameRate, frames_to_label
+from postprod.timeline.model import exact_rate, time_range, timeline_rate, to_frames
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """An item (clip or gap) of a track and the record frames it covers."""
+
+    index: int  # position among the track's children (transitions included)
+    item: otio.core.Item
+    start: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    @property
+    def is_gap(self) -> bool:
+        return isinstance(self.item, otio.schema.Gap)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """How an operation names places: the timeline's rate and its first timecode."""
+
+    rate: Fraction
+    start_frame: int  # the programme's first frame as timecode frames
+
+    @staticmethod
+    def of(timeline: otio.schema.Timeline) -> Where:
+        rate = timeline_rate(timeline)
+        start = timeline.global_start_time
+        return Where(rate, to_frames(start, rate, where="timeline start") if start else 0)
+
+    def tc(self, frame: int) -> str:
+        """A record frame as the programme's timecode (for messages)."""
+        smpte = FrameRate.parse(self.rate)
+        if not smpte.is_smpte:
+            return f"frame {frame}"
+        return frames_to_label(self.start_frame + frame, smpte)
+
+
+def find_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
+    """The track called ``name`` (V1, A2, ...)."""
+    for track in timeline.tracks:
+        if isinstance(track, otio.schema.Track) and track.name == name:
+            return track
+    names = ", ".join(track.name for track in timeline.tracks) or "none"
+    raise EditError(f"no track {name!r}", where=timeline.name, fix=f"choose one of: {names}")
+
+
+def slots(track: otio.schema.Track, rate: Fraction) -> list[Slot]:
+    """The track's clips and gaps in order, with their record frames."""
+    found: list[Slot] = []
+    frame = 0
+    for index, child in enumerate(track):
+        if isinstance(child, otio.schema.Transition):
+            continue
+        length = to_frames(child.duration(), rate, where=child.name or track.name)
+        found.append(Slot(index, child, frame, length))
+        frame += length
+    return found
+
+
+def track_length(track: otio.schema.Track, rate: Fraction) -> int:
+    """The track's length in frames."""
+    found = slots(track, rate)
+    return found[-1].end if found else 0
+
+
+def gap(frames: int, rate: Fraction) -> otio.schema.Gap:
+    """A gap of ``frames``."""
+    return otio.schema.Gap(source_range=time_range(0, frames, rate))
+
+
+def source_in(item: otio.core.Item, rate: Fraction) -> int:
+    """An item's first source frame."""
+    return to_frames(item.trimmed_range().start_time, rate, where=item.name)
+
+
+def set_source(item: otio.core.Item, first: int, length: int, rate: Fraction) -> None:
+    """Give ``item`` the source range ``first`` .. ``first + length``."""
+    item.source_range = time_range(first, length, rate)
+
+
+def handles(item: otio.core.Item, rate: Fraction) -> tuple[int | None, int | None]:
+    """Frames of media before the item's in point and after its out point (None: unlimited)."""
+    if not isinstance(item, otio.schema.Clip):
+        return None, None
+    reference = item.media_reference
+    available = getattr(reference, "available_range", None)
+    if available is None:
+        return None, None
+    first = to_frames(available.start_time, rate, where=item.name)
+    length = to_frames(available.duration, rate, where=item.name)
+    used = item.trimmed_range()
+    used_in = to_frames(used.start_time, rate, where=item.name)
+    used_length = to_frames(used.duration, rate, where=item.name)
+    return used_in - first, first + length - used_in - used_length
+
+
+def slot_at(track: otio.schema.Track, frame: int, where: Where) -> Slot:
+    """The clip or gap under record ``frame``."""
+    for slot in slots(track, where.rate):
+        if slot.start <= frame < slot.end:
+            return slot
+    raise EditError(
+        f"track {track.name} has nothing at {where.tc(frame)}",
+        where=track.name,
+        fix=f"choose a time before its end ({where.tc(track_length(track, where.rate))})",
+    )
+
+
+def clip_at(track: otio.schema.Track, frame: int, where: Where) -> Slot:
+    """The clip under record ``frame`` (a gap there is refused)."""
+    slot = slot_at(track, frame, where)
+    if slot.is_gap:
+        raise EditError(
+            f"track {track.name} has a gap at {where.tc(frame)}, not a clip",
+            where=track.name,
+            fix="choose a time inside a clip (postprod inspect lists them)",
+        )
+    return slot
+
+
+def cut_at(track: otio.schema.Track, frame: int, where: Where) -> int:
+    """Make sure an edit point exists at record ``frame``; returns the child index there.
+
+    Past the end, the track is padded with a gap. Inside an item, the item is
+    split in two (a clip into two clips playing on from the same media). A
+    transition over the frame is refused: cut either side of it.
+    """
+    rate = where.rate
+    end = track_length(track, rate)
+    if frame >= end:
+        if frame > end:
+            track.append(gap(frame - end, rate))
+        return len(track)
+    for slot in slots(track, rate):
+        if slot.start == frame:
+            _refuse_inside_transition(track, slot.index, 0, frame, where)
+            return slot.index
+        if slot.start < frame < slot.end:
+            offset = frame - slot.start
+            _refuse_inside_transition(track, slot.index, offset, frame, where)
+            first = source_in(slot.item, rate)
+            right = slot.item.deepcopy()
+            set_source(slot.item, first, offset, rate)
+            set_source(right, first + offset, slot.length - offset, rate)
+            right.markers[:] = []
+            _share_markers(slot.item, right, first + offset)
+            track.insert(slot.index + 1, right)
+            return slot.index + 1
+    raise AssertionError("unreachable: frame inside the track but in no slot")
+
+
+def _refuse_inside_transition(
+    track: otio.schema.Track, index: int, offset: int, frame: int, where: Where
+) -> None:
+    """Refuse a cut that falls inside a transition's frames (``offset`` into the item).
+
+    A transition before the item covers its first ``out_offset`` frames; one
+    after it covers its last ``in_offset`` frames.
+    """
+    if offset == 0:
+        return
+    rate = where.rate
+    item = track[index]
+    length = to_frames(item.duration(), rate, where=item.name)
+    before = track[index - 1] if index > 0 else None
+    after = track[index + 1] if index + 1 < len(track) else None
+    inside = (
+        isinstance(before, otio.schema.Transition)
+        and offset < to_frames(before.out_offset, rate, where=before.name)
+    ) or (
+        isinstance(after, otio.schema.Transition)
+        and offset > length - to_frames(after.in_offset, rate, where=after.name)
+    )
+    if inside:
+        raise EditError(
+            f"{where.tc(frame)} on track {track.name} is inside a transition",
+            where=item.name or track.name,
+            fix="remove the transition first, or cut before or after it",
+        )
+
+
+def _share_markers(left: otio.core.Item, right: otio.core.Item, split_source: int) -> None:
+    """After a split, each half keeps the markers inside its own source range."""
+    ours = list(left.markers)
+    rate = exact_rate(left.trimmed_range().duration.rate)
+    late = [
+        to_frames(marker.marked_range.start_time, rate, where=marker.name) >= split_source
+        for marker in ours
+    ]
+    left.markers[:] = [marker for marker, is_late in zip(ours, late, strict=True) if not is_late]
+    right.markers[:] = [
+        marker.deepcopy() for marker, is_late in zip(ours, late, strict=True) if is_late
+    ]
