@@ -10,6 +10,7 @@ import typer
 
 from postprod import __version__
 from postprod.cli import (
+    autocut,
     broadcast,
     demo,
     edit,
@@ -63,6 +64,7 @@ app.command("import")(interchange.import_command)
 app.command("export")(interchange.export_command)
 app.command("relink")(interchange.relink_command)
 app.add_typer(edit.app, name="edit")
+app.command("autocut")(autocut.autocut_command)
 app.add_typer(log.app, name="log")
 app.add_typer(broadcast.app, name="broadcast")
 app.command("sync")(sync.sync_command)

@@ -13,20 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from postprod.qc.runs import Run, RunFinder
+
 #: A sample at or above this magnitude counts as full scale (clipped).
 FULL_SCALE = 0.999
 #: Consecutive full-scale samples that make a clip.
 CLIP_RUN_SAMPLES = 3
 #: Below this level a sample counts as silent (-90 dBFS).
 SILENCE_LEVEL = 10 ** (-90 / 20)
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A stretch of samples, ``start`` to ``start + length`` (in samples, on any channel)."""
-
-    start: int
-    length: int
 
 
 @dataclass(slots=True)
@@ -36,19 +30,29 @@ class SignalStats:
     sample_rate: int
     channels: int
     samples: int = 0
-    clips: list[Run] = field(default_factory=list)
-    silences: list[Run] = field(default_factory=list)
     min_silence_s: float = 0.5
     _sum: NDArray[np.float64] = field(init=False)
     _products: NDArray[np.float64] = field(init=False)  # sum of x_i * x_j
-    _clip_open: int | None = field(default=None, init=False)
-    _silence_open: int | None = field(default=None, init=False)
+    _clips: RunFinder = field(init=False)
+    _silences: RunFinder = field(init=False)
     _overview: list[NDArray[np.float32]] = field(default_factory=list, init=False)
     _partial: NDArray[np.float32] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self._sum = np.zeros(self.channels)
         self._products = np.zeros((self.channels, self.channels))
+        self._clips = RunFinder(CLIP_RUN_SAMPLES)
+        self._silences = RunFinder(round(self.min_silence_s * self.sample_rate))
+
+    @property
+    def clips(self) -> list[Run]:
+        """Runs of full-scale samples found so far."""
+        return self._clips.found
+
+    @property
+    def silences(self) -> list[Run]:
+        """Runs of digital silence found so far."""
+        return self._silences.found
 
     def feed(self, block: NDArray[np.floating]) -> None:
         """Add ``(channels, n)`` samples."""
@@ -56,45 +60,15 @@ class SignalStats:
         self._sum += x.sum(axis=1)
         self._products += x @ x.T
         magnitude = np.abs(block).max(axis=0)
-        self._clip_open = self._runs(
-            magnitude >= FULL_SCALE, self._clip_open, CLIP_RUN_SAMPLES, self.clips
-        )
-        silence_samples = round(self.min_silence_s * self.sample_rate)
-        self._silence_open = self._runs(
-            magnitude < SILENCE_LEVEL, self._silence_open, silence_samples, self.silences
-        )
+        self._clips.feed(magnitude >= FULL_SCALE)
+        self._silences.feed(magnitude < SILENCE_LEVEL)
         self._extend_overview(block)
         self.samples += block.shape[1]
 
-    def _runs(
-        self, flags: NDArray[np.bool_], open_at: int | None, minimum: int, found: list[Run]
-    ) -> int | None:
-        """Close the runs of ``flags`` that end in this block; returns where one is still open."""
-        edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-        starts = (np.flatnonzero(edges == 1) + self.samples).tolist()
-        ends = (np.flatnonzero(edges == -1) + self.samples).tolist()
-        if open_at is not None and starts and starts[0] == self.samples:
-            starts[0] = open_at  # the run from the last block goes on
-        elif open_at is not None:
-            length = self.samples - open_at
-            if length >= minimum:
-                found.append(Run(open_at, length))
-        still_open = None
-        if ends and ends[-1] == self.samples + flags.size:
-            still_open = starts.pop()
-            ends.pop()
-        found.extend(Run(s, e - s) for s, e in zip(starts, ends, strict=True) if e - s >= minimum)
-        return still_open
-
     def finish(self) -> None:
         """Close the runs still open at the end of the stream."""
-        for open_at, minimum, found in (
-            (self._clip_open, CLIP_RUN_SAMPLES, self.clips),
-            (self._silence_open, round(self.min_silence_s * self.sample_rate), self.silences),
-        ):
-            if open_at is not None and self.samples - open_at >= minimum:
-                found.append(Run(open_at, self.samples - open_at))
-        self._clip_open = self._silence_open = None
+        self._clips.finish()
+        self._silences.finish()
 
     def _extend_overview(self, block: NDArray[np.floating]) -> None:
         step = self.sample_rate // 10

@@ -84,7 +84,7 @@ def operation_from_dict(data: dict[str, Any]) -> Operation:
         )
     known = {field.name for field in fields(kind)}  # type: ignore[arg-type]
     arguments = {
-        key: tuple(value) if isinstance(value, list) else value
+        key: _tuples(value) if isinstance(value, list) else value
         for key, value in values.items()
         if key in known
     }
@@ -229,6 +229,22 @@ class ExtractRange(Operation):
         chosen = [find_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
         for track in chosen:
             _remove_range(track, self.start, self.end, where)
+
+
+@dataclass(frozen=True, slots=True)
+class JumpCut(Operation):
+    """Take several stretches of record frames out of every track at once (jump cuts)."""
+
+    name: ClassVar[str] = "jump-cut"
+    ranges: tuple[tuple[int, int], ...]
+
+    def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
+        for start, end in sorted(self.ranges, reverse=True):
+            ExtractRange(start, end).run(timeline, where)
+
+    def describe(self) -> str:
+        removed = sum(end - start for start, end in self.ranges)
+        return f"{self.name}: {len(self.ranges)} cuts, {removed} frames taken out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,6 +549,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         Lift,
         Extract,
         ExtractRange,
+        JumpCut,
         Split,
         Trim,
         Roll,
@@ -550,6 +567,11 @@ OPERATIONS: dict[str, type[Operation]] = {
 
 
 # -- helpers ----------------------------------------------------------------
+
+
+def _tuples(value: list[Any]) -> tuple[Any, ...]:
+    """JSON lists back to the tuples the operations hold (nested too)."""
+    return tuple(_tuples(item) if isinstance(item, list) else item for item in value)
 
 
 def _media(path: str, first: int, duration: int | None, where: Where) -> otio.schema.Clip:
