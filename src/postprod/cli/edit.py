@@ -100,9 +100,7 @@ def append(
 ) -> None:
     """Put media at the end of a track."""
     p: _Project = ctx.obj
-    _apply(
-        ctx, ops.Append(track, str(media), p.media_point(media, source_in), p.length(duration))
-    )
+    _apply(ctx, ops.Append(track, str(media), p.media_point(media, source_in), p.length(duration)))
 
 
 @app.command("insert")

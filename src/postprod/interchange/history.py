@@ -154,9 +154,7 @@ class History:
         self._catch_up()
         position = self.position()
         if not position.redo:
-            raise EditError(
-                "nothing to redo", where=str(self.project), fix="redo follows an undo"
-            )
+            raise EditError("nothing to redo", where=str(self.project), fix="redo follows an undo")
         state = position.redo[-1]
         redone = self.label_of(state)
         self._restore(state)
