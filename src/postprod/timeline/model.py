@@ -37,7 +37,10 @@ def to_frames(time: otio.opentime.RationalTime, rate: Fraction, *, where: str) -
     is 24000/1001), so an hour of frames converts with no drift; what is left
     must be within :data:`FRAME_TOLERANCE` of a whole frame.
     """
-    exact = Fraction(time.value) * rate / exact_rate(time.rate)
+    value = time.value
+    if time.rate == float(rate) and value == int(value):
+        return int(value)  # the common case: already whole frames at this rate
+    exact = Fraction(value) * rate / exact_rate(time.rate)
     frames = round(exact)
     if abs(exact - frames) > FRAME_TOLERANCE:
         raise EditError(
