@@ -392,6 +392,15 @@ def test_edit_command_line_undo_redo_and_errors(
     assert main([*base, "add-marker", "--at", "3", "--name", "hit", "--note", "slam"]) == 0
     assert main([*base, "markers"]) == 0
     assert "slam" in capsys.readouterr().out
+    assert main(["inspect", str(project), "--json"]) == 0
+    (marker,) = json.loads(capsys.readouterr().out)["markers"]
+    assert marker == {
+        "frame": 3,
+        "timecode": "01:00:00:03",
+        "name": "hit",
+        "colour": "RED",
+        "note": "slam",
+    }
     assert main([*base, "undo"]) == 0 and main([*base, "undo"]) == 0
     assert project.read_bytes() == original
     assert main([*base, "redo"]) == 0

@@ -59,6 +59,47 @@ def test_spotted_sounds_land_on_their_frames(
     assert jump.max() == pytest.approx(0.5 * 10 ** (-6 / 20) * np.sqrt(0.5), rel=0.05)
 
 
+def test_spotting_from_markers_placed_with_postprod_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    click = np.zeros((1, RATE // 2), np.float32)
+    click[0, 0] = 0.5
+    write_wav(demo.project.parent / "knock.wav", click, codec="pcm_f32le")
+    edit = ["edit", str(demo.project), "add-marker"]
+    assert (
+        main(
+            [
+                *edit,
+                "--at",
+                "01:00:01:05",
+                "--name",
+                "knock",
+                "--note",
+                "knock.wav track=Foley gain_db=-6",
+            ]
+        )
+        == 0
+    )
+    assert main([*edit, "--at", "40", "--name", "zap", "--note", "sfx:laser:2"]) == 0
+    assert main([*edit, "--at", "50", "--name", "director", "--note", "tighten this cut"]) == 0
+    assert main([*edit, "--at", "60", "--name", "bad", "--note", "knock.wav gain_db=loud"]) == 0
+    capsys.readouterr()
+    assert main(["spot", str(demo.project)]) == 2  # the bad gain is named, nothing half-done
+    assert "marker 'bad'" in capsys.readouterr().err
+    assert main(["edit", str(demo.project), "remove-marker", "--name", "bad"]) == 0
+    assert main(["spot", str(demo.project)]) == 0
+    assert "placed 2 sounds" in capsys.readouterr().out
+    timeline = load_project(demo.project)
+    placed = {
+        clip.name: (track.name, to_frames(track.range_of_child(clip).start_time, FPS, where=""))
+        for track in timeline.audio_tracks()
+        for clip in track
+        if isinstance(clip, otio.schema.Clip) and clip.name in ("knock", "zap")
+    }
+    assert placed == {"knock": ("Foley", 30), "zap": ("FX", 40)}
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 200), st.integers(1, 30)), min_size=1, max_size=12))
 def test_placement_never_overlaps_and_keeps_every_frame(spots: list[tuple[int, int]]) -> None:

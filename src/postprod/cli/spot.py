@@ -13,21 +13,23 @@ from postprod.render.spot import spot
 
 def spot_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
-    spotting: Path = typer.Argument(
-        ..., help="CSV: timecode,sound,track,gain_db,note (sound: a file or sfx:NAME)."
+    spotting: Path | None = typer.Argument(
+        None,
+        help="CSV: timecode,sound,track,gain_db,note (sound: a file or sfx:NAME). "
+        "Without it, the markers whose note names a sound (SOUND [track=FX] [gain_db=-6]).",
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Save here instead of over the project."
     ),
 ) -> None:
-    """Spot sounds to picture from a spotting list; report what could not be placed."""
+    """Spot sounds to picture from a spotting list or the markers; report what was not placed."""
     report = spot(project, spotting, out)
     record(
         "edit",
         f"spotted {len(report.placed)} sounds ({len(report.unplaced)} not placed)",
         project=out or project,
         outputs=[out or project],
-        details={"spotting": str(spotting)},
+        details={"spotting": str(spotting) if spotting else "markers"},
     )
     console = Console()
     console.print(f"placed {len(report.placed)} sounds")

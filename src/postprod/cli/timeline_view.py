@@ -54,7 +54,11 @@ def inspect_command(
         )
     console = Console(width=max(Console().width, 150))  # timecodes are not to be folded
     console.print(table)
-    for label, name in info.markers:
-        console.print(f"marker {label}: {name}")
+    for marker in info.markers:
+        console.print(
+            f"marker {marker.timecode}: {marker.name}"
+            + (f" ({marker.colour})" if marker.colour else "")
+            + (f": {marker.note}" if marker.note else "")
+        )
     if png is not None:
         console.print(f"wrote {png}")

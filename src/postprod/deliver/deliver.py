@@ -103,7 +103,7 @@ def deliver_project(
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None
     if preset.name == "cd":
-        tracks = [(Fraction(frame) / rate, name) for frame, name in markers(timeline)]
+        tracks = [(Fraction(m.frame) / rate, m.name) for m in markers(timeline)]
         cue = write_text(out / f"{stem}.cue", cue_sheet(master.output.name, timeline.name, tracks))
     return Delivery(master.output, report, reports, cue)
 

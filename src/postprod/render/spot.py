@@ -1,6 +1,8 @@
 """Spotting: sounds placed on the project's tracks at the frames a spotting list names.
 
-A spotting list is CSV with the columns ``timecode, sound, track, gain_db, note``.
+A spotting list is CSV with the columns ``timecode, sound, track, gain_db, note``;
+without one, the timeline's markers whose note names a sound are the list
+(a spotting session marks the picture, then the sounds go in).
 ``sound`` is a file, or ``sfx:NAME`` (optionally ``sfx:NAME:SEED``) to generate
 one from scratch into the project's folder. Timecodes are on the timeline's
 clock (its start timecode included). A sound that would overlap another on
@@ -21,7 +23,7 @@ from postprod.errors import EditError
 from postprod.interchange import load_project, save_project
 from postprod.media.audio_write import write_audio
 from postprod.media.probe import probe
-from postprod.timecode import FrameRate, label_to_frames
+from postprod.timecode import FrameRate, frames_to_label, label_to_frames
 from postprod.timeline.metadata import set_clip_gain
 from postprod.timeline.model import media_clip, timeline_rate, to_frames
 from postprod.timeline.placement import place_clip
@@ -35,13 +37,26 @@ class SpotReport:
     unplaced: list[tuple[str, str, str]]  # (timecode, sound, reason)
 
 
+@dataclass(frozen=True, slots=True)
+class SpotRow:
+    """One sound to place: where (a timecode label), what, on which track, how loud."""
+
+    label: str
+    sound: str
+    track: str = "FX"
+    gain_db: float | None = None
+    note: str = ""
+    where: str = ""  # the list's line or the marker, for messages
+
+
 def spot(
     project: str | os.PathLike[str],
-    spotting: str | os.PathLike[str],
+    spotting: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
 ) -> SpotReport:
-    """Place every row of ``spotting`` in ``project``; save to ``out`` (default: the project)."""
-    path, listing = Path(project), Path(spotting)
+    """Place every row of ``spotting`` (or, without one, of the timeline's spotting markers)
+    in ``project``; save to ``out`` (default: the project)."""
+    path = Path(project)
     timeline = load_project(path)
     rate = timeline_rate(timeline)
     counting = FrameRate(rate, FrameRate.parse(rate).drop_frame)
@@ -50,14 +65,47 @@ def spot(
         if timeline.global_start_time
         else 0
     )
+    rows = (
+        rows_from_csv(Path(spotting))
+        if spotting is not None
+        else rows_from_markers(timeline, counting, start)
+    )
+    placed, unplaced = [], []
+    for number, row in enumerate(rows, start=1):
+        frame = label_to_frames(row.label, counting) - start
+        if frame < 0:
+            unplaced.append((row.label, row.sound, "before the start of the timeline"))
+            continue
+        media = _sound_file(row.sound, path.parent, number, row.where)
+        info = probe(media)
+        frames = max(1, round(info.duration_s * float(rate)))
+        clip = media_clip(
+            Path(os.path.relpath(media, path.parent)),
+            name=row.note or media.stem,
+            rate=rate,
+            available_frames=frames,
+        )
+        if row.gain_db is not None:
+            set_clip_gain(clip, row.gain_db)
+        track = _audio_track(timeline, row.track)
+        if place_clip(track, clip, frame, rate):
+            placed.append((row.label, row.sound, track.name))
+        else:
+            unplaced.append((row.label, row.sound, f"track {track.name} is taken there"))
+    save_project(timeline, out or path)
+    return SpotReport(placed, unplaced)
+
+
+def rows_from_csv(listing: Path) -> list[SpotRow]:
+    """A spotting list: CSV with ``timecode, sound, track, gain_db, note``."""
     try:
-        rows = list(csv.DictReader(listing.read_text(encoding="utf-8").splitlines()))
+        table = list(csv.DictReader(listing.read_text(encoding="utf-8").splitlines()))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise EditError(
             f"cannot read the spotting list {listing.name} ({error})", where=str(listing)
         ) from None
-    placed, unplaced = [], []
-    for line, row in enumerate(rows, start=2):
+    rows = []
+    for line, row in enumerate(table, start=2):
         where = f"{listing}, line {line}"
         label, sound = (row.get("timecode") or "").strip(), (row.get("sound") or "").strip()
         if not label or not sound:
@@ -66,36 +114,59 @@ def spot(
                 where=where,
                 fix="columns: timecode,sound,track,gain_db,note",
             )
-        frame = label_to_frames(label, counting) - start
-        if frame < 0:
-            unplaced.append((label, sound, "before the start of the timeline"))
+        track = (row.get("track") or "").strip() or "FX"
+        gain = _gain((row.get("gain_db") or "").strip(), where)
+        rows.append(SpotRow(label, sound, track, gain, (row.get("note") or "").strip(), where))
+    return rows
+
+
+def rows_from_markers(
+    timeline: otio.schema.Timeline, counting: FrameRate, start: int
+) -> list[SpotRow]:
+    """The programme's markers whose note names a sound: ``SOUND [track=A3] [gain_db=-6]``.
+
+    ``SOUND`` is a file (relative to the project) or ``sfx:NAME[:SEED]``; the
+    marker's name becomes the clip's name. Markers with other notes are not
+    spotting markers and are left alone.
+    """
+    rows = []
+    for marker in timeline.tracks.markers:
+        words = (marker.comment or "").split()
+        sound = next((word for word in words if "=" not in word), "")
+        if not sound or not (sound.startswith("sfx:") or Path(sound).suffix):
             continue
-        media = _sound_file(sound, path.parent, line, where)
-        info = probe(media)
-        frames = max(1, round(info.duration_s * float(rate)))
-        clip = media_clip(
-            Path(os.path.relpath(media, path.parent)),
-            name=row.get("note") or media.stem,
-            rate=rate,
-            available_frames=frames,
+        where = f"marker {marker.name!r}"
+        options = dict(word.split("=", 1) for word in words if "=" in word)
+        frame = to_frames(marker.marked_range.start_time, counting.fps, where=where)
+        rows.append(
+            SpotRow(
+                frames_to_label(start + frame, counting),
+                sound,
+                options.get("track", "FX"),
+                _gain(options.get("gain_db", options.get("gain", "")), where),
+                marker.name,
+                where,
+            )
         )
-        gain = (row.get("gain_db") or "").strip()
-        if gain:
-            set_clip_gain(clip, float(gain))
-        track = _audio_track(timeline, (row.get("track") or "FX").strip())
-        if place_clip(track, clip, frame, rate):
-            placed.append((label, sound, track.name))
-        else:
-            unplaced.append((label, sound, f"track {track.name} is taken there"))
-    save_project(timeline, out or path)
-    return SpotReport(placed, unplaced)
+    return rows
 
 
-def _sound_file(sound: str, folder: Path, line: int, where: str) -> Path:
+def _gain(text: str, where: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text.removesuffix("dB"))
+    except ValueError:
+        raise EditError(
+            f"gain {text!r} is not a number of dB", where=where, fix="write e.g. -6"
+        ) from None
+
+
+def _sound_file(sound: str, folder: Path, number: int, where: str) -> Path:
     if sound.startswith("sfx:"):
         _, name, *seed = sound.split(":")
-        target = folder / f"spot_{line}_{name}.wav"
-        write_audio(target, generate(name, seed=int(seed[0]) if seed else line), 48000)
+        target = folder / f"spot_{number}_{name}.wav"
+        write_audio(target, generate(name, seed=int(seed[0]) if seed else number), 48000)
         return target
     media = Path(sound) if Path(sound).is_absolute() else folder / sound
     if not media.is_file():

@@ -9,6 +9,21 @@ from pathlib import Path
 from postprod.atomic import replacing
 from postprod.timeline.inspect import TimelineInfo
 
+#: OTIO's marker colours as matplotlib colours (yellow and white darkened to show on white).
+_MARKER_COLOURS = {
+    "RED": "red",
+    "PINK": "hotpink",
+    "ORANGE": "darkorange",
+    "YELLOW": "goldenrod",
+    "GREEN": "green",
+    "CYAN": "darkcyan",
+    "BLUE": "blue",
+    "PURPLE": "purple",
+    "MAGENTA": "magenta",
+    "BLACK": "black",
+    "WHITE": "grey",
+}
+
 
 def draw_timeline(info: TimelineInfo, out: str | os.PathLike[str]) -> Path:
     """Write a PNG of the timeline described by ``info``."""
@@ -45,11 +60,17 @@ def draw_timeline(info: TimelineInfo, out: str | os.PathLike[str]) -> Path:
                 edgecolor="red",
                 hatch="////",
             )
-    for label, name in info.markers:
-        frame = next((i.record_in for i in info.items if i.record_in_tc == label), None)
-        if frame is not None:
-            axes.axvline(frame, color="orange", linewidth=1)
-            axes.text(frame, len(lanes) + 0.05, name, fontsize=7, color="darkorange", rotation=20)
+    for marker in info.markers:
+        marker_colour = _MARKER_COLOURS.get(marker.colour, "darkorange")
+        axes.axvline(marker.frame, color=marker_colour, linewidth=1)
+        axes.text(
+            marker.frame,
+            len(lanes) + 0.05,
+            marker.name,
+            fontsize=7,
+            color=marker_colour,
+            rotation=20,
+        )
     axes.set_yticks([len(lanes) - 1 - k + 0.5 for k in range(len(lanes))], lanes)
     axes.set_xlim(0, max(info.duration_frames, 1))
     axes.set_ylim(0, len(lanes) + 0.4)

@@ -33,6 +33,17 @@ class ItemInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkerInfo:
+    """A marker: where (record frame and timecode), what it says, its colour and note."""
+
+    frame: int
+    timecode: str
+    name: str
+    colour: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineInfo:
     """The whole timeline."""
 
@@ -42,7 +53,7 @@ class TimelineInfo:
     duration_frames: int
     tracks: list[tuple[str, str]]  # (name, kind)
     items: list[ItemInfo]
-    markers: list[tuple[str, str]]  # (timecode, name)
+    markers: list[MarkerInfo]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,7 +139,7 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
         duration,
         tracks,
         items,
-        [(tc(frame), name) for frame, name in markers(timeline)],
+        [MarkerInfo(m.frame, tc(m.frame), m.name, m.colour, m.note) for m in markers(timeline)],
     )
 
 

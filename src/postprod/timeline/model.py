@@ -9,6 +9,7 @@ of rounding it silently.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -113,18 +114,27 @@ def media_path(clip: otio.schema.Clip, project_folder: Path | None) -> Path | No
     return path
 
 
-def markers(timeline: otio.schema.Timeline) -> list[tuple[int, str]]:
-    """The timeline's markers as (frame, name), in order: on the timeline, its tracks and clips."""
+@dataclass(frozen=True, slots=True)
+class MarkerAt:
+    """A marker at a record frame (0 is the programme's first frame)."""
+
+    frame: int
+    name: str
+    colour: str = ""
+    note: str = ""
+
+
+def markers(timeline: otio.schema.Timeline) -> list[MarkerAt]:
+    """The timeline's markers in order: on the timeline, its tracks and clips."""
     rate = timeline_rate(timeline)
-    found = [
-        (to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}"), m.name)
-        for m in timeline.tracks.markers
-    ]
+
+    def at(marker: otio.schema.Marker, offset: int = 0) -> MarkerAt:
+        frame = to_frames(marker.marked_range.start_time, rate, where=f"marker {marker.name}")
+        return MarkerAt(frame + offset, marker.name, marker.color or "", marker.comment or "")
+
+    found = [at(m) for m in timeline.tracks.markers]
     for track in timeline.tracks:
-        found += [
-            (to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}"), m.name)
-            for m in track.markers
-        ]
+        found += [at(m) for m in track.markers]
         for index, child in enumerate(track):
             if not isinstance(child, otio.schema.Clip) or not child.markers:
                 continue
@@ -132,7 +142,5 @@ def markers(timeline: otio.schema.Timeline) -> list[tuple[int, str]]:
                 track.range_of_child_at_index(index).start_time, rate, where=child.name
             )
             source_in = to_frames(child.trimmed_range().start_time, rate, where=child.name)
-            for m in child.markers:
-                at = to_frames(m.marked_range.start_time, rate, where=f"marker {m.name}")
-                found.append((placed + at - source_in, m.name))
-    return sorted(found)
+            found += [at(m, placed - source_in) for m in child.markers]
+    return sorted(found, key=lambda marker: (marker.frame, marker.name))
