@@ -12,7 +12,7 @@ import pytest
 from media_factory import write_wav
 from postprod.cli import main
 from postprod.effects.registry import EffectSpec
-from postprod.errors import ProjectError
+from postprod.errors import AudioError, ProjectError
 from postprod.interchange import save_project
 from postprod.media import read_audio, read_bext
 from postprod.render.mixdown import mix_project
@@ -113,6 +113,61 @@ def test_a_plain_otio_project_mixes_at_unity(tmp_path: Path) -> None:
     # mono dialogue at centre: -3 dB each side; the music is stereo at unity
     music, _ = read_audio(tmp_path / "mx.wav")
     assert mix[0, expected] - music[0, expected] == pytest.approx(0.5 * np.sqrt(0.5), rel=1e-3)
+
+
+def test_a_range_is_exactly_that_stretch_of_the_whole_mix(tmp_path: Path) -> None:
+    project = _project(tmp_path, with_console=True)
+    whole, _ = read_audio(mix_project(project, tmp_path / "whole.wav").mix)
+    result = mix_project(project, tmp_path / "part.wav", frame_range="01:00:00:20-50")
+    part, _ = read_audio(result.mix)
+    first, last = 20 * RATE // 25, 50 * RATE // 25
+    assert part.shape[1] == last - first
+    np.testing.assert_array_equal(part, whole[:, first:last])  # reverb and ducking state too
+    bext = read_bext(result.mix)
+    assert bext is not None and bext.time_reference_samples == 3600 * RATE + first
+
+
+def test_a_five_one_mix_and_its_bs775_fold_down(tmp_path: Path) -> None:
+    project = _project(tmp_path, with_console=False)
+    assert (
+        main(
+            [
+                "mix",
+                str(project),
+                "-o",
+                str(tmp_path / "m51.wav"),
+                "--layout",
+                "5.1",
+                "--downmix",
+                "--bit-depth",
+                "32f",
+            ]
+        )
+        == 0
+    )
+    surround, _ = read_audio(tmp_path / "m51.wav")
+    stereo, _ = read_audio(tmp_path / "m51_stereo.wav")
+    assert surround.shape[0] == 6 and stereo.shape[0] == 2
+    expected = 10 * RATE // 25 + (IMPULSE_AT - 5 * RATE // 25)
+    # the centred mono dialogue goes to C alone; LFE and the surrounds stay silent
+    at = surround[:, expected] - surround[:, expected - 1]
+    assert abs(at[2]) > 0.4 and np.abs(at[[0, 1]]).max() < abs(at[2]) / 2
+    assert np.abs(surround[3]).max() == 0
+    # BS.775: Lo = L + 0.707 C + 0.707 Ls (Ro likewise)
+    c = np.sqrt(0.5)
+    np.testing.assert_allclose(
+        stereo[0], surround[0] + c * surround[2] + c * surround[4], atol=1e-5
+    )
+
+
+def test_a_24_bit_flac_mix_holds_the_wav_mix(tmp_path: Path) -> None:
+    project = _project(tmp_path, with_console=True)
+    wav, _ = read_audio(mix_project(project, tmp_path / "m.wav", bit_depth="32f").mix)
+    flac_path = mix_project(project, tmp_path / "m.flac", bit_depth="24").mix
+    flac, _ = read_audio(flac_path)
+    assert np.abs(flac - wav).max() <= 2**-23 * 1.01  # 24-bit quantisation, nothing more
+    with pytest.raises(AudioError, match="FLAC holds integer samples"):
+        mix_project(project, tmp_path / "f.flac", bit_depth="32f")
 
 
 def test_cli_and_bad_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

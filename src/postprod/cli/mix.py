@@ -21,6 +21,15 @@ def mix_command(
     tail: float = typer.Option(
         0.0, "--tail", help="Seconds to run on after the end (reverb tails)."
     ),
+    layout: str | None = typer.Option(
+        None, "--layout", help="stereo or 5.1 (L R C LFE Ls Rs); default: the project's."
+    ),
+    frame_range: str | None = typer.Option(
+        None, "--range", help="Only IN-OUT: programme timecodes or frames (OUT exclusive)."
+    ),
+    downmix: bool = typer.Option(
+        False, "--downmix", help="With 5.1, also write NAME_stereo.wav (ITU-R BS.775)."
+    ),
 ) -> None:
     """Mix a project's audio tracks (gain, pan, inserts, sends, buses) to a file."""
     with frame_progress("mixing") as progress:
@@ -32,15 +41,20 @@ def mix_command(
             bit_depth=bit_depth,
             tail_s=tail,
             progress=progress,
+            layout=layout,
+            frame_range=frame_range,
+            stereo_downmix=downmix,
         )
     record(
         "mix",
         f"mixed {len(result.stems)} stems",
         project=project,
-        outputs=[result.mix, *result.stems],
+        outputs=[result.mix, *result.stems, *([result.stereo] if result.stereo else [])],
         details={"duration_s": result.samples / sample_rate, "sample_rate": sample_rate},
     )
     console = Console()
     console.print(f"wrote {result.mix} ({result.samples / sample_rate:.2f} s)")
     for stem in result.stems:
         console.print(f"  stem {stem}")
+    if result.stereo is not None:
+        console.print(f"  stereo fold-down {result.stereo}")

@@ -54,6 +54,7 @@ class AudioSpec:
     channels: int = 2
     codec: str = "aac"
     bit_rate: int | None = 192_000
+    sample_format: str | None = None  # the encoder's, e.g. "s32" for 24-bit FLAC
 
 
 class MediaWriter:
@@ -117,6 +118,8 @@ class MediaWriter:
     def _add_audio(self, spec: AudioSpec) -> Any:
         stream = self._container.add_stream(spec.codec, rate=spec.sample_rate)
         stream.layout = LAYOUTS[spec.channels]
+        if spec.sample_format:
+            stream.format = spec.sample_format
         if spec.bit_rate and spec.codec not in ("flac",) and not spec.codec.startswith("pcm_"):
             stream.bit_rate = spec.bit_rate
         return stream

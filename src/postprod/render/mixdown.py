@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,13 +19,17 @@ from numpy.typing import NDArray
 
 from postprod.audio.automation import Breakpoint, Envelope
 from postprod.audio.mixer import Bus, Duck, Mixer, Send, Session, Track
-from postprod.errors import AudioError
+from postprod.audio.pan import downmix_51
+from postprod.errors import AudioError, PostprodError
 from postprod.interchange import load_project
+from postprod.media.audio import audio_info
 from postprod.media.audio_write import PCM_CODECS
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter
-from postprod.planner.plan import OutputFormat, RenderPlan, plan
+from postprod.planner.plan import AudioSegment, OutputFormat, RenderPlan, plan
+from postprod.planner.ranges import parse_frame_range
 from postprod.render.mix import Progress, SegmentMixer
+from postprod.timecode import FrameRate
 from postprod.timeline.metadata import ConsoleState, StripState
 from postprod.timeline.model import timeline_rate
 
@@ -37,14 +41,16 @@ class MixResult:
     mix: Path
     stems: tuple[Path, ...]
     samples: int
+    stereo: Path | None = None  # the BS.775 fold-down of a 5.1 mix, when asked for
 
 
 def session_from_plan(programme: RenderPlan) -> Session:
     """The console session of a plan's audio tracks, buses and master."""
-    rate, channels = programme.output.sample_rate, programme.output.channels
+    rate = programme.output.sample_rate
     console = ConsoleState.from_dict(programme.console, "the project's console")
     tracks = []
     for track in programme.tracks:
+        channels = _track_channels(track.segments, programme.output.channels)
         strip = StripState.from_dict(track.strip, f"track {track.name}")
         automation = {
             name: Envelope(tuple(Breakpoint(t, v, c) for t, v, c in points))
@@ -79,6 +85,36 @@ def session_from_plan(programme: RenderPlan) -> Session:
     return Session(rate, tuple(tracks), buses, console.master_inserts, console.master_gain_db)
 
 
+def _encoding(out: Path, bit_depth: str) -> tuple[str, str | None]:
+    """The codec (and encoder sample format) of a mix file: PCM in WAV, FLAC in .flac."""
+    if bit_depth not in PCM_CODECS:
+        raise AudioError(
+            f"bit depth {bit_depth!r} is not one of {', '.join(PCM_CODECS)}",
+            fix="choose 16, 24 or 32f",
+        )
+    if out.suffix.lower() != ".flac":
+        return PCM_CODECS[bit_depth], None
+    if bit_depth == "32f":
+        raise AudioError(
+            "FLAC holds integer samples only", where=str(out), fix="use --bit-depth 16 or 24"
+        )
+    return "flac", "s16" if bit_depth == "16" else "s32"  # s32: FFmpeg writes 24-bit FLAC
+
+
+def _track_channels(segments: tuple[AudioSegment, ...], default: int) -> int:
+    """A track's source width: mono if every clip on it is mono (so the strip pans it with
+    the mono law, or puts it in the centre channel of a 5.1 mix), 5.1 if they are 5.1."""
+    widths = set()
+    for path in {segment.path for segment in segments}:
+        try:
+            widths.add(audio_info(path).channels)
+        except PostprodError:
+            return default  # a missing file: the renderer reports it
+    if widths == {1}:
+        return 1
+    return 6 if widths == {6} else default
+
+
 def programme_sound(
     programme: RenderPlan, block_samples: int = 8192
 ) -> Iterator[NDArray[np.float32]]:
@@ -98,52 +134,78 @@ def mix_project(
     bit_depth: str = "24",
     tail_s: float = 0.0,
     progress: Progress | None = None,
+    layout: str | None = None,
+    frame_range: str | None = None,
+    stereo_downmix: bool = False,
 ) -> MixResult:
     """Mix ``project`` to ``out``; with ``stems_dir``, every bus to its own file there too.
 
     One pass: the mix and the stems are written side by side, each a
-    Broadcast Wave stamped with the timeline's start timecode, each under a
-    temporary name until the whole pass has succeeded.
+    Broadcast Wave stamped with the timecode of its first sample, each under a
+    temporary name until the whole pass has succeeded. ``layout`` (stereo or
+    5.1) overrides the project's; a 5.1 mix can also be folded down to stereo
+    by ITU-R BS.775 (``stereo_downmix``, written beside it as ``NAME_stereo``).
+    ``frame_range`` (``IN-OUT``, programme timecodes or frames) mixes only that
+    stretch, with everything before it (tails, ducking) run through the
+    console first, so the range equals that part of the whole mix.
     """
-    if bit_depth not in PCM_CODECS:
-        raise AudioError(
-            f"bit depth {bit_depth!r} is not one of {', '.join(PCM_CODECS)}",
-            fix="choose 16, 24 or 32f",
-        )
+    codec, sample_format = _encoding(Path(out), bit_depth)
     path = Path(project)
     timeline = load_project(path)
     rate = timeline_rate(timeline)
     output = OutputFormat(frame_rate=rate, sample_rate=sample_rate)
     programme = plan(timeline, output, project_folder=path.parent)
     session = session_from_plan(programme)
-    names = tuple(bus.name for bus in session.buses) if stems_dir is not None else ()
-    total = programme.samples + round(tail_s * sample_rate)
-    start_s = Fraction(programme.start_timecode_frames) / rate
+    if layout is not None:
+        session = replace(session, layout=layout)
+    first_sample, total = 0, programme.samples + round(tail_s * sample_rate)
+    first_frame = programme.start_timecode_frames
+    if frame_range is not None:
+        chosen = parse_frame_range(frame_range, FrameRate.parse(rate), first_frame)
+        chosen = programme.with_range(chosen).output_range
+        first_sample = round(Fraction(chosen.start) / rate * sample_rate)
+        total = round(Fraction(chosen.start + chosen.frames) / rate * sample_rate) - first_sample
+        first_frame += chosen.start
+    start_s = Fraction(first_frame) / rate
     stamp = Bext(
         description=f"{timeline.name}: mix", time_reference_samples=round(start_s * sample_rate)
     )
+    names = tuple(bus.name for bus in session.buses) if stems_dir is not None else ()
     folder = Path(stems_dir) if stems_dir is not None else Path(out).parent
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [Path(out), *(folder / f"{name}.wav" for name in names)]
-    spec = AudioSpec(sample_rate, 2, codec=PCM_CODECS[bit_depth], bit_rate=None)
+    target = Path(out)
+    paths = [target, *(folder / f"{name}.wav" for name in names)]
+    specs = [AudioSpec(sample_rate, session.channels, PCM_CODECS[bit_depth], None)] * len(paths)
+    specs[0] = AudioSpec(sample_rate, session.channels, codec, None, sample_format)
+    folded = stereo_downmix and session.layout == "5.1"
+    if folded:
+        paths.append(target.with_name(f"{target.stem}_stereo{target.suffix}"))
+        specs.append(AudioSpec(sample_rate, 2, codec, None, sample_format))
     writers: list[MediaWriter] = []
     try:
-        for target in paths:
+        for file, spec in zip(paths, specs, strict=True):
             writers.append(
                 MediaWriter(
-                    target, audio=spec, metadata=stamp.muxer_metadata(), options={"write_bext": "1"}
+                    file, audio=spec, metadata=stamp.muxer_metadata(), options={"write_bext": "1"}
                 )
             )
-        for block in Mixer(session).blocks(total, block_samples=8192, stems=names):
-            writers[0].write_audio(block.master)
-            for writer, name in zip(writers[1:], names, strict=True):
-                writer.write_audio(block.stems[name])
+        end = first_sample + total
+        for block in Mixer(session).blocks(end, block_samples=8192, stems=names):
+            skip = max(0, first_sample - block.start)
+            if skip >= block.master.shape[1]:
+                continue  # before the range: mixed (tails, ducking) and dropped
+            writers[0].write_audio(block.master[:, skip:])
+            for writer, name in zip(writers[1 : 1 + len(names)], names, strict=True):
+                writer.write_audio(block.stems[name][:, skip:])
+            if folded:
+                writers[-1].write_audio(downmix_51(block.master[:, skip:]))
             if progress is not None:
-                progress(block.start + block.master.shape[1], total)
+                progress(block.start + block.master.shape[1] - first_sample, total)
     except BaseException:
         for writer in writers:
             writer.__exit__(Exception, None, None)
         raise
     for writer in writers:
         writer.close()
-    return MixResult(paths[0], tuple(paths[1:]), total)
+    stems = tuple(paths[1 : 1 + len(names)])
+    return MixResult(paths[0], stems, total, paths[-1] if folded else None)
