@@ -24,6 +24,7 @@ from postprod.audio.automation import ParamAutomation
 from postprod.audio.dynamics import AttackRelease, LevelFollower
 from postprod.effects.registry import EFFECTS, EffectSpec, tempo_delay_s, validate
 from postprod.errors import AudioError
+from postprod.media.fifo import Fifo as Fifo  # the console's queue, re-exported
 
 #: Spec parameter names that pedalboard spells differently.
 _ATTRIBUTE = {"delay_s": "delay_seconds"}
@@ -453,20 +454,3 @@ def time_stretch(
         dtype=np.float32,
     )
     return result
-
-
-class Fifo:
-    """Samples waiting to be used, ``(channels, n)``; appended and taken from the front."""
-
-    def __init__(self, channels: int) -> None:
-        self._held = np.zeros((channels, 0), np.float32)
-
-    def __len__(self) -> int:
-        return int(self._held.shape[1])
-
-    def put(self, block: NDArray[np.float32]) -> None:
-        self._held = np.concatenate([self._held, block], axis=1) if len(self) else block
-
-    def take(self, count: int) -> NDArray[np.float32]:
-        taken, self._held = self._held[:, :count], self._held[:, count:]
-        return taken
