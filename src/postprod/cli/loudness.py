@@ -44,10 +44,18 @@ def normalize_command(
     target: float = typer.Option(..., "--target", help="Integrated loudness to reach, LUFS."),
     true_peak: float = typer.Option(-1.0, "--true-peak", help="True-peak ceiling, dBTP."),
     bit_depth: str = typer.Option("24", "--bit-depth", help="16, 24 or 32f."),
+    noise_shaping: bool = typer.Option(
+        False, "--noise-shaping", help="Shape the dither (F-weighted), for 16-bit masters."
+    ),
 ) -> None:
     """Normalise to a target loudness, limiting true peaks only where needed."""
     report = normalize_file(
-        source, out, target_lufs=target, true_peak_dbtp=true_peak, bit_depth=bit_depth
+        source,
+        out,
+        target_lufs=target,
+        true_peak_dbtp=true_peak,
+        bit_depth=bit_depth,
+        noise_shaping=noise_shaping,
     )
     record(
         "delivery",

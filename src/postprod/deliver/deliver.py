@@ -98,6 +98,7 @@ def deliver_project(
             true_peak_dbtp=preset.true_peak_max_dbtp,
             bit_depth=str(preset.bit_depth),
             bext=stamp,
+            noise_shaping=preset.noise_shaping,
         )
     report = run_qc(master.output, preset, expected_duration_s=duration_s)
     reports = write_reports(report, out, name=f"{stem}.qc")

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage, signal
 
-from postprod.deliver.dither import tpdf_dither
+from postprod.deliver.dither import noise_shaped, tpdf_dither
 from postprod.deliver.measure import measure_file
 from postprod.errors import DeliveryError, refuse_overwriting
 from postprod.media.audio import audio_info, iter_audio_blocks
@@ -56,8 +56,10 @@ def normalize_file(
     true_peak_dbtp: float = -1.0,
     bit_depth: str = "24",
     bext: Bext | None = None,
+    noise_shaping: bool = False,
 ) -> NormalizeReport:
-    """Write ``source`` normalised to ``target_lufs`` with true peaks at most ``true_peak_dbtp``."""
+    """Write ``source`` normalised to ``target_lufs`` with true peaks at most ``true_peak_dbtp``
+    (and, cutting to 16 or 24 bits, TPDF dither, noise-shaped if asked)."""
     source, output = Path(source), Path(output)
     refuse_overwriting(source, output, DeliveryError)
     before = measure_file(source)
@@ -70,11 +72,13 @@ def normalize_file(
     gain_db = target_lufs - before.integrated_lufs
     limited = before.true_peak_dbtp + gain_db > true_peak_dbtp
     ceiling_db = true_peak_dbtp - _SAFETY_DB
-    after = _apply(source, output, gain_db, ceiling_db if limited else None, bit_depth, bext)
+    after = _apply(
+        source, output, gain_db, ceiling_db if limited else None, bit_depth, bext, noise_shaping
+    )
     if after.true_peak_dbtp > true_peak_dbtp:  # rare: interpolated peaks between grid points
         limited = True
         ceiling_db -= after.true_peak_dbtp - true_peak_dbtp + _SAFETY_DB
-        after = _apply(source, output, gain_db, ceiling_db, bit_depth, bext)
+        after = _apply(source, output, gain_db, ceiling_db, bit_depth, bext, noise_shaping)
     return NormalizeReport(source, output, gain_db, limited, before, after)
 
 
@@ -85,6 +89,7 @@ def _apply(
     ceiling_db: float | None,
     bit_depth: str,
     bext: Bext | None = None,
+    noise_shaping: bool = False,
 ) -> LoudnessResult:
     info = audio_info(source)
     meter = LoudnessMeter(info.sample_rate, info.channels)
@@ -95,8 +100,9 @@ def _apply(
     if ceiling_db is not None:
         blocks = _limited(blocks, info.sample_rate, 10 ** (ceiling_db / 20))
 
-    if bit_depth in ("16", "24"):
-        blocks = tpdf_dither(blocks, int(bit_depth))  # last, before the word length is cut
+    if bit_depth in ("16", "24"):  # last, before the word length is cut
+        dither = noise_shaped if noise_shaping else tpdf_dither
+        blocks = dither(blocks, int(bit_depth))
 
     def metered() -> Iterator[NDArray[np.float32]]:
         for block in blocks:

@@ -38,6 +38,7 @@ class DeliveryPreset:
     max_sibilance_dbfs: float | None = None  # vinyl, cassette: loudest 10 ms of 4-12 kHz
     max_hf_energy_db: float | None = None  # cassette: share of energy above 12 kHz
     stems: bool = False  # film: every bus as its own file beside the print master
+    noise_shaping: bool = False  # shape the dither of the word-length cut (a 16-bit CD master)
     source: str = ""
 
     @staticmethod
