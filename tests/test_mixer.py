@@ -53,6 +53,42 @@ def test_an_impulse_lands_on_its_sample_whatever_the_inserts(rate: int) -> None:
     assert int(np.argmax(np.abs(out[0]))) == at
 
 
+@pytest.mark.parametrize("block", [1000, 4096])
+def test_bus_latency_is_compensated_on_every_path(block: int) -> None:
+    """A look-ahead limiter on the dialogue bus, a pitch shifter (0 semitones) on a nested
+    effects bus, a dry track straight to the master and a ducked music bus: every impulse
+    lands on its own sample in the mix and in the stems, and the stems still sum to it."""
+    rate, at = 48000, 20_000
+    lookahead = (EffectSpec.of("limiter", ceiling_db=-1, lookahead_ms=5),)
+    shifter = (EffectSpec.of("pitch_shift", semitones=0),)
+    session = Session(
+        rate,
+        (
+            Track("dx", ArraySource(impulse(at, rate * 3)), output="DX"),
+            Track("fx", ArraySource(impulse(at + 1000, rate * 3, 0.4)), output="FX"),
+            Track("dry", ArraySource(impulse(at + 2000, rate * 3, 0.3))),
+            Track("mx", ArraySource(impulse(at + 3000, rate * 3, 0.2)), output="MX"),
+        ),
+        buses=(
+            Bus("DX", inserts=lookahead),
+            Bus("FX", inserts=shifter, output="EFFECTS"),
+            Bus("EFFECTS", inserts=lookahead),
+            Bus("MX", duck=Duck("DX", depth_db=6)),
+        ),
+    )
+    out, stems = mix(session, rate * 3, block=block, stems=("DX", "EFFECTS", "MX"))
+    assert out.shape[1] == rate * 3
+    peaks = sorted(np.argsort(np.abs(out[0]))[-4:].tolist())
+    assert peaks == [at, at + 1000, at + 2000, at + 3000]
+    assert int(np.argmax(np.abs(stems["DX"][0]))) == at
+    assert int(np.argmax(np.abs(stems["EFFECTS"][0]))) == at + 1000
+    assert int(np.argmax(np.abs(stems["MX"][0]))) == at + 3000
+    dry = np.zeros_like(out)
+    dry[:, at + 2000] = out[:, at + 2000]
+    residual = out - stems["DX"] - stems["EFFECTS"] - stems["MX"] - dry
+    assert np.abs(residual).max() < 1e-6
+
+
 def test_centre_pan_is_minus_3_db_each_side() -> None:
     tone = np.full((1, 4800), 0.5, np.float32)
     out, _ = mix(Session(48000, (Track("t", ArraySource(tone)),)), 4800)

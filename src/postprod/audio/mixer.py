@@ -14,8 +14,13 @@ VST3's is also measured with an impulse when the chain is built), so a chain
 with latency first returns fewer samples than it is given. Each track keeps
 reading its source ahead until its chain has produced the samples asked
 for, so every track stays aligned to the sample without delaying the others;
-the master does the same. Memory: a block or two per track and bus,
-whatever the programme length.
+the master does the same. A bus cannot read ahead (its input is the sum of
+the moment), so a bus chain with latency delays its output by it; the
+console compensates as a DAW does: it measures each bus chain's delay when
+it starts, delays every other path into the same place to match (tracks,
+other buses, a ducking key, the stems), and drops that much from the start
+of the mix, so everything stays aligned to the picture. Memory: a block or
+two per track and bus, whatever the programme length.
 
 The description (:class:`Session` and what it holds) is plain frozen data
 with ``to_dict``/``from_dict`` (JSON-ready), except each track's source,
@@ -376,35 +381,73 @@ class _Strip:
         return pre, post
 
 
-class _Delayed:
-    """A chain whose output must come back as long as its input, block by block: what a
-    look-ahead effect holds back is made up with silence at the start (the chain's delay)."""
+class _BusChain:
+    """A bus's inserts, returning as many samples as they are given: the chain's output goes
+    into a queue that starts with ``latency_samples`` of silence (its measured hold-back),
+    so the output is the input delayed by exactly that, whatever blocks the chain returns."""
 
-    def __init__(self, chain: Chain) -> None:
+    def __init__(self, chain: Chain, channels: int) -> None:
         self.chain = chain
+        self.channels = channels
         self.latency_samples = 0
+        self._ready = Fifo(channels)
+
+    def start(self, latency_samples: int) -> None:
+        """Before the first block: hold back ``latency_samples`` (see :func:`_chain_latency`)."""
+        self.latency_samples = latency_samples
+        if latency_samples:
+            self._ready.put(np.zeros((self.channels, latency_samples), np.float32))
 
     def process(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
-        out = self.chain.process(block)
-        short = block.shape[1] - out.shape[1]
-        if short > 0:
-            self.latency_samples += short
-            out = np.concatenate([np.zeros((out.shape[0], short), np.float32), out], axis=1)
-        return out
+        if not self.chain:
+            return block
+        self._ready.put(self.chain.process(block))
+        return self._ready.take(block.shape[1])
+
+
+class _DelayLine:
+    """A fixed delay of ``samples``, block by block."""
+
+    def __init__(self, channels: int, samples: int) -> None:
+        self.samples = samples
+        self._fifo = Fifo(channels)
+        if samples:
+            self._fifo.put(np.zeros((channels, samples), np.float32))
+
+    def __call__(self, block: NDArray[np.float32]) -> NDArray[np.float32]:
+        if not self.samples:
+            return block
+        self._fifo.put(block)
+        return self._fifo.take(block.shape[1])
+
+
+def _chain_latency(bus: Bus, sample_rate: int, channels: int, block_samples: int) -> int:
+    """The most a bus chain ever holds back when fed ``block_samples`` at a time, measured on
+    8 s of silence through a fresh copy (a look-ahead limiter: its look-ahead; a pitch
+    shifter: the chunk it collects, which depends on the block size)."""
+    if not bus.inserts:
+        return 0
+    probe = Chain(bus.inserts, sample_rate, where=f"bus {bus.name}", channels=channels)
+    block = np.zeros((channels, block_samples), np.float32)
+    fed = returned = most = 0
+    while fed < 8 * sample_rate:
+        returned += probe.process(block).shape[1]
+        fed += block.shape[1]
+        most = max(most, fed - returned)
+    return most
 
 
 class _BusState:
     def __init__(self, bus: Bus, sample_rate: int, channels: int) -> None:
         self.bus = bus
-        self.chain = _Delayed(
-            Chain(
-                bus.inserts,
-                sample_rate,
-                where=f"bus {bus.name}",
-                automation=bus.insert_automation,
-                channels=channels,
-            )
+        chain = Chain(
+            bus.inserts,
+            sample_rate,
+            where=f"bus {bus.name}",
+            automation=bus.insert_automation,
+            channels=channels,
         )
+        self.chain = _BusChain(chain, channels)
         self.key_level: LevelFollower | None = None
         self.smooth: AttackRelease | None = None
         if bus.duck is not None:
@@ -436,6 +479,8 @@ class Mixer:
             if not track.mute and (track.solo or not soloing)  # buses are solo-safe
         ]
         self._buses = [_BusState(bus, rate, self.channels) for bus in session.buses]
+        self._arrival: dict[str, int] = {}  # set when the console starts (_compensate)
+        self._leaves: dict[str, int] = {}
         self._master = Chain(
             session.master_inserts,
             rate,
@@ -443,6 +488,34 @@ class Mixer:
             automation=session.master_insert_automation,
             channels=self.channels,
         )
+
+    def _compensate(self, block_samples: int) -> None:
+        """Delays that keep every path aligned when bus chains hold samples back.
+
+        ``arrival[node]``: the latency everything reaching a bus (or the master)
+        is given; ``leaves[bus]``: the latency of its output (arrival + its chain's).
+        Buses feed only later buses, so one pass in order settles both.
+        """
+        rate = self.session.sample_rate
+        for state in self._buses:
+            latency = _chain_latency(state.bus, rate, self.channels, block_samples)
+            state.chain.start(latency)
+        arrival = {MASTER: 0, **{state.bus.name: 0 for state in self._buses}}
+        leaves: dict[str, int] = {}
+        for state in self._buses:
+            leaves[state.bus.name] = arrival[state.bus.name] + state.chain.latency_samples
+            arrival[state.bus.output] = max(arrival[state.bus.output], leaves[state.bus.name])
+        channels = self.channels
+        self._arrival, self._leaves = arrival, leaves
+        self._track_delay = {node: _DelayLine(channels, late) for node, late in arrival.items()}
+        self._bus_delay, self._stem_delay, self._key_delay = {}, {}, {}
+        for state in self._buses:
+            name, bus = state.bus.name, state.bus
+            self._bus_delay[name] = _DelayLine(channels, arrival[bus.output] - leaves[name])
+            self._stem_delay[name] = _DelayLine(channels, arrival[MASTER] - leaves[name])
+            if bus.duck is not None:
+                lag = max(0, leaves[name] - leaves[bus.duck.key])
+                self._key_delay[name] = _DelayLine(channels, lag)
 
     def _check_routing(self, names: list[str]) -> None:
         known = {MASTER, *names}
@@ -513,6 +586,9 @@ class Mixer:
         max_tail_s: float,
     ) -> Iterator[MixBlock]:
         rate = self.session.sample_rate
+        if self._arrival:
+            raise AudioError("a console runs once", fix="make a new Mixer for another pass")
+        self._compensate(block_samples)
         end = total_samples if tail else None
         limit = total_samples + (round(max_tail_s * rate) if tail else 0)
         master_ready = Fifo(self.channels)
@@ -520,14 +596,15 @@ class Mixer:
         ahead = 0
         quiet_needed = round((0.5 + _longest_echo_s(self.session)) * rate)
         quiet, last_peak = 0, 0.0
+        to_drop = self._arrival[MASTER]  # the compensation delay, taken off the front
         for start in range(0, limit, block_samples):
             count = min(block_samples, limit - start)
-            while len(master_ready) < count:
+            while len(master_ready) < count + to_drop:
                 master_in, outputs = self._graph(ahead, block_samples, end)
                 gain = _gain(
                     self.session.master_gain_automation,
                     self.session.master_gain_db,
-                    ahead,
+                    ahead - self._arrival[MASTER],
                     block_samples,
                     rate,
                 )
@@ -536,6 +613,10 @@ class Mixer:
                 for name, ready in stems_ready.items():
                     ready.put(outputs[name])
                 ahead += block_samples
+            if to_drop:
+                for ready in (master_ready, *stems_ready.values()):
+                    ready.take(to_drop)
+                to_drop = 0
             block = MixBlock(
                 start,
                 master_ready.take(count),
@@ -552,16 +633,14 @@ class Mixer:
     def _graph(
         self, start: int, count: int, end: int | None
     ) -> tuple[NDArray[np.float32], dict[str, NDArray[np.float32]]]:
-        """Tracks and buses for one block: the master's input and every bus's output."""
+        """Tracks and buses for one block: the master's input and every bus's output (as a
+        stem, aligned with the master's input)."""
         rate = self.session.sample_rate
         layout = self.session.layout
-        inputs = {
-            state.bus.name: np.zeros((self.channels, count), np.float32) for state in self._buses
-        }
-        inputs[MASTER] = np.zeros((self.channels, count), np.float32)
+        from_tracks = {node: np.zeros((self.channels, count), np.float32) for node in self._arrival}
         for strip in self._strips:
             pre, post = strip.process(start, count, rate, end)
-            inputs[strip.track.output] += post
+            from_tracks[strip.track.output] += post
             for send in strip.track.sends:
                 level = _gain(send.automation, send.level_db, start, count, rate)
                 fed = (
@@ -569,18 +648,23 @@ class Mixer:
                     if send.pre_fader
                     else post
                 )
-                inputs[send.bus] += (fed * level).astype(np.float32)
+                from_tracks[send.bus] += (fed * level).astype(np.float32)
+        inputs = {node: self._track_delay[node](block) for node, block in from_tracks.items()}
         outputs: dict[str, NDArray[np.float32]] = {}
+        stems: dict[str, NDArray[np.float32]] = {}
         for state in self._buses:
             bus = state.bus
             x = state.chain.process(inputs[bus.name])
-            gain = _gain(bus.gain_automation, bus.gain_db, start, count, rate)
+            at = start - self._leaves[bus.name]  # programme time of what leaves the bus now
+            gain = _gain(bus.gain_automation, bus.gain_db, at, count, rate)
             if bus.duck is not None:
-                gain = gain * state.duck_gain(outputs[bus.duck.key])
+                key = self._key_delay[bus.name](outputs[bus.duck.key])
+                gain = gain * state.duck_gain(key)
             y = (x * gain).astype(np.float32)
             outputs[bus.name] = y
-            inputs[bus.output] += y
-        return inputs[MASTER], outputs
+            inputs[bus.output] += self._bus_delay[bus.name](y)
+            stems[bus.name] = self._stem_delay[bus.name](y)
+        return inputs[MASTER], stems
 
 
 def _longest_echo_s(session: Session) -> float:
