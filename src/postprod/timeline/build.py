@@ -41,14 +41,7 @@ def clip_from_media(
             fix="give a video file with a constant frame rate",
         )
     rate, available = Fraction(video.frame_rate), int(video.frames)
-    length = available - source_start if duration is None else duration
-    if source_start < 0 or length <= 0 or source_start + length > available:
-        raise EditError(
-            f"frames {source_start}..{source_start + length} are outside the "
-            f"{available} frames of {file.name}",
-            where=name or file.stem,
-            fix="choose a range inside the media",
-        )
+    length = _length(file, name, available, source_start, duration)
     first = first_frame_timecode(info.start_timecode, rate)
     reference = otio.schema.ExternalReference(
         target_url=target_url or str(path), available_range=time_range(first, available, rate)
@@ -81,14 +74,7 @@ def clip_of_file(
             fix="give a video or audio file",
         )
     available = int(Fraction(info.duration_s).limit_denominator(10**6) * rate)
-    length = available - source_start if duration is None else duration
-    if source_start < 0 or length <= 0 or source_start + length > available:
-        raise EditError(
-            f"frames {source_start}..{source_start + length} are outside the "
-            f"{available} frames of {file.name}",
-            where=name or file.stem,
-            fix="choose a range inside the media",
-        )
+    length = _length(file, name, available, source_start, duration)
     reference = otio.schema.ExternalReference(
         target_url=str(path), available_range=time_range(0, available, rate)
     )
@@ -113,6 +99,21 @@ def timeline_of(
     track.extend(clip.deepcopy() for clip in clips)
     timeline.tracks.append(track)
     return timeline
+
+
+def _length(
+    file: Path, name: str | None, available: int, source_start: int, duration: int | None
+) -> int:
+    """The clip's length (default: to the media's end), refused outside the media."""
+    length = available - source_start if duration is None else duration
+    if source_start < 0 or length <= 0 or source_start + length > available:
+        raise EditError(
+            f"frames {source_start}..{source_start + length} are outside the "
+            f"{available} frames of {file.name}",
+            where=name or file.stem,
+            fix="choose a range inside the media",
+        )
+    return length
 
 
 def first_frame_timecode(label: str | None, rate: Fraction) -> int:

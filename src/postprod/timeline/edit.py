@@ -185,9 +185,7 @@ class Lift(Operation):
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
-        slot = clip_at(track, self.at, where)
-        _drop_transitions_around(track, slot.index)
-        slot = clip_at(track, self.at, where)
+        slot = _detach(track, self.at, where)
         track[slot.index] = gap(slot.length, where.rate)
 
 
@@ -202,9 +200,7 @@ class Extract(Operation):
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
-        slot = clip_at(track, self.at, where)
-        _drop_transitions_around(track, slot.index)
-        slot = clip_at(track, self.at, where)
+        slot = _detach(track, self.at, where)
         del track[slot.index]
         if self.sync:
             for other in _other_tracks(timeline, track, slot.start, where):
@@ -318,11 +314,7 @@ class Roll(Operation):
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
-        outgoing, incoming = _cut_between(track, self.at, where)
-        _refuse_shorter(outgoing, -self.by, where)
-        _refuse_shorter(incoming, self.by, where)
-        _resize(outgoing.item, 0, self.by, where)
-        _resize(incoming.item, self.by, -self.by, where)
+        _move_boundary(*_cut_between(track, self.at, where), self.by, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,11 +352,7 @@ class Slide(Operation):
                 where=slot.item.name,
                 fix="slide a clip that has items before and after it, or use move",
             )
-        before, after = found[position - 1], found[position + 1]
-        _refuse_shorter(before, -self.by, where)
-        _refuse_shorter(after, self.by, where)
-        _resize(before.item, 0, self.by, where)
-        _resize(after.item, self.by, -self.by, where)
+        _move_boundary(found[position - 1], found[position + 1], self.by, where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,9 +367,7 @@ class Move(Operation):
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
-        slot = clip_at(track, self.at, where)
-        _drop_transitions_around(track, slot.index)
-        slot = clip_at(track, self.at, where)
+        slot = _detach(track, self.at, where)
         clip = slot.item.deepcopy()
         track[slot.index] = gap(slot.length, where.rate)
         target = find_track(timeline, self.to_track or self.track)
@@ -688,6 +674,21 @@ def _refuse_shorter(slot: Slot, by: int, where: Where) -> None:
             where=name,
             fix=f"move it by less than {slot.length} frames",
         )
+
+
+def _detach(track: otio.schema.Track, at: int, where: Where) -> Slot:
+    """The clip under ``at``, with the transitions either side of it taken away."""
+    slot = clip_at(track, at, where)
+    _drop_transitions_around(track, slot.index)
+    return clip_at(track, at, where)
+
+
+def _move_boundary(left: Slot, right: Slot, by: int, where: Where) -> None:
+    """Move the edit point between two neighbours by ``by``: one longer, the other shorter."""
+    _refuse_shorter(left, -by, where)
+    _refuse_shorter(right, by, where)
+    _resize(left.item, 0, by, where)
+    _resize(right.item, by, -by, where)
 
 
 def _resize(item: otio.core.Item, move_in: int, grow_out: int, where: Where) -> None:
