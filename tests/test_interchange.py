@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
@@ -12,7 +13,11 @@ from postprod.cli import main
 from postprod.demo.production import run_demo
 from postprod.interchange import export_timeline, import_timeline, load_project
 from postprod.interchange.edl import edl_rate
+from postprod.timeline.metadata import WipeState, set_wipe, wipe_of
+from postprod.timeline.model import media_clip, rational_time
 from test_render import SMALL
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +161,47 @@ def test_a_drop_frame_edl_round_trip_via_cli(
     ]
     assert events == originals
     assert main(["import", str(source), "-o", str(tmp_path / "p.edl")]) == 2  # a project is .otio
+
+
+def test_wipes_go_through_an_edl_both_ways(tmp_path: Path) -> None:
+    """The demo's clock wipe leaves as a W201 event and comes back as the same wipe."""
+    rate = Fraction(25)
+    clips = [
+        media_clip(
+            f"/media/{name}.mov",
+            name=name,
+            rate=rate,
+            available_frames=200,
+            source_start=20,
+            duration=50,
+        )
+        for name in "abc"
+    ]
+    clock = otio.schema.Transition(
+        in_offset=rational_time(5, rate), out_offset=rational_time(5, rate)
+    )
+    set_wipe(clock, WipeState("clock", softness=0.1, border_px=3))
+    dissolve = otio.schema.Transition(
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=rational_time(4, rate),
+        out_offset=rational_time(4, rate),
+    )
+    track = otio.schema.Track("V1")
+    track.extend([clips[0], clock, clips[1], dissolve, clips[2]])
+    timeline = otio.schema.Timeline("wipes", global_start_time=rational_time(90_000, rate))
+    timeline.tracks.append(track)
+    edl = tmp_path / "wipes.edl"
+    export_timeline(timeline, edl)
+    text = edl.read_text()
+    assert " W201 010 " in text and " D 008 " in text
+    back = import_timeline(edl, rate=25)
+    found = [c for c in back.video_tracks()[0] if isinstance(c, otio.schema.Transition)]
+    assert [wipe_of(t) for t in found] == [WipeState("clock", 0.1, 3), None]
+    assert [c.name for c in back.find_clips()] == ["a", "b", "c"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/conformance is not here")
+def test_a_smpte_wipe_from_another_tool_is_drawn_as_a_wipe() -> None:
+    timeline = import_timeline(CORPUS / "edl" / "otio-cmx3600-adapter__wipe_test.edl")
+    (transition,) = [c for c in timeline.tracks[0] if isinstance(c, otio.schema.Transition)]
+    assert wipe_of(transition) == WipeState("horizontal")  # W001: a horizontal wipe

@@ -22,6 +22,7 @@ import opentimelineio as otio
 from postprod.atomic import replacing, write_text
 from postprod.errors import InterchangeError
 from postprod.interchange.edl import global_to_record_start, with_fcm
+from postprod.interchange.edl_wipes import wipes_to_edl
 from postprod.interchange.formats import adapter_for, is_bad_input, write_failure
 
 
@@ -93,7 +94,7 @@ def _write_edl(timeline: otio.schema.Timeline, target: Path, options: dict[str, 
     text = otio.adapters.write_to_string(
         global_to_record_start(timeline), adapter_name="cmx_3600", rate=rate, **options
     )
-    write_text(target, with_fcm(text, rate))
+    write_text(target, with_fcm(wipes_to_edl(text, timeline), rate))
 
 
 def _write_bundle(timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ import opentimelineio as otio
 
 from postprod.errors import InterchangeError, MediaNotFoundError
 from postprod.interchange.edl import edl_rate, edl_text, failing_line, record_start_to_global
+from postprod.interchange.edl_wipes import wipes_from_edl
 from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
 from postprod.interchange.formats import adapter_for, is_bad_input, read_failure
 
@@ -105,8 +106,10 @@ def import_timeline(
         timeline = found[0]
     adapter = adapter_for(source)
     if adapter == "cmx_3600":
-        edl_rate_used = options.get("rate") or rate or edl_rate(edl_text(source))
+        text = edl_text(source)
+        edl_rate_used = options.get("rate") or rate or edl_rate(text)
         record_start_to_global(timeline, float(edl_rate_used))
+        wipes_from_edl(timeline, text)
     elif adapter == "fcpx_xml":
         fcpx_start_timecode(timeline, _source_file(source))
     return timeline
