@@ -58,7 +58,8 @@ def test_cd_delivery_with_a_cue_sheet(project: Path, tmp_path: Path) -> None:
     assert delivery.qc.passed
     assert delivery.cue is not None
     sheet = delivery.cue.read_text()
-    assert sheet.count("TRACK") == 3 and "PREGAP 00:02:00" in sheet
+    # the three marks below, and the demo's own spotting marker (its whoosh)
+    assert sheet.count("TRACK") == 4 and "PREGAP 00:02:00" in sheet
     assert 'TITLE "Second movement"' in sheet and "INDEX 01 00:01:09" in sheet  # 28 frames = 1.12 s
     assert 'TITLE "Opening"' in sheet  # a mark at zero names track 1
 

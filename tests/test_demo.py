@@ -7,6 +7,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import opentimelineio as otio
 import pytest
 
 from postprod.cli import main
@@ -73,3 +74,15 @@ def test_the_demo_is_the_same_every_time(tmp_path: Path) -> None:
     assert all(np.array_equal(x, y) for x, y in zip(*composed, strict=True))
     # And the encoder turns them into the same file (x264 without its AVX-512 code).
     assert first.programme.read_bytes() == second.programme.read_bytes()
+
+
+def test_the_demo_spots_a_whoosh_to_the_wipe_from_a_marker(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "demo", settings=SMALL)
+    timeline = load_project(result.project)
+    (marker,) = timeline.tracks.markers
+    wipe_start = 8 + 60 - 4  # SMALL: fade up 8, three 20-frame clips, a 4+4 clock wipe
+    assert marker.name == "whoosh" and marker.marked_range.start_time.value == wipe_start
+    (fx,) = [track for track in timeline.audio_tracks() if track.name == "FX"]
+    (clip,) = [item for item in fx if isinstance(item, otio.schema.Clip)]
+    assert fx.range_of_child(clip).start_time.value == wipe_start
+    assert clip.name == "whoosh" and (result.project.parent / "spot_1_whoosh.wav").is_file()

@@ -38,7 +38,7 @@ def test_spotted_sounds_land_on_their_frames(
         "timecode,sound,track,gain_db,note\n"
         "01:00:01:00,click.wav,Foley,-6,door click\n"  # frame 25 of the timeline
         "01:00:01:10,click.wav,Foley,0,too close: overlaps the first\n"
-        "01:00:02:00,sfx:impact:3,FX,0,hit\n"
+        "01:00:02:00,sfx:impact:3,Hits,0,hit\n"
         "00:59:59:00,click.wav,Foley,0,before the start\n"
     )
     assert main(["spot", str(demo.project), str(listing)]) == 0

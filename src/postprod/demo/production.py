@@ -23,12 +23,14 @@ from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
 from postprod.demo.sound import add_sound
-from postprod.interchange import save_project
+from postprod.interchange import load_project, save_project
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
+from postprod.render.spot import spot
+from postprod.timeline.edit import AddMarker, apply_edit
 from postprod.timeline.metadata import WipeState, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card
@@ -68,7 +70,7 @@ class DemoSettings:
 class DemoResult:
     """The files the demo wrote."""
 
-    sources: tuple[Path, ...]  # camera files, then the dialogue line and the music
+    sources: tuple[Path, ...]  # camera files, the dialogue line, the music, the spotted effect
     project: Path
     programme: Path
     render: RenderResult
@@ -108,7 +110,15 @@ def run_demo(
         line_at_frame=fade + settings.clip_frames + settings.clip_frames // 8,  # over camera B
         line_frames=settings.clip_frames * 3 // 4,
     )
+    step("spotting a whoosh to the clock wipe from a marker")
+    wipe_at = fade + 3 * settings.clip_frames - fade // 2  # where the clock wipe starts
+    timeline = apply_edit(
+        timeline,
+        AddMarker(wipe_at, "whoosh", "BLUE", "sfx:whoosh:4 track=FX gain_db=-8 duration_s=0.6"),
+    )
     project = save_project(timeline, out / "demo.otio")  # media paths relative to the project
+    spotted = spot(project).generated
+    timeline = load_project(project)
     step("rendering the programme")
     output = OutputFormat(
         settings.width, settings.height, settings.frame_rate, settings.sample_rate, 2
@@ -132,7 +142,7 @@ def run_demo(
     report = run_qc(master.output, preset, expected_duration_s=result.duration_s)
     reports = write_reports(report, out)
     return DemoResult(
-        (*sources, *sounds), project, result.path, result, master.output, report, reports
+        (*sources, *sounds, *spotted), project, result.path, result, master.output, report, reports
     )
 
 

@@ -1,6 +1,7 @@
 """Spotting: sounds placed on the project's tracks at the frames a spotting list names.
 
-A spotting list is CSV with the columns ``timecode, sound, track, gain_db, note``;
+A spotting list is CSV with the columns ``timecode, sound, track, gain_db, note``
+(and, optionally, ``duration_s``: the length of a generated sound);
 without one, the timeline's markers whose note names a sound are the list
 (a spotting session marks the picture, then the sounds go in).
 ``sound`` is a file, or ``sfx:NAME`` (optionally ``sfx:NAME:SEED``) to generate
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import opentimelineio as otio
@@ -35,6 +36,7 @@ class SpotReport:
 
     placed: list[tuple[str, str, str]]  # (timecode, sound, track)
     unplaced: list[tuple[str, str, str]]  # (timecode, sound, reason)
+    generated: list[Path] = field(default_factory=list)  # sounds made from scratch (sfx:)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class SpotRow:
     gain_db: float | None = None
     note: str = ""
     where: str = ""  # the list's line or the marker, for messages
+    duration_s: float | None = None  # a generated sound's length (default: the generator's)
 
 
 def spot(
@@ -70,13 +73,15 @@ def spot(
         if spotting is not None
         else rows_from_markers(timeline, counting, start)
     )
-    placed, unplaced = [], []
+    placed, unplaced, generated = [], [], []
     for number, row in enumerate(rows, start=1):
         frame = label_to_frames(row.label, counting) - start
         if frame < 0:
             unplaced.append((row.label, row.sound, "before the start of the timeline"))
             continue
-        media = _sound_file(row.sound, path.parent, number, row.where)
+        media = _sound_file(row, path.parent, number)
+        if row.sound.startswith("sfx:"):
+            generated.append(media)
         info = probe(media)
         frames = max(1, round(info.duration_s * float(rate)))
         clip = media_clip(
@@ -93,7 +98,7 @@ def spot(
         else:
             unplaced.append((row.label, row.sound, f"track {track.name} is taken there"))
     save_project(timeline, out or path)
-    return SpotReport(placed, unplaced)
+    return SpotReport(placed, unplaced, generated)
 
 
 def rows_from_csv(listing: Path) -> list[SpotRow]:
@@ -116,7 +121,9 @@ def rows_from_csv(listing: Path) -> list[SpotRow]:
             )
         track = (row.get("track") or "").strip() or "FX"
         gain = _gain((row.get("gain_db") or "").strip(), where)
-        rows.append(SpotRow(label, sound, track, gain, (row.get("note") or "").strip(), where))
+        note = (row.get("note") or "").strip()
+        length = _seconds((row.get("duration_s") or "").strip(), where)
+        rows.append(SpotRow(label, sound, track, gain, note, where, length))
     return rows
 
 
@@ -146,9 +153,21 @@ def rows_from_markers(
                 _gain(options.get("gain_db", options.get("gain", "")), where),
                 marker.name,
                 where,
+                _seconds(options.get("duration_s", ""), where),
             )
         )
     return rows
+
+
+def _seconds(text: str, where: str) -> float | None:
+    if not text:
+        return None
+    try:
+        return float(text.removesuffix("s"))
+    except ValueError:
+        raise EditError(
+            f"duration {text!r} is not a number of seconds", where=where, fix="write e.g. 0.8"
+        ) from None
 
 
 def _gain(text: str, where: str) -> float | None:
@@ -162,17 +181,18 @@ def _gain(text: str, where: str) -> float | None:
         ) from None
 
 
-def _sound_file(sound: str, folder: Path, number: int, where: str) -> Path:
-    if sound.startswith("sfx:"):
-        _, name, *seed = sound.split(":")
+def _sound_file(row: SpotRow, folder: Path, number: int) -> Path:
+    if row.sound.startswith("sfx:"):
+        _, name, *seed = row.sound.split(":")
         target = folder / f"spot_{number}_{name}.wav"
-        write_audio(target, generate(name, seed=int(seed[0]) if seed else number), 48000)
+        sound = generate(name, seed=int(seed[0]) if seed else number, seconds=row.duration_s)
+        write_audio(target, sound, 48000)
         return target
-    media = Path(sound) if Path(sound).is_absolute() else folder / sound
+    media = Path(row.sound) if Path(row.sound).is_absolute() else folder / row.sound
     if not media.is_file():
         raise EditError(
-            f"sound {sound} does not exist",
-            where=where,
+            f"sound {row.sound} does not exist",
+            where=row.where,
             fix="check the path (relative to the project)",
         )
     return media
