@@ -11,6 +11,7 @@ work across sessions and crashes.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,12 @@ class _Project:
     def length(self, text: str | None) -> int | None:
         return None if text is None else parse_offset(text, self.rate, what="duration")
 
+    def media(self, media: Path) -> str:
+        """A media file given on the command line, as the project stores it (relative to it)."""
+        if not media.is_file():
+            raise EditError(f"media {media} does not exist", where=str(media), fix="check the path")
+        return os.path.relpath(media.resolve(), self.path.parent.resolve())
+
     def media_point(self, media: Path, text: str | None) -> int:
         """A source point in ``media``: its timecode, or frames from its first frame."""
         if text is None:
@@ -100,7 +107,9 @@ def append(
 ) -> None:
     """Put media at the end of a track."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.Append(track, str(media), p.media_point(media, source_in), p.length(duration)))
+    _apply(
+        ctx, ops.Append(track, p.media(media), p.media_point(media, source_in), p.length(duration))
+    )
 
 
 @app.command("insert")
@@ -116,7 +125,7 @@ def insert(
     """Put media at a time, pushing everything after it later (ripple)."""
     p: _Project = ctx.obj
     operation = ops.Insert(
-        track, p.at(at), str(media), p.media_point(media, source_in), p.length(duration), sync
+        track, p.at(at), p.media(media), p.media_point(media, source_in), p.length(duration), sync
     )
     _apply(ctx, operation)
 
@@ -133,7 +142,7 @@ def overwrite(
     """Put media at a time over whatever is there; nothing moves."""
     p: _Project = ctx.obj
     operation = ops.Overwrite(
-        track, p.at(at), str(media), p.media_point(media, source_in), p.length(duration)
+        track, p.at(at), p.media(media), p.media_point(media, source_in), p.length(duration)
     )
     _apply(ctx, operation)
 
@@ -148,7 +157,7 @@ def replace(
 ) -> None:
     """Put other media in the place of the clip at a time, for the same length."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.Replace(track, p.at(at), str(media), p.media_point(media, source_in)))
+    _apply(ctx, ops.Replace(track, p.at(at), p.media(media), p.media_point(media, source_in)))
 
 
 @app.command("lift")

@@ -21,6 +21,7 @@ from postprod.cli import (
     mix,
     probe,
     qc,
+    record,
     render,
     sfx,
     spot,
@@ -53,6 +54,7 @@ app = typer.Typer(
 app.add_typer(tc.app, name="tc")
 app.command("probe")(probe.probe_command)
 app.command("render")(render.render_command)
+app.command("record")(record.record_command)
 app.command("demo")(demo.demo_command)
 app.command("loudness")(loudness.loudness_command)
 app.command("normalize")(loudness.normalize_command)

@@ -128,7 +128,7 @@ class History:
         """Apply ``operation`` to the project, save it, and journal it."""
         timeline = load_project(self.project)
         self._catch_up()
-        changed = apply_edit(timeline, operation)
+        changed = apply_edit(timeline, operation, folder=self.project.parent)
         state = self._next_state()
         text = otio.adapters.write_to_string(changed, adapter_name="otio_json", indent=2)
         write_text(self._state_path(state), text)

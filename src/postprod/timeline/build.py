@@ -60,13 +60,17 @@ def clip_of_file(
     name: str | None = None,
     source_start: int = 0,
     duration: int | None = None,
+    target_url: str | None = None,
 ) -> otio.schema.Clip:
     """A clip of a video or sound file for a timeline at ``rate``: a video file by
-    :func:`clip_from_media`, a sound file as the whole frames of ``rate`` it lasts."""
+    :func:`clip_from_media`, a sound file as the whole frames of ``rate`` it lasts.
+    ``target_url`` is what the project stores (default: the path as given)."""
     file = Path(path)
     info = probe(file)
     if info.video is not None and info.video.frame_rate:
-        return clip_from_media(file, name=name, source_start=source_start, duration=duration)
+        return clip_from_media(
+            file, name=name, source_start=source_start, duration=duration, target_url=target_url
+        )
     if info.audio is None:
         raise EditError(
             f"{file.name} has neither picture nor sound",
@@ -76,7 +80,7 @@ def clip_of_file(
     available = int(Fraction(info.duration_s).limit_denominator(10**6) * rate)
     length = _length(file, name, available, source_start, duration)
     reference = otio.schema.ExternalReference(
-        target_url=str(path), available_range=time_range(0, available, rate)
+        target_url=target_url or str(path), available_range=time_range(0, available, rate)
     )
     return otio.schema.Clip(
         name=name or file.stem,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import opentimelineio as otio
@@ -61,10 +62,15 @@ class Operation:
         return f"{self.name} {values}"
 
 
-def apply_edit(timeline: otio.schema.Timeline, operation: Operation) -> otio.schema.Timeline:
-    """``timeline`` changed by ``operation``, checked; the original is not touched."""
+def apply_edit(
+    timeline: otio.schema.Timeline, operation: Operation, *, folder: Path | None = None
+) -> otio.schema.Timeline:
+    """``timeline`` changed by ``operation``, checked; the original is not touched.
+
+    ``folder`` is the project's: media paths in operations are relative to it.
+    """
     result = timeline.deepcopy()
-    where = Where.of(result)
+    where = Where.of(result, folder)
     operation.run(result, where)
     for track in result.tracks:
         _tidy_gaps(track, where)
@@ -561,7 +567,11 @@ def _tuples(value: list[Any]) -> tuple[Any, ...]:
 
 
 def _media(path: str, first: int, duration: int | None, where: Where) -> otio.schema.Clip:
-    clip = clip_of_file(path, where.rate, source_start=first, duration=duration)
+    """A clip of ``path`` (stored as given; read relative to the project's folder)."""
+    file = Path(path)
+    if not file.is_absolute() and where.folder is not None:
+        file = where.folder / file
+    clip = clip_of_file(file, where.rate, source_start=first, duration=duration, target_url=path)
     to_frames(clip.duration(), where.rate, where=clip.name)  # refuses another frame rate
     return clip
 

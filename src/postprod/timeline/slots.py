@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import opentimelineio as otio
 
@@ -39,16 +40,19 @@ class Slot:
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """How an operation names places: the timeline's rate and its first timecode."""
+    """How an operation names places: the timeline's rate, its first timecode, and the
+    project's folder (what relative media paths are relative to)."""
 
     rate: Fraction
     start_frame: int  # the programme's first frame as timecode frames
+    folder: Path | None = None
 
     @staticmethod
-    def of(timeline: otio.schema.Timeline) -> Where:
+    def of(timeline: otio.schema.Timeline, folder: Path | None = None) -> Where:
         rate = timeline_rate(timeline)
         start = timeline.global_start_time
-        return Where(rate, to_frames(start, rate, where="timeline start") if start else 0)
+        first = to_frames(start, rate, where="timeline start") if start else 0
+        return Where(rate, first, folder)
 
     def tc(self, frame: int) -> str:
         """A record frame as the programme's timecode (for messages)."""

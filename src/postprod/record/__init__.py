@@ -1,0 +1,1 @@
+"""Recording takes from audio inputs onto tracks of a project."""
