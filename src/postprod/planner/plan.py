@@ -37,7 +37,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.metadata import clip_gain_db, console_of, strip_of, wipe_of
+from postprod.timeline.metadata import ClipState, clip_state, console_of, strip_of, wipe_of
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
 #: The OTIO generator kind of a title card (its ``parameters["text"]`` is the text).
@@ -79,9 +79,13 @@ class AudioSegment:
     length: int
     fade_in: int = 0
     fade_out: int = 0
-    fade_curve: str = "linear"  # "linear" at cuts, "equal-power" at crossfades
+    fade_curve: str = "linear"  # of the fade in: "linear" at cuts, "equal-power" at crossfades
     name: str = ""
     gain_db: float = 0.0  # the clip's own gain
+    fade_out_curve: str = ""  # "" : the same as ``fade_curve``
+    effects: tuple[dict[str, Any], ...] = ()  # the clip's own effects (EffectSpec.to_dict())
+    speed: float = 1.0  # source seconds per programme second (a LinearTimeWarp)
+    speed_mode: str = "varispeed"  # or "stretch" (pitch kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,8 @@ class _Item:
     path: str | None  # None for a gap
     gain_db: float = 0.0
     title: str | None = None
+    sound: ClipState = field(default_factory=ClipState)  # its own fades, effects, speed mode
+    speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
 
 
 def plan(
@@ -285,13 +291,27 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
             available = getattr(reference, "available_range", None)
             if available is not None:
                 first -= to_frames(available.start_time, rate, where=where)
-            gain = clip_gain_db(child)
+            sound = clip_state(child)
             title = _title_text(reference)
             file = str(path) if path else None
-            out.append(_Item(child.name, start, length, first, file, gain, title))
+            speed = _speed(child)
+            out.append(
+                _Item(child.name, start, length, first, file, sound.gain_db, title, sound, speed)
+            )
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
+
+
+def _speed(clip: otio.schema.Clip) -> float:
+    """The product of a clip's time warps: 0.5 slow motion, 2 fast, 0 a freeze frame."""
+    speed = 1.0
+    for effect in clip.effects:
+        if isinstance(effect, otio.schema.FreezeFrame):
+            speed = 0.0
+        elif isinstance(effect, otio.schema.LinearTimeWarp):
+            speed *= float(effect.time_scalar)
+    return speed
 
 
 def _wipes(track: otio.schema.Track) -> dict[int, dict[str, Any]]:
@@ -392,6 +412,18 @@ def _audio_segments(
         return round(Fraction(frames) / rate * sample_rate)
 
     cut_fade = round(CUT_FADE_S * sample_rate)
+
+    def fade(
+        transition: tuple[int, int] | None, at_cut: bool, own_s: float, own_curve: str
+    ) -> tuple[int, str]:
+        """Samples and curve: a crossfade across a transition, else the clip's own fade,
+        else a short fade against a click at a cut."""
+        if transition:
+            return sample(sum(transition)), "equal-power"
+        if own_s > 0:
+            return round(own_s * sample_rate), own_curve
+        return (cut_fade if at_cut else 0), "linear"
+
     segments = []
     for index, item in enumerate(items):
         if item is None or item.path is None:
@@ -407,9 +439,12 @@ def _audio_segments(
         # its attack).
         cut_in = index > 0 and _is_clip(items[index - 1])
         cut_out = index + 1 < len(items) and _is_clip(items[index + 1])
-        fade_in = sample(sum(incoming)) if incoming else (cut_fade if cut_in else 0)
-        fade_out = sample(sum(outgoing)) if outgoing else (cut_fade if cut_out else 0)
-        source_start = sample(item.source_first - lead)
+        sound = item.sound
+        fade_in, in_curve = fade(incoming, cut_in, sound.fade_in_s, sound.fade_in_curve)
+        fade_out, out_curve = fade(outgoing, cut_out, sound.fade_out_s, sound.fade_out_curve)
+        source_start = sample(item.source_first) - round(sample(lead) * item.speed)
+        if item.speed <= 0:
+            continue  # a freeze frame, or reverse: no sound (the picture holds or runs back)
         segments.append(
             AudioSegment(
                 item.path,
@@ -418,9 +453,13 @@ def _audio_segments(
                 end - start,
                 fade_in,
                 fade_out,
-                "equal-power" if incoming or outgoing else "linear",
+                in_curve,
                 item.name,
                 item.gain_db,
+                out_curve,
+                tuple(spec.to_dict() for spec in sound.effects),
+                item.speed,
+                sound.speed_mode,
             )
         )
     return segments

@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import numpy as np
+import soxr
 from numpy.typing import NDArray
 
+from postprod.audio.effects import Chain, Fifo, time_stretch
+from postprod.audio.fades import fade_gain
+from postprod.effects.registry import EffectSpec
 from postprod.media.audio import iter_audio_blocks
 from postprod.planner.plan import AudioSegment
 
@@ -63,57 +67,94 @@ class SegmentMixer:
 
 
 class _SegmentStream:
-    """Consecutive samples of one segment's source, zeros past the source's end."""
+    """One segment's sound in order: its source from the in point (silence before the file's
+    first sample and after its last), at its speed, through the clip's own effects."""
 
     def __init__(
         self, segment: AudioSegment, sample_rate: int, channels: int, offset: int = 0
     ) -> None:
         self._channels = channels
-        first = segment.source_sample + offset
-        self._pad = max(0, -first)  # before the file's first sample: silence
-        self._blocks: Iterator[NDArray[np.float32]] | None = iter_audio_blocks(
-            segment.path,
-            block_samples=sample_rate,
-            sample_rate=sample_rate,
-            channels=channels,
-            start_sample=max(0, first),
+        speed = segment.speed
+        first = segment.source_sample + round(offset * speed)
+        raw = _source_samples(segment.path, first, sample_rate, channels)
+        if speed != 1.0 and segment.speed_mode == "stretch":
+            needed = round((segment.length - offset) * speed) + sample_rate // 10
+            whole = _take(raw, needed, channels)
+            stretched = time_stretch(whole, sample_rate, speed)
+            self._source: Iterator[NDArray[np.float32]] = iter([stretched])
+        elif speed != 1.0:
+            self._source = _varispeed(raw, sample_rate, speed, channels)
+        else:
+            self._source = raw
+        self._chain = (
+            Chain(
+                tuple(EffectSpec.from_dict(e) for e in segment.effects),
+                sample_rate,
+                where=f"clip {segment.name}",
+                channels=channels,
+            )
+            if segment.effects
+            else None
         )
-        self._held = np.zeros((self._channels, 0), np.float32)
+        self._ready = Fifo(channels)
 
     def read(self, n: int) -> NDArray[np.float32]:
-        pieces = []
-        if self._pad:
-            silence = min(self._pad, n)
-            pieces.append(np.zeros((self._channels, silence), np.float32))
-            self._pad -= silence
-            n -= silence
-        while self._held.shape[1] < n and self._blocks is not None:
-            block = next(self._blocks, None)
-            if block is None:
-                self._blocks = None
-                break
-            self._held = np.concatenate([self._held, block], axis=1)
-        take = self._held[:, :n]
-        self._held = self._held[:, n:]
-        pieces.append(take)
-        if take.shape[1] < n:
-            pieces.append(np.zeros((self._channels, n - take.shape[1]), np.float32))
-        return np.concatenate(pieces, axis=1)
+        while len(self._ready) < n:
+            block = next(self._source, None)
+            if block is None:  # past the source: silence (and an effect's latency flushed)
+                block = np.zeros((self._channels, max(n, 4096)), np.float32)
+                self._source = iter(())
+            self._ready.put(self._chain.process(block) if self._chain else block)
+        return self._ready.take(n)
+
+
+def _source_samples(
+    path: str, first: int, sample_rate: int, channels: int
+) -> Iterator[NDArray[np.float32]]:
+    """The file from sample ``first`` (negative: that much silence first), block by block."""
+    if first < 0:
+        yield np.zeros((channels, -first), np.float32)
+    yield from iter_audio_blocks(
+        path,
+        block_samples=sample_rate,
+        sample_rate=sample_rate,
+        channels=channels,
+        start_sample=max(0, first),
+    )
+
+
+def _take(blocks: Iterator[NDArray[np.float32]], count: int, channels: int) -> NDArray[np.float32]:
+    """The next ``count`` samples (fewer at the end of the file)."""
+    pieces, held = [], 0
+    for block in blocks:
+        pieces.append(block)
+        held += block.shape[1]
+        if held >= count:
+            break
+    joined = np.concatenate(pieces, axis=1) if pieces else np.zeros((channels, 0), np.float32)
+    return joined[:, :count]
+
+
+def _varispeed(
+    blocks: Iterator[NDArray[np.float32]], sample_rate: int, speed: float, channels: int
+) -> Iterator[NDArray[np.float32]]:
+    """Tape-style speed change: the source resampled by ``1 / speed`` (pitch follows)."""
+    resampler = soxr.ResampleStream(sample_rate * speed, sample_rate, channels, "float32", "HQ")
+    for block in blocks:
+        out = resampler.resample_chunk(np.ascontiguousarray(block.T))
+        if out.shape[0]:
+            yield np.ascontiguousarray(out.T)
+    tail = resampler.resample_chunk(np.zeros((0, channels), np.float32), last=True)
+    if tail.shape[0]:
+        yield np.ascontiguousarray(tail.T)
 
 
 def _fades(segment: AudioSegment, positions: NDArray[np.int64]) -> NDArray[np.float32]:
-    """Gain at each position of the segment: its fade in and fade out, by curve."""
+    """Gain at each position of the segment: its fade in and fade out, by their curves."""
     gain = np.ones(positions.size, np.float64)
     if segment.fade_in:
-        x = np.clip((positions + 0.5) / segment.fade_in, 0.0, 1.0)
-        gain *= _curve(x, segment.fade_curve)
+        gain *= fade_gain((positions + 0.5) / segment.fade_in, segment.fade_curve)
     if segment.fade_out:
-        x = np.clip((segment.length - positions - 0.5) / segment.fade_out, 0.0, 1.0)
-        gain *= _curve(x, segment.fade_curve)
+        curve = segment.fade_out_curve or segment.fade_curve
+        gain *= fade_gain((segment.length - positions - 0.5) / segment.fade_out, curve)
     return gain.astype(np.float32)
-
-
-def _curve(x: NDArray[np.float64], shape: str) -> NDArray[np.float64]:
-    if shape == "equal-power":
-        return np.sin(0.5 * np.pi * x)  # sin^2 + cos^2 = 1: constant power through a crossfade
-    return x

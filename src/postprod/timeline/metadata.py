@@ -13,7 +13,7 @@ Version history: 1 (the first).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -258,19 +258,85 @@ def set_wipe(transition: otio.schema.Transition, wipe: WipeState) -> None:
     transition.metadata[KEY] = data
 
 
+#: How a clip's ``LinearTimeWarp`` sounds: tape-style (pitch follows) or time-stretched.
+SPEED_MODES = ("varispeed", "stretch")
+#: The fade curves a clip may use (``postprod.audio.fades``).
+CLIP_FADE_CURVES = ("linear", "equal-power", "logarithmic", "s-curve")
+
+
+@dataclass(frozen=True, slots=True)
+class ClipState:
+    """A clip's own sound: gain, fades with their curves, effects, and how a speed change sounds."""
+
+    gain_db: float = 0.0
+    fade_in_s: float = 0.0
+    fade_out_s: float = 0.0
+    fade_in_curve: str = "equal-power"
+    fade_out_curve: str = "equal-power"
+    effects: tuple[EffectSpec, ...] = ()
+    speed_mode: str = "varispeed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gain_db": self.gain_db,
+            "fade_in_s": self.fade_in_s,
+            "fade_out_s": self.fade_out_s,
+            "fade_in_curve": self.fade_in_curve,
+            "fade_out_curve": self.fade_out_curve,
+            "effects": [spec.to_dict() for spec in self.effects],
+            "speed_mode": self.speed_mode,
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], where: str) -> ClipState:
+        try:
+            state = ClipState(
+                float(data.get("gain_db", 0.0)),
+                float(data.get("fade_in_s", 0.0)),
+                float(data.get("fade_out_s", 0.0)),
+                str(data.get("fade_in_curve", "equal-power")),
+                str(data.get("fade_out_curve", "equal-power")),
+                _specs(list(data.get("effects", [])), where),
+                str(data.get("speed_mode", "varispeed")),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise ProjectError(f"the clip settings are not valid ({error})", where=where) from None
+        if state.fade_in_s < 0 or state.fade_out_s < 0:
+            raise ProjectError("a clip fade cannot be negative", where=where, fix="give 0 or more")
+        for curve in (state.fade_in_curve, state.fade_out_curve):
+            if curve not in CLIP_FADE_CURVES:
+                raise ProjectError(
+                    f"unknown fade curve {curve!r}",
+                    where=where,
+                    fix=f"use one of {', '.join(CLIP_FADE_CURVES)}",
+                )
+        if state.speed_mode not in SPEED_MODES:
+            raise ProjectError(
+                f"unknown speed mode {state.speed_mode!r}",
+                where=where,
+                fix=f"use one of {', '.join(SPEED_MODES)}",
+            )
+        return state
+
+
+def clip_state(clip: otio.schema.Clip) -> ClipState:
+    """A clip's own sound settings (unity, no fades, no effects when the project says nothing)."""
+    where = f"clip {clip.name or '?'}"
+    return ClipState.from_dict(dict(_payload(clip, where).get("clip", {})), where)
+
+
+def set_clip_state(clip: otio.schema.Clip, state: ClipState) -> None:
+    """Store a clip's own sound settings in the project."""
+    data = _payload(clip, f"clip {clip.name}")
+    data |= {"version": SCHEMA_VERSION, "clip": state.to_dict()}
+    clip.metadata[KEY] = data
+
+
 def clip_gain_db(clip: otio.schema.Clip) -> float:
     """A clip's gain in dB (0 when the project says nothing)."""
-    where = f"clip {clip.name or '?'}"
-    data = _payload(clip, where).get("clip", {})
-    try:
-        return float(dict(data).get("gain_db", 0.0))
-    except (TypeError, ValueError) as error:
-        raise ProjectError(f"the clip gain is not a number ({error})", where=where) from None
+    return clip_state(clip).gain_db
 
 
 def set_clip_gain(clip: otio.schema.Clip, gain_db: float) -> None:
     """Store a clip's gain (dB) in the project."""
-    data = _payload(clip, f"clip {clip.name}")
-    clip_data = dict(data.get("clip", {})) | {"gain_db": float(gain_db)}
-    data |= {"version": SCHEMA_VERSION, "clip": clip_data}
-    clip.metadata[KEY] = data
+    set_clip_state(clip, replace(clip_state(clip), gain_db=float(gain_db)))
