@@ -193,6 +193,15 @@ def _payload(item: otio.core.SerializableObject, where: str) -> dict[str, Any]:
     return data
 
 
+def _store(
+    item: otio.core.SerializableObject, where: str, section: str, value: dict[str, Any]
+) -> None:
+    """Write one section of an item's postprod settings, keeping the others."""
+    data = _payload(item, where)
+    data |= {"version": SCHEMA_VERSION, section: value}
+    item.metadata[KEY] = data
+
+
 def strip_of(track: otio.schema.Track) -> StripState:
     """A track's strip (unity gain, centre pan when the project says nothing)."""
     where = f"track {track.name or '?'}"
@@ -201,9 +210,7 @@ def strip_of(track: otio.schema.Track) -> StripState:
 
 def set_strip(track: otio.schema.Track, strip: StripState) -> None:
     """Store a track's strip in the project."""
-    data = _payload(track, f"track {track.name}")
-    data |= {"version": SCHEMA_VERSION, "strip": strip.to_dict()}
-    track.metadata[KEY] = data
+    _store(track, f"track {track.name}", "strip", strip.to_dict())
 
 
 def console_of(timeline: otio.schema.Timeline) -> ConsoleState:
@@ -214,9 +221,7 @@ def console_of(timeline: otio.schema.Timeline) -> ConsoleState:
 
 def set_console(timeline: otio.schema.Timeline, console: ConsoleState) -> None:
     """Store the timeline's buses and master in the project."""
-    data = _payload(timeline, f"timeline {timeline.name}")
-    data |= {"version": SCHEMA_VERSION, "console": console.to_dict()}
-    timeline.metadata[KEY] = data
+    _store(timeline, f"timeline {timeline.name}", "console", console.to_dict())
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +258,7 @@ def wipe_of(transition: otio.schema.Transition) -> WipeState | None:
 def set_wipe(transition: otio.schema.Transition, wipe: WipeState) -> None:
     """Make a transition a wipe (an OTIO ``Custom`` transition with postprod's settings)."""
     transition.transition_type = otio.schema.TransitionTypes.Custom
-    data = _payload(transition, f"transition {transition.name}")
-    data |= {"version": SCHEMA_VERSION, "wipe": wipe.to_dict()}
-    transition.metadata[KEY] = data
+    _store(transition, f"transition {transition.name}", "wipe", wipe.to_dict())
 
 
 #: How a clip's ``LinearTimeWarp`` sounds: tape-style (pitch follows) or time-stretched.
@@ -327,9 +330,7 @@ def clip_state(clip: otio.schema.Clip) -> ClipState:
 
 def set_clip_state(clip: otio.schema.Clip, state: ClipState) -> None:
     """Store a clip's own sound settings in the project."""
-    data = _payload(clip, f"clip {clip.name}")
-    data |= {"version": SCHEMA_VERSION, "clip": state.to_dict()}
-    clip.metadata[KEY] = data
+    _store(clip, f"clip {clip.name}", "clip", state.to_dict())
 
 
 def clip_gain_db(clip: otio.schema.Clip) -> float:
