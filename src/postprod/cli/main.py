@@ -10,6 +10,7 @@ import typer
 
 from postprod import __version__
 from postprod.cli import (
+    adr,
     autocut,
     broadcast,
     demo,
@@ -72,6 +73,7 @@ app.add_typer(broadcast.app, name="broadcast")
 app.command("sync")(sync.sync_command)
 app.command("sfx")(sfx.sfx_command)
 app.command("spot")(spot.spot_command)
+app.add_typer(adr.app, name="adr")
 app.command("inspect")(timeline_view.inspect_command)
 app.add_typer(qc.presets_app, name="presets")
 

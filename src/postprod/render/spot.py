@@ -27,7 +27,7 @@ from postprod.media.probe import probe
 from postprod.timecode import FrameRate, frames_to_label, label_to_frames
 from postprod.timeline.metadata import set_clip_gain
 from postprod.timeline.model import media_clip, timeline_rate, to_frames
-from postprod.timeline.placement import place_clip
+from postprod.timeline.placement import audio_track, place_clip
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def spot(
         )
         if row.gain_db is not None:
             set_clip_gain(clip, row.gain_db)
-        track = _audio_track(timeline, row.track)
+        track = audio_track(timeline, row.track)
         if place_clip(track, clip, frame, rate):
             placed.append((row.label, row.sound, track.name))
         else:
@@ -196,12 +196,3 @@ def _sound_file(row: SpotRow, folder: Path, number: int) -> Path:
             fix="check the path (relative to the project)",
         )
     return media
-
-
-def _audio_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
-    for track in timeline.audio_tracks():
-        if track.name == name:
-            return track
-    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Audio)
-    timeline.tracks.append(track)
-    return track

@@ -50,3 +50,13 @@ def place_clip(
                 track.insert(index + offset, piece)
             return True
     return False
+
+
+def audio_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
+    """The audio track called ``name``, added at the bottom if the timeline has none."""
+    for track in timeline.audio_tracks():
+        if track.name == name:
+            return track
+    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Audio)
+    timeline.tracks.append(track)
+    return track
