@@ -13,6 +13,7 @@ from postprod.cli import (
     adr,
     autocut,
     broadcast,
+    clean,
     demo,
     edit,
     fx,
@@ -74,6 +75,7 @@ app.command("sync")(sync.sync_command)
 app.command("sfx")(sfx.sfx_command)
 app.command("spot")(spot.spot_command)
 app.add_typer(adr.app, name="adr")
+app.command("clean")(clean.clean_command)
 app.command("inspect")(timeline_view.inspect_command)
 app.add_typer(qc.presets_app, name="presets")
 
