@@ -13,6 +13,11 @@ from media_factory import write_wav
 from postprod.audio.align import find_sync
 from postprod.cli import main
 from postprod.errors import AudioError
+from postprod.interchange import load_project, save_project
+from postprod.media import read_audio
+from postprod.render.mixdown import mix_project
+from postprod.timecode import ltc
+from postprod.timeline.metadata import StripState, set_strip
 
 RATE = 48000
 OFFSET = 59_256  # the recorder started 1.2345 s after the camera
@@ -79,3 +84,78 @@ def test_a_late_start_far_into_the_reference() -> None:
     recorder = camera[70 * RATE :]  # rolled 70 s after the camera: a lag past half the FFT
     result = find_sync(camera, recorder, RATE)
     assert abs(result.offset_s - 70.0) * RATE < 1.0
+
+
+def _recorder_only_mix(project: Path, out: Path) -> np.ndarray:
+    """The project mixed with the camera's track muted: only the placed recordings sound
+    (a mono track at the centre of a stereo mix: -3 dB each side, undone here)."""
+    timeline = load_project(project)
+    set_strip(timeline.audio_tracks()[0], StripState(mute=True))
+    save_project(timeline, project)
+    mix_project(project, out, bit_depth="32f")
+    mixed, _ = read_audio(out)
+    return mixed.mean(axis=0) * np.sqrt(2)
+
+
+@pytest.mark.parametrize("offset", [OFFSET, -OFFSET])
+def test_synced_project_places_each_recording_to_the_sample(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], offset: int
+) -> None:
+    camera = speech_like(20, seed=11)
+    if offset > 0:  # the recorder rolled after the camera, at a fraction of a frame
+        recorder = camera[offset:]
+    else:  # it rolled first: two seconds of its own, then what the camera heard
+        recorder = np.concatenate([speech_like(3, seed=12)[:-offset], camera])
+    ref = write_wav(tmp_path / "camera.wav", camera[None], codec="pcm_f32le")
+    rec = write_wav(tmp_path / "recorder.wav", recorder[None], codec="pcm_f32le")
+    project = tmp_path / "synced.otio"
+    assert main(["sync", str(ref), str(rec), "-o", str(project)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    timeline = load_project(project)
+    assert [t.name for t in timeline.audio_tracks()] == ["A1 camera", "A2 recorder"]
+    heard = _recorder_only_mix(project, tmp_path / "mix.wav")
+    middle = slice(3 * RATE, 17 * RATE)  # away from the clip's ends and their short fades
+    assert np.abs(heard[middle] - camera[middle]).max() < 1e-3  # sample-exact, not a frame off
+
+
+def test_drift_is_resolved_by_a_speed_change(tmp_path: Path) -> None:
+    camera = speech_like(60, seed=13).astype(np.float64)
+    drifting = signal.resample_poly(camera[OFFSET:], 10_000, 10_001)  # 100 ppm slow
+    ref = write_wav(tmp_path / "camera.wav", camera[None].astype(np.float32), codec="pcm_f32le")
+    rec = write_wav(tmp_path / "recorder.wav", drifting[None].astype(np.float32), codec="pcm_f32le")
+    project = tmp_path / "synced.otio"
+    assert main(["sync", str(ref), str(rec), "-o", str(project)]) == 0
+    (clip,) = load_project(project).audio_tracks()[1].find_clips()
+    (warp,) = clip.effects
+    assert warp.time_scalar == pytest.approx(1 / 1.0001, abs=1e-5)
+    heard = _recorder_only_mix(project, tmp_path / "mix.wav")
+    for at_s in (5, 55):  # in sync at the start and the end of the take: within a millisecond
+        window = slice(at_s * RATE, (at_s + 1) * RATE)
+        lags = signal.correlation_lags(RATE, RATE)
+        lag = lags[np.argmax(signal.correlate(heard[window], camera[window]))]
+        assert abs(lag) <= RATE // 1000
+
+
+def test_by_timecode_and_by_ltc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    camera = speech_like(20, seed=14)
+    ref = write_wav(tmp_path / "camera.wav", camera[None], time_reference_samples=3600 * RATE)
+    rec = write_wav(
+        tmp_path / "rec.wav", camera[None, OFFSET:], time_reference_samples=3600 * RATE + OFFSET
+    )
+    assert main(["sync", str(ref), str(rec), "--method", "timecode", "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["offset_s"] * RATE == pytest.approx(OFFSET, abs=0.5)
+
+    code = ltc.encode("01:00:00:00", "25", 20.0, sample_rate=RATE)[: camera.size]
+    noisy = speech_like(20, seed=15)  # the recorder hears something else: only LTC can sync it
+    ref = write_wav(tmp_path / "cam_ltc.wav", np.stack([camera, code]), codec="pcm_f32le")
+    rec = write_wav(
+        tmp_path / "rec_ltc.wav", np.stack([noisy, code])[:, OFFSET:], codec="pcm_f32le"
+    )
+    assert main(["sync", str(ref), str(rec), "--method", "ltc", "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["offset_s"] * RATE == pytest.approx(OFFSET, abs=2.0)
+    assert abs(entry["drift_ppm"]) < 5.0
+    assert main(["sync", str(ref), str(rec), "--method", "ltc", "--ltc-channel", "1"]) == 2
+    assert "no LTC found on channel 1" in capsys.readouterr().err
+    assert main(["sync", str(ref), str(rec), "--method", "timecode"]) == 2

@@ -1,4 +1,4 @@
-"""``postprod sync``: line separately recorded sound up with the camera's."""
+"""``postprod sync``: line separately recorded sound up with the camera's, and build the project."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from postprod.render.sync import sync_files
+from postprod.cli.journal import record
+from postprod.render.sync import METHODS, sync_files, synced_project
+from postprod.timecode import FrameRate
 
 
 def sync_command(
@@ -18,9 +20,37 @@ def sync_command(
     ),
     others: list[Path] = typer.Argument(..., help="Recorder files to line up with it."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Build a synced project (.otio): the camera and each recording in place.",
+    ),
+    method: str = typer.Option(
+        "audio", "--method", help=f"How to find the offsets: {', '.join(METHODS)}."
+    ),
+    ltc_channel: int = typer.Option(
+        -1, "--ltc-channel", help="The channel carrying LTC (1 is the first; -1 the last)."
+    ),
+    rate: str | None = typer.Option(
+        None,
+        "--rate",
+        help="The project's frame rate when the reference has no picture (default 25).",
+    ),
 ) -> None:
     """Find where each recording belongs on the reference's clock, and its clock drift."""
-    results = sync_files(reference, list(others))
+    channel = ltc_channel - 1 if ltc_channel > 0 else ltc_channel
+    results = sync_files(reference, list(others), method=method, ltc_channel=channel)
+    if out is not None:
+        fps = FrameRate.parse(rate).fps if rate else None
+        synced_project(reference, results, out, rate=fps)
+        record(
+            "edit",
+            f"synced {len(results)} recordings to {reference.name}",
+            project=out,
+            outputs=[out],
+            details={"operation": f"sync ({method})"},
+        )
     if as_json:
         typer.echo(
             json.dumps(
@@ -41,4 +71,7 @@ def sync_command(
         table.add_column(column)
     for path, r in results:
         table.add_row(path.name, f"{r.offset_s:+.6f}", f"{r.drift_ppm:+.1f}", f"{r.confidence:.2f}")
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    if out is not None:
+        console.print(f"wrote {out}")

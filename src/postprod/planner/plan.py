@@ -442,7 +442,11 @@ def _audio_segments(
         sound = item.sound
         fade_in, in_curve = fade(incoming, cut_in, sound.fade_in_s, sound.fade_in_curve)
         fade_out, out_curve = fade(outgoing, cut_out, sound.fade_out_s, sound.fade_out_curve)
-        source_start = sample(item.source_first) - round(sample(lead) * item.speed)
+        source_start = (
+            sample(item.source_first)
+            - round(sample(lead) * item.speed)
+            + round(sound.slip_s * sample_rate)
+        )
         if item.speed <= 0:
             continue  # a freeze frame, or reverse: no sound (the picture holds or runs back)
         segments.append(

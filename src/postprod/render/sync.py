@@ -1,15 +1,43 @@
-"""Sync separately recorded files to a reference (the camera's scratch track), from files."""
+"""Sync separately recorded files to a reference (the camera), and build the synced project.
+
+Three ways to find where a recording belongs on the reference's clock:
+
+* ``audio``: cross-correlate its sound with the camera's scratch track
+  (:func:`postprod.audio.align.find_sync`: offset, clock drift, confidence);
+* ``timecode``: the start timecode both files carry (a video's ``tmcd``
+  track, a Broadcast Wave's time reference);
+* ``ltc``: SMPTE LTC recorded on one of each file's channels (the last by
+  default), decoded word by word; a line through the words gives the start
+  and the clock drift.
+
+The synced project has the reference on V1 (if it has picture) and A1, and
+each recording on its own audio track, placed to the frame with the
+remainder as the clip's sub-frame slip, and drift resolved by a speed change
+on the clip, so it stays in sync to the sample over a long take.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import opentimelineio as otio
 from numpy.typing import NDArray
 
 from postprod.audio.align import SyncResult, find_sync
+from postprod.errors import AudioError
+from postprod.interchange import save_project
 from postprod.media.audio import audio_info, iter_audio_blocks
+from postprod.media.probe import probe
+from postprod.timecode import FrameRate, label_to_frames, ltc
+from postprod.timeline.build import clip_of_file
+from postprod.timeline.metadata import ClipState, set_clip_state
+from postprod.timeline.model import rational_time, time_range
+
+METHODS = ("audio", "timecode", "ltc")
 
 
 def _mono_at(path: Path, sample_rate: int) -> NDArray[np.float32]:
@@ -20,9 +48,138 @@ def _mono_at(path: Path, sample_rate: int) -> NDArray[np.float32]:
 
 
 def sync_files(
-    reference: str | os.PathLike[str], others: list[str | os.PathLike[str]]
+    reference: str | os.PathLike[str],
+    others: list[str | os.PathLike[str]],
+    *,
+    method: str = "audio",
+    ltc_channel: int = -1,
 ) -> list[tuple[Path, SyncResult]]:
     """Each other file's offset (on the reference's clock), drift and confidence."""
+    if method not in METHODS:
+        raise AudioError(f"unknown sync method {method!r}", fix=f"use one of {', '.join(METHODS)}")
+    if method == "timecode":
+        start = start_time_s(Path(reference))
+        return [(Path(o), SyncResult(start_time_s(Path(o)) - start, 0.0, 1.0)) for o in others]
+    if method == "ltc":
+        ref_start, ref_speed = ltc_clock(Path(reference), ltc_channel)
+        results = []
+        for other in others:
+            start, speed = ltc_clock(Path(other), ltc_channel)
+            drift_ppm = (speed / ref_speed - 1.0) * 1e6
+            results.append(
+                (Path(other), SyncResult((start - ref_start) / ref_speed, drift_ppm, 1.0))
+            )
+        return results
     rate = audio_info(reference).sample_rate
     ref = _mono_at(Path(reference), rate)
     return [(Path(other), find_sync(ref, _mono_at(Path(other), rate), rate)) for other in others]
+
+
+def start_time_s(path: Path) -> float:
+    """A file's start on the time-of-day clock: its start timecode or BWF time reference."""
+    info = probe(path, count_packets=False)
+    if info.start_timecode and info.video is not None and info.video.frame_rate:
+        rate = FrameRate.parse(Fraction(info.video.frame_rate))
+        return float(label_to_frames(info.start_timecode, rate) / rate.fps)
+    if info.time_reference_samples is not None and info.audio and info.audio.sample_rate:
+        return info.time_reference_samples / info.audio.sample_rate
+    raise AudioError(
+        f"{path.name} carries no start timecode or time reference",
+        where=str(path),
+        fix="sync it by its sound (--method audio) or by LTC (--method ltc)",
+    )
+
+
+def ltc_clock(path: Path, channel: int = -1) -> tuple[float, float]:
+    """(timecode seconds at the file's first sample, timecode seconds per file second) from LTC."""
+    info = audio_info(path)
+    index = channel % info.channels if -info.channels <= channel < info.channels else None
+    if index is None:
+        raise AudioError(
+            f"{path.name} has {info.channels} channels, not channel {channel}",
+            where=str(path),
+            fix="give --ltc-channel within the file's channels",
+        )
+    blocks = (block[index] for block in iter_audio_blocks(path, block_samples=1 << 20))
+    words = ltc.decode_blocks(blocks, info.sample_rate)
+    if len(words) < 2:
+        raise AudioError(
+            f"no LTC found on channel {index + 1} of {path.name}",
+            where=str(path),
+            fix="give the channel that carries LTC with --ltc-channel",
+        )
+    at_s = np.array([w.first_sample for w in words], dtype=np.float64) / info.sample_rate
+    tc_s = np.array([float(w.frames / w.rate.fps) for w in words])
+    speed, start = np.polyfit(at_s, tc_s, 1)
+    return float(start), float(speed)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a recording goes on a timeline at ``rate``: frame, source frames skipped, slip, speed."""
+
+    at_frame: int
+    source_frame: int
+    slip_s: float
+    speed: float  # the recording's seconds played per timeline second (drift resolved)
+    frames: int
+
+    @staticmethod
+    def of(result: SyncResult, duration_s: float, rate: Fraction) -> Placement:
+        """Place a recording of ``duration_s`` found at ``result`` on a timeline at ``rate``."""
+        speed = 1.0 / (1.0 + result.drift_ppm * 1e-6)
+        at_frame = max(0, int(np.ceil(result.offset_s * float(rate) - 1e-9)))
+        skip_s = (at_frame / float(rate) - result.offset_s) * speed  # on the recording's clock
+        source_frame = int(np.floor(skip_s * float(rate) + 1e-9))
+        slip_s = skip_s - source_frame / float(rate)
+        frames = int((duration_s - skip_s) / speed * float(rate))
+        return Placement(at_frame, source_frame, slip_s, speed, frames)
+
+
+def synced_project(
+    reference: str | os.PathLike[str],
+    results: list[tuple[Path, SyncResult]],
+    out: str | os.PathLike[str],
+    *,
+    rate: Fraction | None = None,
+) -> Path:
+    """Save a project with the reference and each recording placed where it belongs.
+
+    The timeline runs at the reference's frame rate (``rate``, default 25, when it has no picture).
+    """
+    project = Path(out)
+    folder = project.parent
+    ref = Path(reference)
+    info = probe(ref, count_packets=False)
+    picture_rate = info.video.frame_rate if info.video is not None else None
+    fps = Fraction(picture_rate) if picture_rate else (rate or Fraction(25))
+    timeline = otio.schema.Timeline(name=f"{ref.stem} synced")
+    camera = clip_of_file(ref, fps, target_url=os.path.relpath(ref, folder))
+    if info.video is not None:
+        picture = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
+        picture.append(camera.deepcopy())
+        timeline.tracks.append(picture)
+    scratch = otio.schema.Track("A1 camera", kind=otio.schema.TrackKind.Audio)
+    scratch.append(camera)
+    timeline.tracks.append(scratch)
+    for number, (path, result) in enumerate(results, start=2):
+        place = Placement.of(result, probe(path, count_packets=False).duration_s, fps)
+        if place.frames <= 0:
+            continue
+        clip = clip_of_file(path, fps, target_url=os.path.relpath(path, folder))
+        clip.source_range = time_range(place.source_frame, place.frames, fps)
+        set_clip_state(clip, ClipState(slip_s=place.slip_s))
+        if abs(place.speed - 1.0) > 1e-7:
+            clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=place.speed))
+        track = otio.schema.Track(f"A{number} {path.stem}", kind=otio.schema.TrackKind.Audio)
+        if place.at_frame:
+            track.append(
+                otio.schema.Gap(
+                    source_range=otio.opentime.TimeRange(
+                        rational_time(0, fps), rational_time(place.at_frame, fps)
+                    )
+                )
+            )
+        track.append(clip)
+        timeline.tracks.append(track)
+    return save_project(timeline, project)

@@ -278,6 +278,7 @@ class ClipState:
     fade_out_curve: str = "equal-power"
     effects: tuple[EffectSpec, ...] = ()
     speed_mode: str = "varispeed"
+    slip_s: float = 0.0  # the sound starts this much later in its source: sub-frame sync
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -288,6 +289,7 @@ class ClipState:
             "fade_out_curve": self.fade_out_curve,
             "effects": [spec.to_dict() for spec in self.effects],
             "speed_mode": self.speed_mode,
+            "slip_s": self.slip_s,
         }
 
     @staticmethod
@@ -301,6 +303,7 @@ class ClipState:
                 str(data.get("fade_out_curve", "equal-power")),
                 _specs(list(data.get("effects", [])), where),
                 str(data.get("speed_mode", "varispeed")),
+                float(data.get("slip_s", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ProjectError(f"the clip settings are not valid ({error})", where=where) from None
