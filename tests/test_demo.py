@@ -10,11 +10,14 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
+from postprod.audio.adr import features, time_map
 from postprod.cli import main
 from postprod.demo.production import DemoSettings, run_demo
 from postprod.interchange import load_project
+from postprod.media import read_audio
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import frames_at
+from postprod.timeline.metadata import strip_of
 
 SMALL = DemoSettings(
     width=320, height=180, source_frames=60, handle_frames=10, clip_frames=20, transition_frames=8
@@ -86,3 +89,26 @@ def test_the_demo_spots_a_whoosh_to_the_wipe_from_a_marker(tmp_path: Path) -> No
     (clip,) = [item for item in fx if isinstance(item, otio.schema.Clip)]
     assert fx.range_of_child(clip).start_time.value == wipe_start
     assert clip.name == "whoosh" and (result.project.parent / "spot_1_whoosh.wav").is_file()
+
+
+def test_the_demo_dubs_the_line(tmp_path: Path) -> None:
+    result = run_demo(tmp_path / "demo", settings=SMALL)
+    timeline = load_project(result.project)
+    tracks = {track.name: track for track in timeline.audio_tracks()}
+    (guide,) = tracks["dialogue"].find_clips()
+    (dubbed,) = tracks["ADR"].find_clips()
+    at = tracks["dialogue"].range_of_child(guide).start_time
+    assert tracks["ADR"].range_of_child(dubbed).start_time == at
+    assert strip_of(tracks["dialogue"]).mute and not strip_of(tracks["ADR"]).mute
+    folder = result.project.parent
+    production, rate = read_audio(folder / "dialogue.wav")
+    take, _ = read_audio(folder / "villain_adr_take.wav")
+    aligned, _ = read_audio(folder / "villain_adr.wav")
+    assert aligned.shape == production.shape
+    guide_features, voiced = features(production[0].astype(np.float64), rate)
+
+    def error_p95_ms(x: np.ndarray) -> float:
+        guide_s, other_s = time_map(guide_features, features(x[0].astype(np.float64), rate)[0])
+        return float(np.percentile(np.abs(other_s - guide_s)[voiced] * 1000, 95))
+
+    assert error_p95_ms(take) > 60.0 and error_p95_ms(aligned) < 20.0
