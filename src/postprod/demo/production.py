@@ -100,7 +100,9 @@ def run_demo(
     sources = tuple(write_source(out / f"camera_{s.name}.mp4", s, settings) for s in SOURCES)
     step("building the edit")
     timeline = build_timeline(tuple(Path(path.name) for path in sources), settings)
-    step("adding a dubbed dialogue line (ADR aligned to the guide, a villain's voice), music ducked")
+    step(
+        "adding a dubbed dialogue line (ADR aligned to the guide, a villain's voice), music ducked"
+    )
     fade = settings.transition_frames
     sounds = add_sound(
         timeline,
