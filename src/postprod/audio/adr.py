@@ -17,7 +17,9 @@ take's matching sound is from it in time.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +35,7 @@ MAX_SHIFT_S = 2.0  # how far a syllable may sit from where the guide has it
 SMOOTH_S = 0.06  # the time map is averaged over this much, so the stretch does not flutter
 SPEED_LIMITS = (0.25, 4.0)  # a replacement is never squeezed or stretched beyond these
 KNOT_TOLERANCE_S = 0.004  # the straight pieces stay this close to the time map
-CONTEXT_S = 0.1  # Rubber Band hears this much either side of a piece
+CONTEXT_S = 0.05  # Rubber Band hears this much either side of a piece
 CROSSFADE_S = 0.005  # pieces overlap by twice this at their joins
 
 
@@ -148,20 +150,24 @@ def stretch_to_map(
     at_take = np.round(take_s[knots] * sample_rate).astype(np.int64)
     at_guide[-1] = samples  # the last piece runs to the guide's end
     margin, fade = round(CONTEXT_S * sample_rate), round(CROSSFADE_S * sample_rate)
-    out = np.zeros((channels, samples + 2 * fade), np.float32)  # offset by ``fade``
+    pieces = []
     for k in range(knots.size - 1):
         g0, g1, t0, t1 = at_guide[k], at_guide[k + 1], at_take[k], at_take[k + 1]
-        if g1 <= g0:
-            continue
-        ratio = float(np.clip((t1 - t0) / (g1 - g0), *SPEED_LIMITS))
         lo, hi = max(0, t0 - margin), min(length, t1 + margin)
-        piece = take[:, lo:hi]
-        if hi <= lo or not np.any(piece):
-            continue
-        stretched = time_stretch(np.ascontiguousarray(piece), float(sample_rate), ratio)
+        if g1 > g0 and hi > lo and np.any(take[:, lo:hi]):
+            pieces.append((k, g0, g1, t0, lo, hi))
+
+    def stretched(piece: tuple[int, ...]) -> NDArray[np.float32]:
+        k, g0, g1, t0, lo, hi = piece
+        ratio = float(np.clip((at_take[k + 1] - t0) / (g1 - g0), *SPEED_LIMITS))
+        result = time_stretch(np.ascontiguousarray(take[:, lo:hi]), float(sample_rate), ratio)
         first = round((t0 - lo) / ratio) - fade  # output sample that plays at g0 - fade
-        part = _slice(stretched, first, (g1 - g0) + 2 * fade)
-        out[:, g0 : g1 + 2 * fade] += part * _joins(g1 - g0, fade, k == 0, k == knots.size - 2)
+        return _slice(result, first, (g1 - g0) + 2 * fade)
+
+    out = np.zeros((channels, samples + 2 * fade), np.float32)  # offset by ``fade``
+    with ThreadPoolExecutor(os.cpu_count()) as pool:  # Rubber Band lets go of the GIL
+        for (k, g0, g1, *_), part in zip(pieces, pool.map(stretched, pieces), strict=True):
+            out[:, g0 : g1 + 2 * fade] += part * _joins(g1 - g0, fade, k == 0, k == knots.size - 2)
     aligned: NDArray[np.float32] = out[:, fade : fade + samples]
     return aligned
 
