@@ -14,7 +14,15 @@ from postprod.render import render_project
 
 def render_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
-    out: Path = typer.Option(..., "--out", "-o", help="The file to write (.mp4, .mov)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="The file to write (.mp4, .mov), or a folder for --preset png."
+    ),
+    preset: str | None = typer.Option(
+        None, "--preset", help="h264 (default), h265, prores (422 HQ), dnxhr (HQ) or png."
+    ),
+    proxy: bool = typer.Option(
+        False, "--proxy", help="A quick look: half size, the fastest H.264 settings."
+    ),
     size: str | None = typer.Option(
         None, "--size", help="Output WIDTHxHEIGHT (default: the first clip's)."
     ),
@@ -41,6 +49,8 @@ def render_command(
             burn_in_timecode=burn_in,
             contact_sheet_png=contact_sheet,
             frame_range=frame_range,
+            preset=preset,
+            proxy=proxy,
         )
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
     record(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +45,7 @@ class VideoSpec:
     options: dict[str, str] = field(default_factory=lambda: {"crf": "18", "preset": "veryfast"})
     #: The same pictures give the same file (x264: no AVX-512; about 8% more encoder CPU).
     repeatable: bool = True
+    codec_tag: str | None = None  # e.g. hvc1 for HEVC that Apple players open
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,10 @@ class MediaWriter:
         start_timecode: str | None = None,
         metadata: dict[str, str] | None = None,
         options: dict[str, str] | None = None,
+        muxer: str | None = None,
     ) -> None:
+        """``muxer`` overrides the one the suffix names; ``image2`` writes numbered images
+        straight to ``path`` (a pattern), the caller keeping them in a temporary folder."""
         if video is None and audio is None:
             raise MediaError("nothing to write", where=str(path), fix="give a picture or sound")
         self.path = Path(path)
@@ -79,7 +84,12 @@ class MediaWriter:
                 where=str(self.path),
                 fix="create it or choose another output path",
             )
-        self._temporary = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        direct = muxer == "image2"
+        self._temporary = (
+            self.path
+            if direct
+            else self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        )
         self.video_spec, self.audio_spec = video, audio
         self.frames_written = 0
         self.samples_written = 0
@@ -87,7 +97,7 @@ class MediaWriter:
             self._container: Any = av.open(
                 str(self._temporary),
                 "w",
-                format=_muxer_for(self.path.suffix),
+                format=muxer or _muxer_for(self.path.suffix),
                 options=dict(options or {}),
             )
             for key, value in (metadata or {}).items():
@@ -111,6 +121,8 @@ class MediaWriter:
         context = stream.codec_context
         context.colorspace = context.color_primaries = context.color_trc = _BT709
         context.color_range = _LIMITED
+        if spec.codec_tag:
+            context.codec_tag = spec.codec_tag
         if start_timecode:
             stream.metadata["timecode"] = start_timecode
         return stream
@@ -129,13 +141,14 @@ class MediaWriter:
         if self._video is None or self.video_spec is None:
             raise MediaError("this writer has no picture stream", where=str(self.path))
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-        frame = frame.reformat(
-            format=self.video_spec.pixel_format,
-            src_colorspace="ITU709",
-            dst_colorspace="ITU709",
-            src_color_range="JPEG",
-            dst_color_range="MPEG",
-        )
+        if self.video_spec.pixel_format != "rgb24":
+            frame = frame.reformat(
+                format=self.video_spec.pixel_format,
+                src_colorspace="ITU709",
+                dst_colorspace="ITU709",
+                src_color_range="JPEG",
+                dst_color_range="MPEG",
+            )
         frame.pts = self.frames_written
         self._container.mux(self._video.encode(frame))
         self.frames_written += 1
@@ -186,7 +199,8 @@ class MediaWriter:
                     fix="check the free space and the output format",
                 ) from None
             raise
-        os.replace(self._temporary, self.path)
+        if self._temporary != self.path:
+            os.replace(self._temporary, self.path)
         return self.path
 
     def _discard(self) -> None:
@@ -197,6 +211,105 @@ class MediaWriter:
         self._temporary.unlink(missing_ok=True)
 
     def __enter__(self) -> MediaWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._discard()
+
+
+class ImageSequenceWriter:
+    """A folder of numbered PNG images, with the sound as a WAV inside, moved into place whole.
+
+    Images are ``NAME_0090000.png`` numbered from ``first_number`` (a render
+    passes the programme's timecode as a frame count, as conform tools
+    expect). The folder is built under a temporary name beside the target;
+    an existing folder of that name is replaced only when the new one is complete.
+    """
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        video: VideoSpec,
+        audio: AudioSpec | None = None,
+        first_number: int = 0,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        self.path = Path(folder)
+        if not self.path.parent.is_dir():
+            raise MediaError(
+                f"folder {str(self.path.parent)!r} does not exist",
+                where=str(self.path),
+                fix="create it or choose another output path",
+            )
+        self._temporary = self.path.with_name(f".{self.path.name}.partial")
+        shutil.rmtree(self._temporary, ignore_errors=True)
+        self._temporary.mkdir()
+        pattern = self._temporary / f"{self.path.name}_%07d.png"
+        self.video_spec = video
+        self._images = MediaWriter(
+            pattern, video=video, options={"start_number": str(first_number)}, muxer="image2"
+        )
+        self._sound = (
+            MediaWriter(
+                self._temporary / f"{self.path.name}.wav",
+                audio=audio,
+                metadata=metadata,
+                options={"write_bext": "1"} if metadata else None,
+            )
+            if audio is not None
+            else None
+        )
+
+    @property
+    def frames_written(self) -> int:
+        return self._images.frames_written
+
+    @property
+    def samples_written(self) -> int:
+        return self._sound.samples_written if self._sound is not None else 0
+
+    def write_video(self, rgb: NDArray[np.uint8]) -> None:
+        self._images.write_video(rgb)
+
+    def write_picture(self, picture: Picture) -> None:
+        self._images.write_video(picture.frame.to_ndarray(format="rgb24"))
+
+    def write_audio(self, block: NDArray[np.float32]) -> None:
+        if self._sound is not None:
+            self._sound.write_audio(block)
+
+    def close(self) -> Path:
+        try:
+            self._images.close()
+            if self._sound is not None:
+                self._sound.close()
+        except BaseException:
+            self._discard()
+            raise
+        old = self.path.with_name(f".{self.path.name}.old")
+        if self.path.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(self.path, old)
+        os.replace(self._temporary, self.path)
+        shutil.rmtree(old, ignore_errors=True)
+        return self.path
+
+    def _discard(self) -> None:
+        for writer in (self._images, self._sound):
+            if writer is not None:
+                writer.__exit__(Exception, None, None)
+        shutil.rmtree(self._temporary, ignore_errors=True)
+
+    def __enter__(self) -> ImageSequenceWriter:
         return self
 
     def __exit__(

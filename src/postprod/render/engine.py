@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
@@ -22,11 +22,13 @@ from numpy.typing import NDArray
 
 from postprod.audio.effects import Fifo
 from postprod.errors import RenderError
+from postprod.media.bwf import Bext
 from postprod.media.video import Picture, VideoReader
-from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
+from postprod.media.writer import AudioSpec, ImageSequenceWriter, MediaWriter, VideoSpec
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
 from postprod.render.mix import Progress
 from postprod.render.mixdown import programme_sound
+from postprod.render.presets import PRESETS, OutputPreset
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
 from postprod.video.text import burn_in, title_card
@@ -52,35 +54,34 @@ def render(
     plan: RenderPlan,
     out: str | os.PathLike[str],
     *,
-    video_codec: str = "libx264",
+    preset: OutputPreset | None = None,
     options: dict[str, str] | None = None,
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
 ) -> RenderResult:
-    """Render ``plan`` (its range, if it has one) to ``out`` (container from its suffix);
-    optionally burn in the programme timecode of every frame."""
+    """Render ``plan`` (its range, if it has one) to ``out`` in ``preset``'s format (default
+    H.264 + AAC); ``options`` replace the preset's encoder settings. Optionally burn in the
+    programme timecode of every frame."""
     _check_sources(plan)
+    chosen = preset or PRESETS["h264"]
+    chosen.check_output(Path(out))
     fmt = plan.output
-    video_spec = VideoSpec(
-        fmt.width,
-        fmt.height,
-        fmt.frame_rate,
-        codec=video_codec,
-        options=options or {"crf": "18", "preset": "veryfast"},
-    )
-    audio_spec = AudioSpec(fmt.sample_rate, fmt.channels)
+    video_spec = chosen.video_spec(fmt.width, fmt.height, fmt.frame_rate)
+    if options is not None:
+        video_spec = replace(video_spec, options=dict(options))
+    audio_spec = chosen.audio_spec(fmt.sample_rate, fmt.channels)
     rate = FrameRate.parse(fmt.frame_rate)
     span = plan.output_range
     first_tc = plan.start_timecode_frames + span.start
     start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
     sound = _Sound(plan)
     sound.skip_to(_sample_at(plan, span.start))
-    pictures = _Pictures(plan, pass_through=not burn_in_timecode)
+    # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
+    pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
+    pictures = _Pictures(plan, pass_through=pass_through)
     block_frames = max(1, round(fmt.frame_rate))
     try:
-        with MediaWriter(
-            out, video=video_spec, audio=audio_spec, start_timecode=start_tc
-        ) as writer:
+        with _open_output(Path(out), chosen, video_spec, audio_spec, start_tc, first_tc) as writer:
             end = span.start + span.frames
             for first in range(span.start, end, block_frames):
                 count = min(block_frames, end - first)
@@ -105,6 +106,24 @@ def render(
     finally:
         pictures.close()
     return RenderResult(Path(out), span.frames, samples, fmt.frame_rate)
+
+
+def _open_output(
+    out: Path,
+    preset: OutputPreset,
+    video: VideoSpec,
+    audio: AudioSpec,
+    start_timecode: str | None,
+    first_frame: int,
+) -> MediaWriter | ImageSequenceWriter:
+    """The file (or, for an image sequence, the folder) the render writes into."""
+    if preset.image_sequence:
+        first_sample = round(first_frame / video.frame_rate * audio.sample_rate)
+        stamp = Bext("postprod render: programme sound", time_reference_samples=first_sample)
+        return ImageSequenceWriter(
+            out, video=video, audio=audio, first_number=first_frame, metadata=stamp.muxer_metadata()
+        )
+    return MediaWriter(out, video=video, audio=audio, start_timecode=start_timecode)
 
 
 class _Sound:

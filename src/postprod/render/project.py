@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import opentimelineio as otio
@@ -16,6 +17,7 @@ from postprod.planner.ranges import parse_frame_range
 from postprod.render.contact import contact_sheet
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
+from postprod.render.presets import PROXY, output_preset
 from postprod.timecode import FrameRate
 from postprod.timeline.model import media_path, timeline_rate
 
@@ -29,20 +31,33 @@ def render_project(
     burn_in_timecode: bool = False,
     contact_sheet_png: str | os.PathLike[str] | None = None,
     frame_range: str | None = None,
+    preset: str | None = None,
+    proxy: bool = False,
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's);
-    ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive)."""
+    ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive);
+    ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size, fastest H.264."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
+    if proxy and preset is not None:
+        raise RenderError(
+            "a proxy is always half-size H.264", fix="give --proxy or --preset, not both"
+        )
+    writes = PROXY if proxy else output_preset(preset or "h264")
+    writes.check_output(Path(out))
     timeline = load_project(path)
     output = output_format(timeline, path.parent, size=size)
+    width, height = writes.size(output.width, output.height)
+    output = replace(output, width=width, height=height)
     programme = plan(timeline, output, project_folder=path.parent)
     if frame_range is not None:
         chosen = parse_frame_range(
             frame_range, FrameRate.parse(output.frame_rate), programme.start_timecode_frames
         )
         programme = programme.with_range(chosen)
-    result = render(programme, out, progress=progress, burn_in_timecode=burn_in_timecode)
+    result = render(
+        programme, out, preset=writes, progress=progress, burn_in_timecode=burn_in_timecode
+    )
     if contact_sheet_png is not None:
         contact_sheet(programme, contact_sheet_png)
     return result
