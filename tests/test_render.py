@@ -126,13 +126,32 @@ def test_plan_is_plain_data(tmp_path: Path) -> None:
     assert starts == sorted(starts)
 
 
-def test_missing_source_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+def test_missing_source_is_refused_when_strict_and_nothing_is_written(tmp_path: Path) -> None:
     timeline = build_timeline((Path("A.mp4"), Path("B.mp4"), Path("C.mp4")), SMALL)
     planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=tmp_path)
     out = tmp_path / "out.mp4"
     with pytest.raises(RenderError, match=r"A\.mp4"):
-        render(planned, out)
+        render(planned, out, strict=True)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_media_renders_as_a_media_offline_slate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    (demo.project.parent / "camera_B.mp4").unlink()
+    strict = tmp_path / "strict.mp4"
+    assert main(["render", str(demo.project), "-o", str(strict), "--strict"]) == 2
+    assert "camera_B.mp4" in capsys.readouterr().err and not strict.exists()
+    out = tmp_path / "offline.mp4"
+    assert main(["render", str(demo.project), "-o", str(out)]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert any("camera_B.mp4" in line and "MEDIA OFFLINE" in line for line in warnings)
+    frames, _, _ = _decode(out)
+    assert len(frames) == PROGRAMME_FRAMES
+    red, green, blue = _mean(frames[CUT_AB + 5])  # B's shot: the slate, red with white text
+    assert red > 120 and green < 60 and blue < 60
+    assert _mean(frames[CUT_AB - 5])[0] < 200  # A's shot still shows A
 
 
 def test_a_failure_mid_render_leaves_no_file(tmp_path: Path) -> None:

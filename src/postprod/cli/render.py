@@ -20,6 +20,9 @@ def render_command(
     preset: str | None = typer.Option(
         None, "--preset", help="h264 (default), h265, prores (422 HQ), dnxhr (HQ) or png."
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Stop on missing media instead of rendering MEDIA OFFLINE slates."
+    ),
     proxy: bool = typer.Option(
         False, "--proxy", help="A quick look: half size, the fastest H.264 settings."
     ),
@@ -51,7 +54,10 @@ def render_command(
             frame_range=frame_range,
             preset=preset,
             proxy=proxy,
+            strict=strict,
         )
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
     record(
         "render",

@@ -54,6 +54,7 @@ class Source:
     path: str
     first_frame: int
     title: str | None = None
+    offline: bool = False  # the file is missing: a MEDIA OFFLINE slate stands in
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from postprod.render.mixdown import programme_sound
 from postprod.render.presets import PRESETS, OutputPreset
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
-from postprod.video.text import burn_in, title_card
+from postprod.video.text import burn_in, offline_slate, title_card
 from postprod.video.wipes import arrival, wipe
 
 
@@ -43,6 +43,7 @@ class RenderResult:
     frames: int
     samples: int
     frame_rate: Fraction
+    warnings: tuple[str, ...] = ()  # e.g. the clips rendered as MEDIA OFFLINE
 
     @property
     def duration_s(self) -> float:
@@ -58,11 +59,13 @@ def render(
     options: dict[str, str] | None = None,
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
+    strict: bool = False,
 ) -> RenderResult:
     """Render ``plan`` (its range, if it has one) to ``out`` in ``preset``'s format (default
     H.264 + AAC); ``options`` replace the preset's encoder settings. Optionally burn in the
-    programme timecode of every frame."""
-    _check_sources(plan)
+    programme timecode of every frame. A missing source renders as a MEDIA OFFLINE slate
+    (and silence), listed in the result's warnings; ``strict`` refuses instead."""
+    plan = with_offline_media(plan, strict=strict)
     chosen = preset or PRESETS["h264"]
     chosen.check_output(Path(out))
     fmt = plan.output
@@ -105,7 +108,7 @@ def render(
             samples = writer.samples_written
     finally:
         pictures.close()
-    return RenderResult(Path(out), span.frames, samples, fmt.frame_rate)
+    return RenderResult(Path(out), span.frames, samples, fmt.frame_rate, plan.warnings)
 
 
 def _open_output(
@@ -159,23 +162,51 @@ def _sample_at(plan: RenderPlan, frame: int) -> int:
     return round(frame * fmt.sample_rate / fmt.frame_rate)
 
 
-def _check_sources(plan: RenderPlan) -> None:
-    """Refuse before writing anything if a source is missing."""
-    for span in (*plan.video, *(span for track in plan.overlays for span in track)):
-        for source in (span.a, span.b):
-            if source is not None and source.title is None and not Path(source.path).is_file():
-                raise RenderError(
-                    f"source {source.path} of clip {span.name!r} is missing",
-                    where=f"frame {span.start} of the programme",
-                    fix="relink the clip to its media (postprod relink) or restore the file",
-                )
-    for segment in plan.audio:
-        if not Path(segment.path).is_file():
+def with_offline_media(plan: RenderPlan, *, strict: bool = False) -> RenderPlan:
+    """The plan with every missing source marked offline (a slate; silence for sound),
+    each named in its warnings; with ``strict``, the first missing source stops the render
+    before anything is written."""
+    messages: list[str] = []
+
+    def check(source: Source | None, span: VideoSpan) -> Source | None:
+        if source is None or source.title is not None or Path(source.path).is_file():
+            return source
+        problem = f"source {source.path} of clip {span.name!r} is missing"
+        if strict:
             raise RenderError(
-                f"source {segment.path} of clip {segment.name!r} is missing",
-                where=f"sample {segment.start} of the programme",
-                fix="relink the clip to its media or restore the file",
+                problem,
+                where=f"frame {span.start} of the programme",
+                fix="relink the clip to its media (postprod relink) or restore the file",
             )
+        messages.append(f"{problem} (frame {span.start}): MEDIA OFFLINE")
+        return replace(source, offline=True)
+
+    def spans(track: tuple[VideoSpan, ...]) -> tuple[VideoSpan, ...]:
+        return tuple(replace(s, a=check(s.a, s), b=check(s.b, s)) for s in track)
+
+    tracks = []
+    for track in plan.tracks:
+        kept = []
+        for segment in track.segments:
+            if Path(segment.path).is_file():
+                kept.append(segment)
+                continue
+            problem = f"source {segment.path} of clip {segment.name!r} is missing"
+            if strict:
+                raise RenderError(
+                    problem,
+                    where=f"sample {segment.start} of the programme",
+                    fix="relink the clip to its media or restore the file",
+                )
+            messages.append(f"{problem} (sample {segment.start}): silence")
+        tracks.append(replace(track, segments=tuple(kept)))
+    return replace(
+        plan,
+        video=spans(plan.video),
+        overlays=tuple(spans(track) for track in plan.overlays),
+        tracks=tuple(tracks),
+        warnings=(*plan.warnings, *dict.fromkeys(messages)),
+    )
 
 
 class _Pictures:
@@ -217,7 +248,8 @@ class _Pictures:
                 continue
             offset = lo - span.start
             a = span.a
-            if pass_through and span.transition == "cut" and a is not None and a.title is None:
+            plain = a is not None and a.title is None and not a.offline
+            if pass_through and span.transition == "cut" and plain and a is not None:
                 reader = self._reader(a, "V1a")
                 yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
                 continue
@@ -239,12 +271,12 @@ class _Pictures:
 
     def _mixes(self, span: VideoSpan, offset: int, count: int, layer: str) -> Iterator[_Mix]:
         """For each frame, what the span makes of the picture below it."""
-        a = self._read(span.a, f"{layer}a", offset, count)
+        a = self._read(span.a, f"{layer}a", offset, count, span.name)
         if span.transition == "cut":
             for frame in a:
                 yield partial(_cut, frame)
             return
-        b = self._read(span.b, f"{layer}b", offset, count)
+        b = self._read(span.b, f"{layer}b", offset, count, span.name)
         settings = span.wipe or {}
         times = (
             arrival(str(settings.get("pattern", "horizontal")), *self._size) if span.wipe else None
@@ -254,13 +286,17 @@ class _Pictures:
             yield partial(_transition, next(a), next(b), progress, times, settings)
 
     def _read(
-        self, source: Source | None, role: str, offset: int, count: int
+        self, source: Source | None, role: str, offset: int, count: int, name: str
     ) -> Iterator[NDArray[np.uint8] | None]:
         width, height = self._size
         if source is None:
             return iter([None] * count)
-        if source.title is not None:
-            card = title_card(width, height, source.title)
+        if source.title is not None or source.offline:
+            card = (
+                offline_slate(width, height, name or Path(source.path).name)
+                if source.offline
+                else title_card(width, height, str(source.title))
+            )
             return iter([card] * count)
         reader = self._reader(source, role)
         return reader.frames(source.first_frame + offset, count, size=self._size)
@@ -320,7 +356,7 @@ def _shows(spans: tuple[VideoSpan, ...], first: int, count: int) -> bool:
 
 def frames_at(plan: RenderPlan, indices: list[int]) -> Iterator[NDArray[np.uint8]]:
     """The programme's frames at ``indices`` (in order), composed as the render would."""
-    pictures = _Pictures(plan)  # no pass-through: arrays only
+    pictures = _Pictures(with_offline_media(plan))  # no pass-through: arrays only
     try:
         for index in sorted(indices):
             frame = next(pictures.frames(index, 1))

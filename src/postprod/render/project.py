@@ -33,10 +33,12 @@ def render_project(
     frame_range: str | None = None,
     preset: str | None = None,
     proxy: bool = False,
+    strict: bool = False,
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's);
     ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive);
-    ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size, fastest H.264."""
+    ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size, fastest H.264;
+    ``strict`` stops on missing media instead of rendering MEDIA OFFLINE slates."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
     if proxy and preset is not None:
@@ -56,7 +58,12 @@ def render_project(
         )
         programme = programme.with_range(chosen)
     result = render(
-        programme, out, preset=writes, progress=progress, burn_in_timecode=burn_in_timecode
+        programme,
+        out,
+        preset=writes,
+        progress=progress,
+        burn_in_timecode=burn_in_timecode,
+        strict=strict,
     )
     if contact_sheet_png is not None:
         contact_sheet(programme, contact_sheet_png)

@@ -79,3 +79,8 @@ def title_card(
         y += alpha.shape[0] + size // 3
     result: Frame = np.rint(canvas).astype(np.uint8)
     return result
+
+
+def offline_slate(width: int, height: int, clip_name: str) -> Frame:
+    """What an editing system shows for a clip whose media is missing: MEDIA OFFLINE on red."""
+    return title_card(width, height, f"MEDIA OFFLINE\n{clip_name}", background=(160, 0, 0))
