@@ -283,6 +283,50 @@ def remove_transition(
     _apply(ctx, ops.RemoveTransition(track, ctx.obj.at(at)))
 
 
+@app.command("picture")
+def picture(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    layout: str = typer.Option(
+        "full", "--layout", help="full, left, right, top, bottom, quad-1..quad-4 or pip."
+    ),
+    scale: float | None = typer.Option(None, "--scale", help="1 is the frame's size."),
+    x: float | None = typer.Option(None, "--x", help="Move right by this fraction of the frame."),
+    y: float | None = typer.Option(None, "--y", help="Move down by this fraction of the frame."),
+    crop: str | None = typer.Option(
+        None, "--crop", help="LEFT,RIGHT,TOP,BOTTOM fractions of the picture to cut away."
+    ),
+    opacity: float | None = typer.Option(None, "--opacity", help="0 (clear) to 1 (solid)."),
+    blend_frames: bool = typer.Option(
+        False, "--blend-frames", help="Slow motion: mix the two nearest source frames."
+    ),
+) -> None:
+    """Place a clip's picture: split screens, quads, picture-in-picture, opacity."""
+    p: _Project = ctx.obj
+    values: list[tuple[str, float]] = [
+        (name, value)
+        for name, value in (("scale", scale), ("x", x), ("y", y), ("opacity", opacity))
+        if value is not None
+    ]
+    if crop is not None:
+        sides = crop.split(",")
+        try:
+            numbers = [float(side) for side in sides]
+        except ValueError:
+            numbers = []
+        if len(numbers) != 4:
+            raise EditError(
+                f"--crop {crop!r} is not four numbers",
+                fix="give LEFT,RIGHT,TOP,BOTTOM, e.g. 0.25,0.25,0,0",
+            )
+        names = ("crop_left", "crop_right", "crop_top", "crop_bottom")
+        values += list(zip(names, numbers, strict=True))
+    if blend_frames:
+        values.append(("blend_frames", 1.0))
+    _apply(ctx, ops.SetPicture(track, p.at(at), layout, tuple(values)))
+
+
 @app.command("add-marker")
 def add_marker(
     ctx: typer.Context,

@@ -120,6 +120,46 @@ class VideoReader:
             start, count, lambda frame: Picture(_to_output(frame, size, pixel_format))
         )
 
+    def frames_at(
+        self, indices: list[int], *, size: tuple[int, int] | None = None
+    ) -> Iterator[NDArray[np.uint8]]:
+        """The frames at ``indices``, in that order: runs forward (repeats and skips, as in
+        slow and fast motion) stream from one seek; runs backwards (reverse) are decoded
+        a second's chunk at a time from their far end."""
+        start = 0
+        while start < len(indices):
+            end = start + 1
+            backwards = end < len(indices) and indices[end] < indices[start]
+            while end < len(indices) and (
+                indices[end] <= indices[end - 1] if backwards else indices[end] >= indices[end - 1]
+            ):
+                end += 1
+            run = indices[start:end]
+            yield from self._backwards(run, size) if backwards else self._forwards(run, size)
+            start = end
+
+    def _forwards(
+        self, run: list[int], size: tuple[int, int] | None
+    ) -> Iterator[NDArray[np.uint8]]:
+        frames = self.frames(run[0], run[-1] - run[0] + 1, size=size)
+        at, frame = run[0], next(frames)
+        for index in run:
+            while at < index:
+                frame, at = next(frames), at + 1
+            yield frame
+
+    def _backwards(
+        self, run: list[int], size: tuple[int, int] | None
+    ) -> Iterator[NDArray[np.uint8]]:
+        chunk = 25
+        position = 0
+        for top in range(run[0], run[-1] - 1, -chunk):
+            bottom = max(run[-1], top - chunk + 1)
+            frames = list(self.frames(bottom, top - bottom + 1, size=size))
+            while position < len(run) and run[position] >= bottom:
+                yield frames[run[position] - bottom]
+                position += 1
+
     def _produce(self, start: int, count: int, convert: Callable[[Any], _T]) -> Iterator[_T]:
         last: _T | None = None
         produced = 0

@@ -29,6 +29,7 @@ plan can be cut into ranges for several machines.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -37,7 +38,16 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.metadata import ClipState, clip_state, console_of, strip_of, wipe_of
+from postprod.media.probe import probe
+from postprod.timeline.metadata import (
+    ClipState,
+    PictureState,
+    clip_state,
+    console_of,
+    picture_state,
+    strip_of,
+    wipe_of,
+)
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
 #: The OTIO generator kind of a title card (its ``parameters["text"]`` is the text).
@@ -55,6 +65,13 @@ class Source:
     first_frame: int
     title: str | None = None
     offline: bool = False  # the file is missing: a MEDIA OFFLINE slate stands in
+    transform: dict[str, float] | None = None  # crop, scale, position, opacity (split screens)
+    # A time warp: span frame j shows first_frame + sign * floor((lead + j) * |speed|), where
+    # first_frame is the clip's first source frame (its last, played backwards, in reverse)
+    # and lead the clip frames before this span. 0 is a freeze frame.
+    speed: float = 1.0
+    lead: int = 0
+    blend: bool = False  # slow motion mixes the two nearest source frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +223,7 @@ class _Item:
     title: str | None = None
     sound: ClipState = field(default_factory=ClipState)  # its own fades, effects, speed mode
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
+    picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
 
 
 def plan(
@@ -244,7 +262,11 @@ def plan(
     tracks = tuple(
         TrackPlan(
             track.name or f"A{index + 1}",
-            tuple(_audio_segments(track, rate, output.sample_rate, project_folder)),
+            tuple(
+                segment
+                for segment in _audio_segments(track, rate, output.sample_rate, project_folder)
+                if audio_tracks or _has_sound(segment.path)  # a picture-only camera file is silent
+            ),
             strip_of(track).to_dict() if audio_tracks else {},
         )
         for index, track in enumerate(sound_tracks)
@@ -296,12 +318,29 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
             title = _title_text(reference)
             file = str(path) if path else None
             speed = _speed(child)
+            picture = picture_state(child)
             out.append(
-                _Item(child.name, start, length, first, file, sound.gain_db, title, sound, speed)
+                _Item(
+                    child.name,
+                    start,
+                    length,
+                    first,
+                    file,
+                    sound.gain_db,
+                    title,
+                    sound,
+                    speed,
+                    picture,
+                )
             )
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
+
+
+def _has_sound(path: str) -> bool:
+    """Whether a file has a sound stream (a missing file is kept: it renders offline)."""
+    return not Path(path).is_file() or probe(path, count_packets=False).audio is not None
 
 
 def _speed(clip: otio.schema.Clip) -> float:
@@ -377,9 +416,24 @@ def _neighbour(items: list[_Item | None], index: int, step: int) -> _Item:
 
 
 def _source(item: _Item, offset: int) -> Source | None:
+    placed = item.picture.placement()
+    transform = None if placed == PictureState().placement() else placed
     if item.title is not None:
-        return Source("", item.source_first + offset, item.title)
-    return None if item.path is None else Source(item.path, item.source_first + offset)
+        return Source("", item.source_first + offset, item.title, transform=transform)
+    if item.path is None:
+        return None
+    if item.speed == 1.0:
+        return Source(item.path, item.source_first + offset, transform=transform)
+    consumed = math.ceil(item.length * abs(item.speed))
+    first = item.source_first + (consumed - 1 if item.speed < 0 else 0)
+    return Source(
+        item.path,
+        first,
+        transform=transform,
+        speed=item.speed,
+        lead=offset,
+        blend=item.picture.blend_frames,
+    )
 
 
 def _title_text(reference: otio.core.MediaReference | None) -> str | None:

@@ -32,6 +32,7 @@ from postprod.render.presets import PRESETS, OutputPreset
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
 from postprod.video.text import burn_in, offline_slate, title_card
+from postprod.video.transform import Transform, place
 from postprod.video.wipes import arrival, wipe
 
 
@@ -248,8 +249,7 @@ class _Pictures:
                 continue
             offset = lo - span.start
             a = span.a
-            plain = a is not None and a.title is None and not a.offline
-            if pass_through and span.transition == "cut" and plain and a is not None:
+            if pass_through and span.transition == "cut" and a is not None and _plain(a):
                 reader = self._reader(a, "V1a")
                 yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
                 continue
@@ -272,9 +272,10 @@ class _Pictures:
     def _mixes(self, span: VideoSpan, offset: int, count: int, layer: str) -> Iterator[_Mix]:
         """For each frame, what the span makes of the picture below it."""
         a = self._read(span.a, f"{layer}a", offset, count, span.name)
+        a_placed = _transform_of(span.a)
         if span.transition == "cut":
             for frame in a:
-                yield partial(_cut, frame)
+                yield partial(_over, frame, a_placed)
             return
         b = self._read(span.b, f"{layer}b", offset, count, span.name)
         settings = span.wipe or {}
@@ -283,7 +284,8 @@ class _Pictures:
         )
         for k in range(count):
             progress = (offset + k) / span.length
-            yield partial(_transition, next(a), next(b), progress, times, settings)
+            outgoing, incoming = (next(a), a_placed), (next(b), _transform_of(span.b))
+            yield partial(_transition, outgoing, incoming, progress, times, settings)
 
     def _read(
         self, source: Source | None, role: str, offset: int, count: int, name: str
@@ -299,7 +301,9 @@ class _Pictures:
             )
             return iter([card] * count)
         reader = self._reader(source, role)
-        return reader.frames(source.first_frame + offset, count, size=self._size)
+        if source.speed == 1.0:
+            return reader.frames(source.first_frame + offset, count, size=self._size)
+        return _warped(reader, source, offset, count, self._size)
 
     def _reader(self, source: Source, role: str) -> VideoReader:
         reader = self._readers.get((source.path, role))
@@ -316,22 +320,67 @@ class _Pictures:
 _Mix = Callable[[NDArray[np.uint8]], NDArray[np.uint8]]
 
 
-def _cut(frame: NDArray[np.uint8] | None, below: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    return below if frame is None else frame
+def _over(
+    frame: NDArray[np.uint8] | None, transform: Transform | None, below: NDArray[np.uint8]
+) -> NDArray[np.uint8]:
+    """A track's frame over the picture below: all of it, or placed by its transform."""
+    if frame is None:
+        return below
+    return frame if transform is None else place(frame, below, transform)
+
+
+def _plain(source: Source) -> bool:
+    """A file's frames as they are: no title, slate, time warp or placement to draw."""
+    return (
+        source.title is None
+        and not source.offline
+        and source.speed == 1.0
+        and source.transform is None
+    )
+
+
+def _transform_of(source: Source | None) -> Transform | None:
+    return None if source is None or source.transform is None else Transform(**source.transform)
+
+
+def _warped(
+    reader: VideoReader, source: Source, offset: int, count: int, size: tuple[int, int]
+) -> Iterator[NDArray[np.uint8]]:
+    """A time-warped span's frames: slow, fast, frozen or reversed; slow motion blended if
+    asked (each output frame the mix of the two source frames either side of its time)."""
+    positions = (source.lead + offset + np.arange(count)) * abs(source.speed)
+    whole = np.floor(positions + 1e-9).astype(np.int64)
+    sign = -1 if source.speed < 0 else 1
+    indices = [source.first_frame + sign * int(k) for k in whole]
+    if not source.blend or sign < 0 or abs(source.speed) >= 1:
+        yield from reader.frames_at(indices, size=size)
+        return
+    pairs = [index for k in indices for index in (k, k + 1)]  # never backwards: speed < 1
+    frames = reader.frames_at(sorted(pairs), size=size)
+    cached: dict[int, NDArray[np.uint8]] = {}
+    wanted = iter(sorted(pairs))
+    for index, weight in zip(indices, positions - whole, strict=True):
+        while index + 1 not in cached:
+            cached[next(wanted)] = next(frames)
+        low, high = cached[index], cached[index + 1]
+        for stale in [k for k in cached if k < index]:
+            del cached[stale]
+        yield dissolve(low, high, float(weight)) if weight > 1e-6 else low
 
 
 def _transition(
-    a: NDArray[np.uint8] | None,
-    b: NDArray[np.uint8] | None,
+    a: tuple[NDArray[np.uint8] | None, Transform | None],
+    b: tuple[NDArray[np.uint8] | None, Transform | None],
     progress: float,
     times: NDArray[np.float32] | None,
     settings: dict[str, Any],
     below: NDArray[np.uint8],
 ) -> NDArray[np.uint8]:
-    """A dissolve or wipe from ``a`` to ``b``; a missing side is the picture below
-    (black on the first track: a fade; over another track: a dissolve to it)."""
-    outgoing = below if a is None else a
-    incoming = below if b is None else b
+    """A dissolve or wipe from ``a`` to ``b`` (each a frame and its placement); a missing
+    side is the picture below (black on the first track: a fade; over another track: a
+    dissolve to it)."""
+    outgoing = _over(*a, below)
+    incoming = _over(*b, below)
     if times is None:
         return dissolve(outgoing, incoming, progress)
     return wipe(

@@ -25,7 +25,13 @@ import opentimelineio as otio
 
 from postprod.errors import EditError
 from postprod.timeline.build import clip_of_file
-from postprod.timeline.metadata import WipeState, set_wipe
+from postprod.timeline.metadata import (
+    PICTURE_LAYOUTS,
+    PictureState,
+    WipeState,
+    set_picture_state,
+    set_wipe,
+)
 from postprod.timeline.model import rational_time, time_range, to_frames
 from postprod.timeline.slots import (
     Slot,
@@ -460,6 +466,35 @@ class RemoveTransition(Operation):
 
 
 @dataclass(frozen=True, slots=True)
+class SetPicture(Operation):
+    """Place the picture of the clip under ``at``: a ready layout (split screen halves, quad
+    quarters, a corner picture-in-picture), with any of crop, scale, position and opacity
+    set over it (``values``: (name, number) pairs of :class:`PictureState`)."""
+
+    name: ClassVar[str] = "picture"
+    track: str
+    at: int
+    layout: str = "full"
+    values: tuple[tuple[str, float], ...] = ()
+
+    def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
+        slot = clip_at(find_track(timeline, self.track), self.at, where)
+        base = PICTURE_LAYOUTS.get(self.layout)
+        if base is None:
+            raise EditError(
+                f"unknown layout {self.layout!r}", fix=f"use one of {', '.join(PICTURE_LAYOUTS)}"
+            )
+        known = set(PictureState.__dataclass_fields__)
+        unknown = [key for key, _ in self.values if key not in known]
+        if unknown:
+            raise EditError(f"unknown picture setting {unknown[0]!r}", fix=f"use {sorted(known)}")
+        if not isinstance(slot.item, otio.schema.Clip):
+            raise EditError("only a clip has a picture to place", where=self.track)
+        state = PictureState.from_dict({**base.to_dict(), **dict(self.values)}, slot.item.name)
+        set_picture_state(slot.item, state)
+
+
+@dataclass(frozen=True, slots=True)
 class AddMarker(Operation):
     """A marker on the programme at ``at``: a name, a colour and a note (a spotting note)."""
 
@@ -551,6 +586,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         SetRange,
         AddTransition,
         RemoveTransition,
+        SetPicture,
         AddMarker,
         RemoveMarker,
         CloseGaps,

@@ -336,6 +336,95 @@ def set_clip_state(clip: otio.schema.Clip, state: ClipState) -> None:
     _store(clip, f"clip {clip.name}", "clip", state.to_dict())
 
 
+@dataclass(frozen=True, slots=True)
+class PictureState:
+    """A clip's picture on the frame (split screens, picture-in-picture): crop, scale,
+    position and opacity. Crops are fractions of each side of the source; ``x`` and ``y``
+    move the picture's centre by fractions of the frame (+x right, +y down)."""
+
+    scale: float = 1.0
+    x: float = 0.0
+    y: float = 0.0
+    crop_left: float = 0.0
+    crop_right: float = 0.0
+    crop_top: float = 0.0
+    crop_bottom: float = 0.0
+    opacity: float = 1.0
+    blend_frames: bool = False  # in slow motion, mix the two nearest source frames
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.placement(), "blend_frames": self.blend_frames}
+
+    def placement(self) -> dict[str, float]:
+        """Crop, scale, position and opacity: what the compositor needs, as plain numbers."""
+        return {
+            name: float(getattr(self, name))
+            for name in self.__dataclass_fields__
+            if name != "blend_frames"
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], where: str) -> PictureState:
+        try:
+            values = {key: float(value) for key, value in data.items() if key != "blend_frames"}
+            state = PictureState(**values, blend_frames=bool(data.get("blend_frames", False)))
+        except (TypeError, ValueError) as error:
+            raise ProjectError(
+                f"the picture settings are not valid ({error})", where=where
+            ) from None
+        state.check(where)
+        return state
+
+    def check(self, where: str) -> None:
+        """Refuse a scale, crop or opacity no picture can have."""
+        crops = (self.crop_left, self.crop_right, self.crop_top, self.crop_bottom)
+        if self.scale <= 0 or not 0.0 <= self.opacity <= 1.0:
+            raise ProjectError(
+                f"scale {self.scale} or opacity {self.opacity} is out of range",
+                where=where,
+                fix="scale above 0, opacity from 0 to 1",
+            )
+        if (
+            min(crops) < 0
+            or self.crop_left + self.crop_right >= 1
+            or self.crop_top + self.crop_bottom >= 1
+        ):
+            raise ProjectError(
+                "the crops leave nothing of the picture",
+                where=where,
+                fix="crop fractions from 0, each pair (left+right, top+bottom) below 1",
+            )
+
+
+#: Ready layouts: a split screen is two tracks, one ``left`` and one ``right`` (or ``top``
+#: and ``bottom``); a 2x2 quad is four tracks ``quad-1`` .. ``quad-4``; ``pip`` is a corner.
+PICTURE_LAYOUTS: dict[str, PictureState] = {
+    "full": PictureState(),
+    "left": PictureState(x=-0.25, crop_left=0.25, crop_right=0.25),
+    "right": PictureState(x=0.25, crop_left=0.25, crop_right=0.25),
+    "top": PictureState(y=-0.25, crop_top=0.25, crop_bottom=0.25),
+    "bottom": PictureState(y=0.25, crop_top=0.25, crop_bottom=0.25),
+    "quad-1": PictureState(scale=0.5, x=-0.25, y=-0.25),
+    "quad-2": PictureState(scale=0.5, x=0.25, y=-0.25),
+    "quad-3": PictureState(scale=0.5, x=-0.25, y=0.25),
+    "quad-4": PictureState(scale=0.5, x=0.25, y=0.25),
+    "pip": PictureState(scale=0.3, x=0.3, y=0.3),
+}
+
+
+def picture_state(clip: otio.schema.Clip) -> PictureState:
+    """A clip's picture placement (the whole frame when the project says nothing)."""
+    where = f"clip {clip.name or '?'}"
+    return PictureState.from_dict(dict(_payload(clip, where).get("picture", {})), where)
+
+
+def set_picture_state(clip: otio.schema.Clip, state: PictureState) -> None:
+    """Store a clip's picture placement in the project."""
+    where = f"clip {clip.name}"
+    state.check(where)
+    _store(clip, where, "picture", state.to_dict())
+
+
 def clip_gain_db(clip: otio.schema.Clip) -> float:
     """A clip's gain in dB (0 when the project says nothing)."""
     return clip_state(clip).gain_db
