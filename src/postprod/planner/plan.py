@@ -37,7 +37,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from postprod.errors import EditError
+from postprod.errors import EditError, PostprodError
 from postprod.media.probe import probe
 from postprod.timeline.metadata import (
     ClipState,
@@ -339,8 +339,12 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
 
 
 def _has_sound(path: str) -> bool:
-    """Whether a file has a sound stream (a missing file is kept: it renders offline)."""
-    return not Path(path).is_file() or probe(path, count_packets=False).audio is not None
+    """Whether a file has a sound stream; a missing file (offline) or one that cannot be read
+    is kept, so the render reports it where it plays."""
+    try:
+        return not Path(path).is_file() or probe(path, count_packets=False).audio is not None
+    except PostprodError:
+        return True
 
 
 def _speed(clip: otio.schema.Clip) -> float:
