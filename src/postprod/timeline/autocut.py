@@ -27,7 +27,7 @@ def pause_cuts(
     min_cut_frames: int = 1,
 ) -> tuple[tuple[int, int], ...]:
     """The record frame ranges to take out for ``pauses`` (frame 0 = the media's first sample)."""
-    margin = round(margin_s * sample_rate)
+    margin = math.ceil(margin_s * sample_rate - 1e-9)  # never less than asked
     cuts = []
     for pause in pauses:
         first_sample, last_sample = pause.start + margin, pause.end - margin
