@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import av
 import numpy as np
@@ -59,7 +59,31 @@ class AudioSpec:
     sample_format: str | None = None  # the encoder's, e.g. "s32" for 24-bit FLAC
 
 
-class MediaWriter:
+class _WholeOrNothing:
+    """A writer that is either closed whole (``close``) or discarded (``_discard``)."""
+
+    def close(self) -> Path:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._discard()
+
+
+class MediaWriter(_WholeOrNothing):
     """Writes one file with an optional picture stream and an optional sound stream."""
 
     def __init__(
@@ -210,22 +234,8 @@ class MediaWriter:
                 container.close()
         self._temporary.unlink(missing_ok=True)
 
-    def __enter__(self) -> MediaWriter:
-        return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self._discard()
-
-
-class ImageSequenceWriter:
+class ImageSequenceWriter(_WholeOrNothing):
     """A folder of numbered PNG images, with the sound as a WAV inside, moved into place whole.
 
     Images are ``NAME_0090000.png`` numbered from ``first_number`` (a render
@@ -306,22 +316,8 @@ class ImageSequenceWriter:
     def _discard(self) -> None:
         for writer in (self._images, self._sound):
             if writer is not None:
-                writer.__exit__(Exception, None, None)
+                writer._discard()
         shutil.rmtree(self._temporary, ignore_errors=True)
-
-    def __enter__(self) -> ImageSequenceWriter:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self._discard()
 
 
 #: x264's names for the CPU features NumPy reports, AVX-512 left out (see _repeatable).

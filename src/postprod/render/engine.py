@@ -25,7 +25,7 @@ from postprod.errors import RenderError
 from postprod.media.bwf import Bext
 from postprod.media.video import Picture, VideoReader
 from postprod.media.writer import AudioSpec, ImageSequenceWriter, MediaWriter, VideoSpec
-from postprod.planner.plan import RenderPlan, Source, VideoSpan
+from postprod.planner.plan import AudioSegment, RenderPlan, Source, VideoSpan
 from postprod.render.mix import Progress
 from postprod.render.mixdown import programme_sound
 from postprod.render.presets import PRESETS, OutputPreset
@@ -169,38 +169,32 @@ def with_offline_media(plan: RenderPlan, *, strict: bool = False) -> RenderPlan:
     before anything is written."""
     messages: list[str] = []
 
-    def check(source: Source | None, span: VideoSpan) -> Source | None:
-        if source is None or source.title is not None or Path(source.path).is_file():
-            return source
-        problem = f"source {source.path} of clip {span.name!r} is missing"
+    def missing(path: str, clip: str, place: str, stands_in: str) -> None:
+        problem = f"source {path} of clip {clip!r} is missing"
         if strict:
             raise RenderError(
                 problem,
-                where=f"frame {span.start} of the programme",
+                where=f"{place} of the programme",
                 fix="relink the clip to its media (postprod relink) or restore the file",
             )
-        messages.append(f"{problem} (frame {span.start}): MEDIA OFFLINE")
+        messages.append(f"{problem} ({place}): {stands_in}")
+
+    def check(source: Source | None, span: VideoSpan) -> Source | None:
+        if source is None or source.title is not None or Path(source.path).is_file():
+            return source
+        missing(source.path, span.name, f"frame {span.start}", "MEDIA OFFLINE")
         return replace(source, offline=True)
 
     def spans(track: tuple[VideoSpan, ...]) -> tuple[VideoSpan, ...]:
         return tuple(replace(s, a=check(s.a, s), b=check(s.b, s)) for s in track)
 
-    tracks = []
-    for track in plan.tracks:
-        kept = []
-        for segment in track.segments:
-            if Path(segment.path).is_file():
-                kept.append(segment)
-                continue
-            problem = f"source {segment.path} of clip {segment.name!r} is missing"
-            if strict:
-                raise RenderError(
-                    problem,
-                    where=f"sample {segment.start} of the programme",
-                    fix="relink the clip to its media or restore the file",
-                )
-            messages.append(f"{problem} (sample {segment.start}): silence")
-        tracks.append(replace(track, segments=tuple(kept)))
+    def heard(segment: AudioSegment) -> bool:
+        if Path(segment.path).is_file():
+            return True
+        missing(segment.path, segment.name, f"sample {segment.start}", "silence")
+        return False
+
+    tracks = [replace(t, segments=tuple(filter(heard, t.segments))) for t in plan.tracks]
     return replace(
         plan,
         video=spans(plan.video),
