@@ -29,6 +29,7 @@ plan can be cut into ranges for several machines.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
@@ -259,13 +260,14 @@ def plan(
             if any(span.a is not None or span.b is not None for span in spans):
                 overlays.append(tuple(_fill_to(spans, frames)))
     sound_tracks = audio_tracks or video_tracks[:1]
+    sounding = functools.cache(_has_sound)  # each camera file probed once, however many cuts
     tracks = tuple(
         TrackPlan(
             track.name or f"A{index + 1}",
             tuple(
                 segment
                 for segment in _audio_segments(track, rate, output.sample_rate, project_folder)
-                if audio_tracks or _has_sound(segment.path)  # a picture-only camera file is silent
+                if audio_tracks or sounding(segment.path)  # a picture-only camera file is silent
             ),
             strip_of(track).to_dict() if audio_tracks else {},
         )
