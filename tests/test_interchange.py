@@ -42,8 +42,9 @@ def test_export_then_import_keeps_the_edit(project: Path, tmp_path: Path, suffix
 
 def test_edl_round_trip_of_a_cut(project: Path, tmp_path: Path) -> None:
     timeline = load_project(project)
-    for sound in timeline.audio_tracks():  # a picture cut: an EDL carries at most two audio tracks
-        timeline.tracks.remove(sound)
+    # a cut of V1 alone: an EDL carries one video track and at most two audio tracks
+    for other in [*timeline.audio_tracks(), *timeline.video_tracks()[1:]]:
+        timeline.tracks.remove(other)
     track = timeline.video_tracks()[0]
     for item in [i for i in track if not isinstance(i, otio.schema.Clip)]:
         track.remove(item)

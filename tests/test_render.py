@@ -33,6 +33,9 @@ CUT_AB = 8 + 20
 DISSOLVE_BC = (8 + 40 - 4, 8)  # start, length
 WIPE_CA = (8 + 60 - 4, 8)
 PROGRAMME_FRAMES = 8 + 80 + 1
+# V2: camera B in the right half while C plays alone; a lower third over A again, faded 2+2.
+SPLIT = (53, 10)
+TITLE = (72, 8)
 
 
 def _decode(path: Path) -> tuple[list[np.ndarray], np.ndarray, int]:
@@ -100,6 +103,33 @@ def test_clock_wipe_midpoint_shows_each_source_on_its_side(small_demo: Path) -> 
     right = np.median(middle[100:170, 200:300].reshape(-1, 3), axis=0)  # swept: incoming A
     left = np.median(middle[100:170, 20:120].reshape(-1, 3), axis=0)  # not yet: outgoing C
     assert np.abs(right - a).max() <= 6 and np.abs(left - c).max() <= 6
+
+
+def test_split_screen_shows_c_on_the_left_and_b_on_the_right(small_demo: Path) -> None:
+    frames, _, _ = _decode(small_demo)
+    b, c = np.array((190, 110, 40)), np.array((50, 150, 80))
+    start, length = SPLIT
+    for index in (start, start + length - 1):
+        left = np.median(frames[index][60:, 10:60].reshape(-1, 3), axis=0)
+        right = np.median(frames[index][60:, 260:310].reshape(-1, 3), axis=0)
+        assert np.abs(left - c).max() <= 6 and np.abs(right - b).max() <= 6
+    for index in (start - 1, start + length):  # C alone either side
+        right = np.median(frames[index][60:, 260:310].reshape(-1, 3), axis=0)
+        assert np.abs(right - c).max() <= 6
+
+
+def test_the_lower_third_fades_in_and_out_over_a(small_demo: Path) -> None:
+    frames, _, _ = _decode(small_demo)
+    start, length = TITLE
+    band = (slice(round(180 * 0.6), round(180 * 0.9)), slice(32, 110))
+
+    def letters(index: int) -> float:
+        """How white the whitest letters are (the brightest 1 % of the band, all channels)."""
+        return float(np.percentile(frames[index][band].mean(axis=2), 99))
+
+    assert letters(start - 1) < 150 and letters(start + length) < 150  # none either side
+    assert letters(start + 2) > 230 and letters(start + length - 3) > 230  # on, after 2 frames
+    assert 200 > letters(start + 1) > letters(start - 1) + 30  # fading in
 
 
 def test_sound_follows_the_picture(small_demo: Path) -> None:
@@ -240,7 +270,7 @@ def test_contact_sheet_shows_every_span(tmp_path: Path) -> None:
 
 
 def test_a_title_card_then_a_cut(tmp_path: Path) -> None:
-    from postprod.planner.plan import TITLE_KIND
+    from postprod.timeline.build import TITLE_KIND
     from postprod.timeline.model import media_clip, rational_time
 
     demo = run_demo(tmp_path / "demo", settings=SMALL)

@@ -266,11 +266,17 @@ def add_transition(
     track: str = TRACK,
     at: str = typer.Option(..., "--at", help="The cut (timecode or frames)."),
     frames: str = typer.Option(..., "--frames", help="Length: frames or a timecode duration."),
-    wipe: str | None = typer.Option(None, "--wipe", help="A wipe pattern instead of a dissolve."),
+    wipe: str | None = typer.Option(
+        None,
+        "--wipe",
+        help="Instead of a dissolve: a wipe (horizontal, vertical, diagonal, barn-door, box, "
+        "iris, clock), push-/slide-left|right|up|down, or dip (to --colour).",
+    ),
+    colour: str = typer.Option("black", "--colour", help="A dip's colour: a name or #RRGGBB."),
 ) -> None:
-    """A dissolve (or wipe) centred on a cut; next to a gap it is a fade."""
+    """A dissolve (or wipe, push, slide, dip) centred on a cut; next to a gap it is a fade."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.AddTransition(track, p.at(at), _by(p, frames), wipe))
+    _apply(ctx, ops.AddTransition(track, p.at(at), _by(p, frames), wipe, colour))
 
 
 @app.command("remove-transition")
@@ -325,6 +331,25 @@ def picture(
     if blend_frames:
         values.append(("blend_frames", 1.0))
     _apply(ctx, ops.SetPicture(track, p.at(at), layout, tuple(values)))
+
+
+@app.command("title")
+def title(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help='The words; "\\n" starts a new line.'),
+    track: str = typer.Option("V2", "--track", "-t", help="The video track (made if missing)."),
+    at: str = AT,
+    frames: str = typer.Option(..., "--frames", help="Length: frames or a timecode duration."),
+    style: str = typer.Option(
+        "lower-third",
+        "--style",
+        help="lower-third or centre (keyed over the picture below), or card (full frame).",
+    ),
+) -> None:
+    """A title: a lower third or centred words over the picture, or a full-frame card."""
+    p: _Project = ctx.obj
+    words = text.replace("\\n", "\n")
+    _apply(ctx, ops.AddTitle(track, p.at(at), _by(p, frames), words, style))
 
 
 @app.command("add-marker")

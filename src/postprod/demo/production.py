@@ -2,7 +2,8 @@
 
 Three sources stand in for camera files (each a test card of its own colour
 with its own tone). The edit fades up from black into A, cuts to B, dissolves
-to C, clock-wipes back to A and fades to black; the sound follows the picture. The programme's sound
+to C (B joins it in a split screen), clock-wipes back to A (a lower-third
+title keyed over it) and fades to black; the sound follows the picture. The programme's sound
 is then mastered to EBU R 128 (a Broadcast Wave stamped with the start
 timecode) and checked, with a JSON and an HTML report. Everything is
 deterministic: the same run writes the same project and the same pictures.
@@ -31,7 +32,8 @@ from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
 from postprod.render.spot import spot
 from postprod.timeline.edit import AddMarker, apply_edit
-from postprod.timeline.metadata import WipeState, set_wipe
+from postprod.timeline.build import title_clip
+from postprod.timeline.metadata import PICTURE_LAYOUTS, WipeState, set_picture_state, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card
 
@@ -165,7 +167,8 @@ def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path
 
 
 def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.schema.Timeline:
-    """Fade up into A, cut to B, dissolve to C, clock-wipe back to A, fade to black."""
+    """Fade up into A, cut to B, dissolve to C (split screen with B), clock-wipe back to A
+    (a lower third over it), fade to black."""
     rate, fade = settings.frame_rate, settings.transition_frames
     timeline = otio.schema.Timeline(name="postprod demo")
     timeline.global_start_time = rational_time(90_000, rate)  # 01:00:00:00 at 25 fps
@@ -203,7 +206,39 @@ def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.sc
     picture.append(_dissolve("fade out", fade, 0, rate))
     picture.append(otio.schema.Gap(source_range=_frames(1, rate)))
     timeline.tracks.append(picture)
+    timeline.tracks.append(_upper_track(sources[1], settings))
     return timeline
+
+
+def _upper_track(camera_b: Path, settings: DemoSettings) -> otio.schema.Track:
+    """V2: while C plays alone, camera B in the right half (a split screen); then, while A
+    plays again, a lower third keyed over it, faded in and out."""
+    rate, fade, length = settings.frame_rate, settings.transition_frames, settings.clip_frames
+    c_starts = fade + 2 * length  # record frame of the cut into C (the dissolve's centre)
+    split_at = c_starts + (fade - fade // 2) + 1  # after the dissolve into C
+    split_frames = length - fade - 2  # ends before the clock wipe
+    a_again = c_starts + length
+    title_at = a_again + (fade - fade // 2)  # after the clock wipe
+    title_frames = length - fade - (fade - fade // 2)  # ends where the fade to black begins
+    title_fade = max(1, fade // 4)
+    split = media_clip(
+        camera_b,
+        name=f"{camera_b.stem} (split screen)",
+        rate=rate,
+        available_frames=settings.source_frames,
+        source_start=settings.handle_frames + length,
+        duration=split_frames,
+    )
+    set_picture_state(split, PICTURE_LAYOUTS["right"])
+    upper = otio.schema.Track(name="V2", kind=otio.schema.TrackKind.Video)
+    upper.append(otio.schema.Gap(source_range=_frames(split_at, rate)))
+    upper.append(split)
+    upper.append(otio.schema.Gap(source_range=_frames(title_at - split_at - split_frames, rate)))
+    upper.append(_dissolve("title in", 0, title_fade, rate))
+    upper.append(title_clip("POSTPROD\nthe demo", title_frames, rate, style="lower-third"))
+    upper.append(_dissolve("title out", title_fade, 0, rate))
+    upper.append(otio.schema.Gap(source_range=_frames(1, rate)))
+    return upper
 
 
 def _dissolve(name: str, in_frames: int, out_frames: int, rate: Fraction) -> otio.schema.Transition:

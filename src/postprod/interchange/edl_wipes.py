@@ -17,7 +17,8 @@ import re
 
 import opentimelineio as otio
 
-from postprod.timeline.metadata import WipeState, set_wipe, wipe_of
+from postprod.errors import EditError
+from postprod.timeline.metadata import WipeState, parse_colour, set_wipe, wipe_of
 
 #: SMPTE 258M wipe numbers of postprod's patterns (iris has none of its own here: 001).
 WIPE_CODES = {
@@ -72,6 +73,8 @@ def wipes_to_edl(text: str, timeline: otio.schema.Timeline) -> str:
         out.append(f"{match['head']}{code} {match['frames']}{rest}")
         newline = "\r\n" if line.endswith("\r\n") else "\n"
         note = f"pattern={wipe.pattern} softness={wipe.softness:g} border_px={wipe.border_px}"
+        if wipe.pattern == "dip":
+            note += " colour=#{:02x}{:02x}{:02x}".format(*wipe.colour)
         out.append(f"* POSTPROD WIPE: {note}{newline}")
     return "".join(out)
 
@@ -102,6 +105,7 @@ def _state(code: int, note: dict[str, str]) -> WipeState:
             note.get("pattern", _PATTERN_OF_CODE.get(code, "horizontal")),
             float(note.get("softness", 0.0)),
             int(note.get("border_px", 0)),
+            parse_colour(note.get("colour", "black"), "EDL wipe note"),
         )
-    except ValueError:
+    except (ValueError, EditError):
         return WipeState(_PATTERN_OF_CODE.get(code, "horizontal"))

@@ -46,6 +46,8 @@ def export_timeline(
             f"folder {target.parent} does not exist", where=str(target), fix="create it"
         )
     timeline = _with_absolute_media(timeline, media_folder)  # also the copy adapters may change
+    if adapter not in ("otio_json", "otioz"):
+        _generators_as_missing_media(timeline)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             if adapter == "cmx_3600":
@@ -113,6 +115,19 @@ def _write_bundle(timeline: otio.schema.Timeline, target: Path, options: dict[st
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _generators_as_missing_media(timeline: otio.schema.Timeline) -> None:
+    """Generated clips (titles) as clips of missing media, their settings in the metadata:
+    the FCP XML writers fail on OTIO generator references, and an EDL has no titles."""
+    for clip in timeline.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.GeneratorReference):
+            clip.media_reference = otio.schema.MissingReference(
+                name=reference.name,
+                available_range=reference.available_range,
+                metadata={"postprod": {"generator": reference.generator_kind, **reference.parameters}},
+            )
 
 
 def _with_absolute_media(

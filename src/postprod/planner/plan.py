@@ -38,7 +38,7 @@ from typing import Any
 
 import opentimelineio as otio
 
-from postprod.errors import EditError, PostprodError
+from postprod.errors import EditError, PostprodError, ProjectError
 from postprod.media.probe import probe
 from postprod.timeline.metadata import (
     ClipState,
@@ -49,10 +49,9 @@ from postprod.timeline.metadata import (
     strip_of,
     wipe_of,
 )
+from postprod.timeline.build import TITLE_KIND, TITLE_STYLES
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 
-#: The OTIO generator kind of a title card (its ``parameters["text"]`` is the text).
-TITLE_KIND = "postprod.title"
 #: Fade applied at each side of a hard cut in the sound, in seconds.
 CUT_FADE_S = Fraction(5, 1000)
 
@@ -65,6 +64,7 @@ class Source:
     path: str
     first_frame: int
     title: str | None = None
+    title_style: str = "card"  # or keyed over the picture below: "lower-third", "centre"
     offline: bool = False  # the file is missing: a MEDIA OFFLINE slate stands in
     transform: dict[str, float] | None = None  # crop, scale, position, opacity (split screens)
     # A time warp: span frame j shows first_frame + sign * floor((lead + j) * |speed|), where
@@ -222,6 +222,7 @@ class _Item:
     path: str | None  # None for a gap
     gain_db: float = 0.0
     title: str | None = None
+    title_style: str = "card"
     sound: ClipState = field(default_factory=ClipState)  # its own fades, effects, speed mode
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
     picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
@@ -317,7 +318,7 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
             if available is not None:
                 first -= to_frames(available.start_time, rate, where=where)
             sound = clip_state(child)
-            title = _title_text(reference)
+            title, style = _title(reference)
             file = str(path) if path else None
             speed = _speed(child)
             picture = picture_state(child)
@@ -330,6 +331,7 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
                     file,
                     sound.gain_db,
                     title,
+                    style,
                     sound,
                     speed,
                     picture,
@@ -425,7 +427,9 @@ def _source(item: _Item, offset: int) -> Source | None:
     placed = item.picture.placement()
     transform = None if placed == PictureState().placement() else placed
     if item.title is not None:
-        return Source("", item.source_first + offset, item.title, transform=transform)
+        return Source(
+            "", item.source_first + offset, item.title, item.title_style, transform=transform
+        )
     if item.path is None:
         return None
     if item.speed == 1.0:
@@ -442,14 +446,22 @@ def _source(item: _Item, offset: int) -> Source | None:
     )
 
 
-def _title_text(reference: otio.core.MediaReference | None) -> str | None:
-    """The text of a title card generator, or ``None`` for anything else."""
+def _title(reference: otio.core.MediaReference | None) -> tuple[str | None, str]:
+    """The text and style of a title generator; ``None`` text for anything else."""
     if (
         isinstance(reference, otio.schema.GeneratorReference)
         and reference.generator_kind == TITLE_KIND
     ):
-        return str(reference.parameters.get("text", ""))
-    return None
+        parameters = reference.parameters
+        style = str(parameters.get("style", "card"))
+        if style not in TITLE_STYLES:
+            raise ProjectError(
+                f"unknown title style {style!r}",
+                where=f"title {reference.name or '?'}",
+                fix=f"use one of {', '.join(TITLE_STYLES)}",
+            )
+        return str(parameters.get("text", "")), style
+    return None, "card"
 
 
 def _fill_to(spans: list[VideoSpan], frames: int) -> list[VideoSpan]:

@@ -31,9 +31,17 @@ from postprod.render.mixdown import programme_sound
 from postprod.render.presets import PRESETS, OutputPreset
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
-from postprod.video.text import burn_in, offline_slate, title_card
+from postprod.video.text import (
+    Graphic,
+    burn_in,
+    centred_title,
+    lower_third,
+    offline_slate,
+    title_card,
+)
 from postprod.video.transform import Transform, place
-from postprod.video.wipes import arrival, wipe
+from postprod.video.moves import MOVES, dip, move
+from postprod.video.wipes import PATTERNS, arrival, wipe
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,9 +281,8 @@ class _Pictures:
             return
         b = self._read(span.b, f"{layer}b", offset, count, span.name)
         settings = span.wipe or {}
-        times = (
-            arrival(str(settings.get("pattern", "horizontal")), *self._size) if span.wipe else None
-        )
+        pattern = str(settings.get("pattern", "horizontal"))
+        times = arrival(pattern, *self._size) if span.wipe and pattern in PATTERNS else None
         for k in range(count):
             progress = (offset + k) / span.length
             outgoing, incoming = (next(a), a_placed), (next(b), _transform_of(span.b))
@@ -283,7 +290,7 @@ class _Pictures:
 
     def _read(
         self, source: Source | None, role: str, offset: int, count: int, name: str
-    ) -> Iterator[NDArray[np.uint8] | None]:
+    ) -> Iterator[NDArray[np.uint8] | Graphic | None]:
         width, height = self._size
         if source is None:
             return iter([None] * count)
@@ -291,7 +298,7 @@ class _Pictures:
             card = (
                 offline_slate(width, height, name or Path(source.path).name)
                 if source.offline
-                else title_card(width, height, str(source.title))
+                else _title(width, height, str(source.title), source.title_style)
             )
             return iter([card] * count)
         reader = self._reader(source, role)
@@ -315,12 +322,26 @@ _Mix = Callable[[NDArray[np.uint8]], NDArray[np.uint8]]
 
 
 def _over(
-    frame: NDArray[np.uint8] | None, transform: Transform | None, below: NDArray[np.uint8]
+    frame: NDArray[np.uint8] | Graphic | None,
+    transform: Transform | None,
+    below: NDArray[np.uint8],
 ) -> NDArray[np.uint8]:
-    """A track's frame over the picture below: all of it, or placed by its transform."""
+    """A track's frame over the picture below: all of it, placed by its transform, or keyed
+    (a title over picture)."""
     if frame is None:
         return below
+    if isinstance(frame, Graphic):
+        return frame.over(below)
     return frame if transform is None else place(frame, below, transform)
+
+
+def _title(width: int, height: int, text: str, style: str) -> NDArray[np.uint8] | Graphic:
+    """A full-frame card, or a graphic keyed over the picture below."""
+    if style == "lower-third":
+        return lower_third(width, height, text)
+    if style == "centre":
+        return centred_title(width, height, text)
+    return title_card(width, height, text)
 
 
 def _plain(source: Source) -> bool:
@@ -363,18 +384,24 @@ def _warped(
 
 
 def _transition(
-    a: tuple[NDArray[np.uint8] | None, Transform | None],
-    b: tuple[NDArray[np.uint8] | None, Transform | None],
+    a: tuple[NDArray[np.uint8] | Graphic | None, Transform | None],
+    b: tuple[NDArray[np.uint8] | Graphic | None, Transform | None],
     progress: float,
     times: NDArray[np.float32] | None,
     settings: dict[str, Any],
     below: NDArray[np.uint8],
 ) -> NDArray[np.uint8]:
-    """A dissolve or wipe from ``a`` to ``b`` (each a frame and its placement); a missing
-    side is the picture below (black on the first track: a fade; over another track: a
-    dissolve to it)."""
+    """A dissolve, wipe, move or dip from ``a`` to ``b`` (each a frame and its placement); a
+    missing side is the picture below (black on the first track: a fade; over another
+    track: a dissolve to it)."""
     outgoing = _over(*a, below)
     incoming = _over(*b, below)
+    pattern = str(settings.get("pattern", ""))
+    if pattern == "dip":
+        red, green, blue = settings.get("colour", (0, 0, 0))
+        return dip(outgoing, incoming, progress, (int(red), int(green), int(blue)))
+    if pattern in MOVES:
+        return move(outgoing, incoming, progress, pattern)
     if times is None:
         return dissolve(outgoing, incoming, progress)
     return wipe(

@@ -126,3 +126,30 @@ def first_frame_timecode(label: str | None, rate: Fraction) -> int:
     if not label or not smpte.is_smpte:
         return 0
     return label_to_frames(label, smpte)
+
+
+#: The OTIO generator kind of a title (``parameters``: ``text``, and ``style``).
+TITLE_KIND = "postprod.title"
+#: How a title is drawn: a full-frame card on black, or keyed over the picture below it
+#: (a lower third: a name over a band at the bottom left; or text centred on the picture).
+TITLE_STYLES = ("card", "lower-third", "centre")
+
+
+def title_clip(text: str, frames: int, rate: Fraction, *, style: str = "card") -> otio.schema.Clip:
+    """A title of ``frames`` frames: an OTIO generator clip, so other tools keep it as a
+    clip (of unknown media) and postprod draws it. ``\\n`` separates lines."""
+    if style not in TITLE_STYLES:
+        raise EditError(f"unknown title style {style!r}", fix=f"use one of {', '.join(TITLE_STYLES)}")
+    if frames <= 0:
+        raise EditError(f"a title of {frames} frames", fix="give it a duration")
+    reference = otio.schema.GeneratorReference(
+        name="title",
+        generator_kind=TITLE_KIND,
+        parameters={"text": text, "style": style},
+        available_range=time_range(0, frames, rate),
+    )
+    return otio.schema.Clip(
+        name=text.split("\n")[0][:40] or "title",
+        media_reference=reference,
+        source_range=time_range(0, frames, rate),
+    )

@@ -24,15 +24,18 @@ from typing import Any, ClassVar, Literal
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.build import clip_of_file
+from postprod.timeline.build import clip_of_file, title_clip
 from postprod.timeline.metadata import (
     PICTURE_LAYOUTS,
+    TRANSITION_PATTERNS,
     PictureState,
     WipeState,
+    parse_colour,
     set_picture_state,
     set_wipe,
 )
 from postprod.timeline.model import rational_time, time_range, to_frames
+from postprod.timeline.placement import video_track
 from postprod.timeline.slots import (
     Slot,
     Where,
@@ -414,17 +417,25 @@ class SetRange(Operation):
 
 @dataclass(frozen=True, slots=True)
 class AddTransition(Operation):
-    """A dissolve (or a wipe) of ``frames`` centred on the cut at ``at``."""
+    """A dissolve (or a wipe, push, slide or dip) of ``frames`` centred on the cut at ``at``."""
 
     name: ClassVar[str] = "add-transition"
     track: str
     at: int
     frames: int
-    wipe: str | None = None  # a wipe pattern; None: a dissolve
+    wipe: str | None = None  # a pattern of TRANSITION_PATTERNS; None: a dissolve
+    colour: str = "black"  # a dip's colour: a name or #RRGGBB
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         if self.frames <= 0:
             raise EditError(f"a transition of {self.frames} frames", fix="give it frames")
+        if self.wipe is not None and self.wipe not in TRANSITION_PATTERNS:
+            raise EditError(
+                f"unknown transition {self.wipe!r}",
+                where=self.track,
+                fix=f"use one of {', '.join(TRANSITION_PATTERNS)}",
+            )
+        colour = parse_colour(self.colour, where=self.track)
         track = find_track(timeline, self.track)
         _, incoming = _cut_between(track, self.at, where)
         if isinstance(track[incoming.index - 1], otio.schema.Transition):
@@ -435,13 +446,13 @@ class AddTransition(Operation):
             )
         before = self.frames // 2
         transition = otio.schema.Transition(
-            name="wipe" if self.wipe else "dissolve",
+            name=self.wipe or "dissolve",
             transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
             in_offset=rational_time(before, where.rate),
             out_offset=rational_time(self.frames - before, where.rate),
         )
         if self.wipe:
-            set_wipe(transition, WipeState(pattern=self.wipe))
+            set_wipe(transition, WipeState(pattern=self.wipe, colour=colour))
         track.insert(incoming.index, transition)
 
 
@@ -492,6 +503,26 @@ class SetPicture(Operation):
             raise EditError("only a clip has a picture to place", where=self.track)
         state = PictureState.from_dict({**base.to_dict(), **dict(self.values)}, slot.item.name)
         set_picture_state(slot.item, state)
+
+
+@dataclass(frozen=True, slots=True)
+class AddTitle(Operation):
+    """A title of ``frames`` at ``at`` over whatever the track has there (the track is made
+    if the timeline has none): a full-frame card, or keyed over the picture below (a lower
+    third, or centred) when it sits on a track above it. ``\\n`` separates lines."""
+
+    name: ClassVar[str] = "title"
+    track: str
+    at: int
+    frames: int
+    text: str
+    style: str = "card"
+
+    def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
+        clip = title_clip(self.text, self.frames, where.rate, style=self.style)
+        track = video_track(timeline, self.track)
+        index = _clear(track, self.at, self.at + self.frames, where)
+        track.insert(index, clip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -587,6 +618,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         AddTransition,
         RemoveTransition,
         SetPicture,
+        AddTitle,
         AddMarker,
         RemoveMarker,
         CloseGaps,

@@ -20,7 +20,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.effects.registry import EffectSpec, validate
-from postprod.errors import ProjectError
+from postprod.errors import EditError, ProjectError
 
 SCHEMA_VERSION = 1
 KEY = "postprod"
@@ -224,34 +224,72 @@ def set_console(timeline: otio.schema.Timeline, console: ConsoleState) -> None:
     _store(timeline, f"timeline {timeline.name}", "console", console.to_dict())
 
 
+#: The patterns a ``Custom`` transition may draw: SMPTE-style wipes (masks), pushes and
+#: slides (the direction the incoming picture moves), and a dip through a flat colour.
+WIPE_PATTERNS = ("horizontal", "vertical", "diagonal", "barn-door", "box", "iris", "clock")
+MOVE_PATTERNS = tuple(
+    f"{kind}-{direction}" for kind in ("push", "slide") for direction in ("left", "right", "up", "down")
+)
+TRANSITION_PATTERNS = (*WIPE_PATTERNS, *MOVE_PATTERNS, "dip")
+
+
 @dataclass(frozen=True, slots=True)
 class WipeState:
-    """A wipe on an OTIO ``Custom`` transition (OTIO has no wipe schema of its own)."""
+    """A transition other than a dissolve, on an OTIO ``Custom`` transition (OTIO has no
+    schema for them): a wipe pattern, a push or slide, or a dip to ``colour``."""
 
     pattern: str = "horizontal"
-    softness: float = 0.0
-    border_px: int = 0
+    softness: float = 0.0  # wipes: the soft edge, a fraction of the move
+    border_px: int = 0  # wipes: a white border on the edge
+    colour: tuple[int, int, int] = (0, 0, 0)  # a dip's colour
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pattern": self.pattern, "softness": self.softness, "border_px": self.border_px}
+        return {
+            "pattern": self.pattern,
+            "softness": self.softness,
+            "border_px": self.border_px,
+            "colour": list(self.colour),
+        }
+
+
+def parse_colour(text: str, where: str) -> tuple[int, int, int]:
+    """``black``, ``white``, ``grey`` or ``#RRGGBB`` as an RGB triple."""
+    named = {"black": "#000000", "white": "#ffffff", "grey": "#808080", "gray": "#808080"}
+    value = named.get(text.strip().lower(), text.strip())
+    if len(value) == 7 and value.startswith("#"):
+        try:
+            return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+        except ValueError:
+            pass
+    raise EditError(f"colour {text!r} is not one I know", where=where, fix="give black, white, grey or #RRGGBB")
 
 
 def wipe_of(transition: otio.schema.Transition) -> WipeState | None:
-    """The wipe a transition draws, or ``None`` for a dissolve."""
+    """The wipe, move or dip a transition draws, or ``None`` for a dissolve."""
     where = f"transition {transition.name or '?'}"
     data = _payload(transition, where).get("wipe")
     if data is None:
         return None
     try:
+        red, green, blue = (int(v) for v in data.get("colour", (0, 0, 0)))
         wipe = WipeState(
             str(data.get("pattern", "horizontal")),
             float(data.get("softness", 0.0)),
             int(data.get("border_px", 0)),
+            (red, green, blue),
         )
     except (TypeError, ValueError) as error:
         raise ProjectError(f"the wipe settings are not valid ({error})", where=where) from None
     if not 0 <= wipe.softness <= 1 or wipe.border_px < 0:
         raise ProjectError("wipe softness must be 0..1 and the border not negative", where=where)
+    if wipe.pattern not in TRANSITION_PATTERNS:
+        raise ProjectError(
+            f"unknown transition pattern {wipe.pattern!r}",
+            where=where,
+            fix=f"use one of {', '.join(TRANSITION_PATTERNS)}",
+        )
+    if not all(0 <= v <= 255 for v in wipe.colour):
+        raise ProjectError("a dip colour's values must be 0..255", where=where)
     return wipe
 
 

@@ -60,3 +60,15 @@ def audio_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
     track = otio.schema.Track(name, kind=otio.schema.TrackKind.Audio)
     timeline.tracks.append(track)
     return track
+
+
+def video_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
+    """The video track called ``name``, added above the others if the timeline has none."""
+    for track in timeline.video_tracks():
+        if track.name == name:
+            return track
+    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Video)
+    videos = timeline.video_tracks()
+    index = list(timeline.tracks).index(videos[-1]) + 1 if videos else 0
+    timeline.tracks.insert(index, track)
+    return track
