@@ -93,7 +93,9 @@ def test_a_title_fades_in_over_the_picture(media: Path) -> None:
     fade_in = otio.schema.Transition(
         in_offset=otio.opentime.RationalTime(0, 25), out_offset=otio.opentime.RationalTime(4, 25)
     )
-    gap = otio.schema.Gap(source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(4, 25)))
+    gap = otio.schema.Gap(
+        source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(4, 25))
+    )
     timeline = timeline_of([clip("grey.mp4")], [gap, fade_in, title])
     before, half, full = composed(timeline, media, [3, 6, 9])
     region = (slice(H // 2 - 8, H // 2 + 8), slice(W // 3, 2 * W // 3))

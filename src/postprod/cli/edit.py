@@ -305,12 +305,19 @@ def picture(
     ),
     opacity: float | None = typer.Option(None, "--opacity", help="0 (clear) to 1 (solid)."),
     blend_frames: bool = typer.Option(
-        False, "--blend-frames", help="Slow motion: mix the two nearest source frames."
+        False,
+        "--blend-frames",
+        help="Slow motion and frame-rate conversion: mix the two nearest source frames.",
+    ),
+    fit: str | None = typer.Option(
+        None,
+        "--fit",
+        help="A source of another shape: fit (letterbox/pillarbox), fill (crop) or stretch.",
     ),
 ) -> None:
     """Place a clip's picture: split screens, quads, picture-in-picture, opacity."""
     p: _Project = ctx.obj
-    values: list[tuple[str, float]] = [
+    values: list[tuple[str, float | str]] = [
         (name, value)
         for name, value in (("scale", scale), ("x", x), ("y", y), ("opacity", opacity))
         if value is not None
@@ -330,6 +337,8 @@ def picture(
         values += list(zip(names, numbers, strict=True))
     if blend_frames:
         values.append(("blend_frames", 1.0))
+    if fit is not None:
+        values.append(("fit", fit))
     _apply(ctx, ops.SetPicture(track, p.at(at), layout, tuple(values)))
 
 

@@ -31,8 +31,8 @@ from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
 from postprod.render.spot import spot
-from postprod.timeline.edit import AddMarker, apply_edit
 from postprod.timeline.build import title_clip
+from postprod.timeline.edit import AddMarker, apply_edit
 from postprod.timeline.metadata import PICTURE_LAYOUTS, WipeState, set_picture_state, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card

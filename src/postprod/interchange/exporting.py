@@ -126,7 +126,9 @@ def _generators_as_missing_media(timeline: otio.schema.Timeline) -> None:
             clip.media_reference = otio.schema.MissingReference(
                 name=reference.name,
                 available_range=reference.available_range,
-                metadata={"postprod": {"generator": reference.generator_kind, **reference.parameters}},
+                metadata={
+                    "postprod": {"generator": reference.generator_kind, **reference.parameters}
+                },
             )
 
 

@@ -26,6 +26,9 @@ from postprod.errors import MediaError
 from postprod.media._open import check_readable, media_error
 
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
+#: How a picture of another shape meets the frame: whole inside it (letterbox or pillarbox
+#: bars), covering it (the overflow cropped, centred), or stretched to it.
+FITS = ("fit", "fill", "stretch")
 
 
 _T = TypeVar("_T")
@@ -39,6 +42,52 @@ class Picture:
     """
 
     frame: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a conformed picture goes on the frame: scaled to ``width`` x ``height`` with its
+    top-left corner at ``x``, ``y`` (negative: that much is cropped away)."""
+
+    width: int
+    height: int
+    x: int
+    y: int
+
+    @staticmethod
+    def of(
+        source: tuple[int, int],
+        pixel_aspect: Fraction,
+        frame: tuple[int, int],
+        fit: str = "stretch",
+    ) -> Placement:
+        """The source (``pixel_aspect`` wide pixels) conformed to a square-pixel frame."""
+        (src_w, src_h), (out_w, out_h) = source, frame
+        if fit not in FITS:
+            raise MediaError(f"unknown fit {fit!r}", fix=f"use one of {', '.join(FITS)}")
+        if fit == "stretch":
+            return Placement(out_w, out_h, 0, 0)
+        display_w = src_w * pixel_aspect
+        scales = (Fraction(out_w) / display_w, Fraction(out_h, src_h))
+        scale = min(scales) if fit == "fit" else max(scales)
+        width = out_w if scale == scales[0] else max(2, round(display_w * scale / 2) * 2)
+        height = out_h if scale == scales[1] else max(2, round(src_h * scale / 2) * 2)
+        return Placement(width, height, (out_w - width) // 2, (out_h - height) // 2)
+
+    def fills(self, frame: tuple[int, int]) -> bool:
+        """Whether the picture covers the frame exactly (nothing to pad or crop)."""
+        return (self.width, self.height, self.x, self.y) == (*frame, 0, 0)
+
+    def apply(self, picture: NDArray[np.uint8], frame: tuple[int, int]) -> NDArray[np.uint8]:
+        """``picture`` (already scaled) on a black frame: bars round it, or its overflow cut."""
+        if self.fills(frame):
+            return picture
+        out_w, out_h = frame
+        canvas = np.zeros((out_h, out_w, 3), np.uint8)
+        fx0, fy0 = max(0, self.x), max(0, self.y)
+        fx1, fy1 = min(out_w, self.x + self.width), min(out_h, self.y + self.height)
+        canvas[fy0:fy1, fx0:fx1] = picture[fy0 - self.y : fy1 - self.y, fx0 - self.x : fx1 - self.x]
+        return canvas
 
 
 def _to_output(frame: Any, size: tuple[int, int], pixel_format: str) -> Any:
@@ -90,6 +139,12 @@ class VideoReader:
         self._first_pts = self._stream.start_time or 0
         self._decoded: Iterator[Any] | None = None
         self._next_index = 0
+        aspect = self._stream.codec_context.sample_aspect_ratio
+        self.pixel_aspect = Fraction(aspect) if aspect else Fraction(1)  # 0/1: not said: square
+
+    def placement(self, size: tuple[int, int], fit: str = "stretch") -> Placement:
+        """Where this picture goes on a frame of ``size``, conformed by ``fit``."""
+        return Placement.of(self.size, self.pixel_aspect, size, fit)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -102,13 +157,25 @@ class VideoReader:
         return int(self._stream.frames) or None
 
     def frames(
-        self, start: int, count: int, *, size: tuple[int, int] | None = None
+        self,
+        start: int,
+        count: int,
+        *,
+        size: tuple[int, int] | None = None,
+        fit: str = "stretch",
     ) -> Iterator[NDArray[np.uint8]]:
-        """``count`` frames from index ``start``, scaled to ``size`` (width, height) if given.
+        """``count`` frames from index ``start``, conformed to ``size`` (width, height) if
+        given: stretched, or by ``fit`` (letterbox/pillarbox, or fill and crop).
 
         Past the end of the stream the last frame repeats (a short source holds).
         """
-        return self._produce(start, count, lambda frame: self._to_rgb(frame, size))
+        if size is None:
+            return self._produce(start, count, lambda frame: self._to_rgb(frame, None))
+        placed = self.placement(size, fit)
+        scaled = (placed.width, placed.height)
+        return self._produce(
+            start, count, lambda frame: placed.apply(self._to_rgb(frame, scaled), size)
+        )
 
     def pictures(
         self, start: int, count: int, *, size: tuple[int, int], pixel_format: str = "yuv420p"
@@ -121,7 +188,7 @@ class VideoReader:
         )
 
     def frames_at(
-        self, indices: list[int], *, size: tuple[int, int] | None = None
+        self, indices: list[int], *, size: tuple[int, int] | None = None, fit: str = "stretch"
     ) -> Iterator[NDArray[np.uint8]]:
         """The frames at ``indices``, in that order: runs forward (repeats and skips, as in
         slow and fast motion) stream from one seek; runs backwards (reverse) are decoded
@@ -135,13 +202,15 @@ class VideoReader:
             ):
                 end += 1
             run = indices[start:end]
-            yield from self._backwards(run, size) if backwards else self._forwards(run, size)
+            yield from (
+                self._backwards(run, size, fit) if backwards else self._forwards(run, size, fit)
+            )
             start = end
 
     def _forwards(
-        self, run: list[int], size: tuple[int, int] | None
+        self, run: list[int], size: tuple[int, int] | None, fit: str
     ) -> Iterator[NDArray[np.uint8]]:
-        frames = self.frames(run[0], run[-1] - run[0] + 1, size=size)
+        frames = self.frames(run[0], run[-1] - run[0] + 1, size=size, fit=fit)
         at, frame = run[0], next(frames)
         for index in run:
             while at < index:
@@ -149,13 +218,13 @@ class VideoReader:
             yield frame
 
     def _backwards(
-        self, run: list[int], size: tuple[int, int] | None
+        self, run: list[int], size: tuple[int, int] | None, fit: str
     ) -> Iterator[NDArray[np.uint8]]:
         chunk = 25
         position = 0
         for top in range(run[0], run[-1] - 1, -chunk):
             bottom = max(run[-1], top - chunk + 1)
-            frames = list(self.frames(bottom, top - bottom + 1, size=size))
+            frames = list(self.frames(bottom, top - bottom + 1, size=size, fit=fit))
             while position < len(run) and run[position] >= bottom:
                 yield frames[run[position] - bottom]
                 position += 1

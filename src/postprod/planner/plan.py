@@ -40,6 +40,7 @@ import opentimelineio as otio
 
 from postprod.errors import EditError, PostprodError, ProjectError
 from postprod.media.probe import probe
+from postprod.timeline.build import TITLE_KIND, TITLE_STYLES
 from postprod.timeline.metadata import (
     ClipState,
     PictureState,
@@ -49,8 +50,13 @@ from postprod.timeline.metadata import (
     strip_of,
     wipe_of,
 )
-from postprod.timeline.build import TITLE_KIND, TITLE_STYLES
-from postprod.timeline.model import media_path, timeline_rate, to_frames
+from postprod.timeline.model import (
+    exact_rate,
+    media_path,
+    playback_ratio,
+    timeline_rate,
+    to_frames,
+)
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
 CUT_FADE_S = Fraction(5, 1000)
@@ -72,7 +78,11 @@ class Source:
     # and lead the clip frames before this span. 0 is a freeze frame.
     speed: float = 1.0
     lead: int = 0
-    blend: bool = False  # slow motion mixes the two nearest source frames
+    blend: bool = False  # slow motion and rate conversion mix the two nearest source frames
+    # File frames per programme frame at normal speed: 1, or the file's rate over the
+    # timeline's when they differ (frame-rate conversion by nearest frame, or blended).
+    rate_ratio: float = 1.0
+    fit: str = "fit"  # a picture of another shape: "fit" (bars), "fill" (crop), "stretch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +236,7 @@ class _Item:
     sound: ClipState = field(default_factory=ClipState)  # its own fades, effects, speed mode
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
     picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
+    rate_ratio: Fraction = Fraction(1)  # file frames per timeline frame (source_first's unit)
 
 
 def plan(
@@ -251,24 +262,26 @@ def plan(
         raise EditError(
             f"timeline {timeline.name!r} has nothing on it", where=timeline.name, fix="add clips"
         )
+    media = _MediaFacts()
     video: list[VideoSpan] = []
     overlays: list[tuple[VideoSpan, ...]] = []
     if video_tracks:
-        video = _video_spans(video_tracks[0], rate, project_folder)
+        video = _video_spans(video_tracks[0], rate, project_folder, media)
         video = _fill_to(video, frames)
         for track in video_tracks[1:]:
-            spans = _video_spans(track, rate, project_folder)
+            spans = _video_spans(track, rate, project_folder, media)
             if any(span.a is not None or span.b is not None for span in spans):
                 overlays.append(tuple(_fill_to(spans, frames)))
     sound_tracks = audio_tracks or video_tracks[:1]
-    sounding = functools.cache(_has_sound)  # each camera file probed once, however many cuts
     tracks = tuple(
         TrackPlan(
             track.name or f"A{index + 1}",
             tuple(
                 segment
-                for segment in _audio_segments(track, rate, output.sample_rate, project_folder)
-                if audio_tracks or sounding(segment.path)  # a picture-only camera file is silent
+                for segment in _audio_segments(
+                    track, rate, output.sample_rate, project_folder, media
+                )
+                if audio_tracks or media.sounding(segment.path)  # picture-only: silent
             ),
             strip_of(track).to_dict() if audio_tracks else {},
         )
@@ -298,9 +311,40 @@ def _check_range(frame_range: FrameRange, frames: int, where: str) -> None:
         )
 
 
-def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[_Item | None]:
+class _MediaFacts:
+    """What the plan needs to know of each media file, probed once per plan however many
+    clips use it: whether it has sound, and its picture's frame rate. A missing file (it
+    renders offline) or one that cannot be read is taken to have sound at the timeline's
+    rate, so the render reports it where it plays."""
+
+    def __init__(self) -> None:
+        self._probe = functools.cache(_facts)
+
+    def sounding(self, path: str) -> bool:
+        return self._probe(path)[0]
+
+    def frame_rate(self, path: str) -> Fraction | None:
+        return self._probe(path)[1]
+
+
+def _facts(path: str) -> tuple[bool, Fraction | None]:
+    try:
+        if not Path(path).is_file():
+            return True, None
+        info = probe(path, count_packets=False)
+    except PostprodError:
+        return True, None
+    video = info.video
+    rate = Fraction(video.frame_rate) if video is not None and video.frame_rate else None
+    return info.audio is not None, rate
+
+
+def _items(
+    track: otio.schema.Track, rate: Fraction, folder: Path | None, media: _MediaFacts
+) -> list[_Item | None]:
     """The track's children in order: items, and ``None`` where a transition sits."""
     out: list[_Item | None] = []
+    is_video = track.kind == otio.schema.TrackKind.Video
     for index, child in enumerate(track):
         if isinstance(child, otio.schema.Transition):
             out.append(None)
@@ -312,11 +356,23 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
         if isinstance(child, otio.schema.Clip):
             source = child.trimmed_range()
             path = media_path(child, folder)
-            first = to_frames(source.start_time, rate, where=where)
             reference = child.media_reference
             available = getattr(reference, "available_range", None)
-            if available is not None:
-                first -= to_frames(available.start_time, rate, where=where)
+            file_rate = media.frame_rate(str(path)) if path and is_video else None
+            ratio = playback_ratio(file_rate, rate)
+            # the clip's times count the file's frames (at its rate, or one that plays frame
+            # for frame); otherwise the nearest file frame to the clip's first instant
+            clip_rate = exact_rate(source.start_time.rate) if file_rate else rate
+            if playback_ratio(file_rate, clip_rate) == 1:
+                first = to_frames(source.start_time, clip_rate, where=where)
+                if available is not None:
+                    first -= to_frames(available.start_time, clip_rate, where=where)
+            else:
+                assert file_rate is not None
+                first_s = _seconds(source.start_time) - (
+                    _seconds(available.start_time) if available is not None else 0
+                )
+                first = round(first_s * file_rate)
             sound = clip_state(child)
             title, style = _title(reference)
             file = str(path) if path else None
@@ -335,6 +391,7 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
                     sound,
                     speed,
                     picture,
+                    ratio,
                 )
             )
         else:
@@ -342,13 +399,8 @@ def _items(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> lis
     return out
 
 
-def _has_sound(path: str) -> bool:
-    """Whether a file has a sound stream; a missing file (offline) or one that cannot be read
-    is kept, so the render reports it where it plays."""
-    try:
-        return not Path(path).is_file() or probe(path, count_packets=False).audio is not None
-    except PostprodError:
-        return True
+def _seconds(time: otio.opentime.RationalTime) -> Fraction:
+    return Fraction(time.value).limit_denominator(10**9) / exact_rate(time.rate)
 
 
 def _speed(clip: otio.schema.Clip) -> float:
@@ -386,8 +438,10 @@ def _transitions(track: otio.schema.Track, rate: Fraction) -> dict[int, tuple[in
     return found
 
 
-def _video_spans(track: otio.schema.Track, rate: Fraction, folder: Path | None) -> list[VideoSpan]:
-    items = _items(track, rate, folder)
+def _video_spans(
+    track: otio.schema.Track, rate: Fraction, folder: Path | None, media: _MediaFacts
+) -> list[VideoSpan]:
+    items = _items(track, rate, folder, media)
     transitions = _transitions(track, rate)
     wipes = _wipes(track)
     spans: list[VideoSpan] = []
@@ -432,9 +486,10 @@ def _source(item: _Item, offset: int) -> Source | None:
         )
     if item.path is None:
         return None
-    if item.speed == 1.0:
-        return Source(item.path, item.source_first + offset, transform=transform)
-    consumed = math.ceil(item.length * abs(item.speed))
+    fit = item.picture.fit
+    if item.speed == 1.0 and item.rate_ratio == 1:
+        return Source(item.path, item.source_first + offset, transform=transform, fit=fit)
+    consumed = math.ceil(item.length * abs(item.speed) * item.rate_ratio)
     first = item.source_first + (consumed - 1 if item.speed < 0 else 0)
     return Source(
         item.path,
@@ -443,6 +498,8 @@ def _source(item: _Item, offset: int) -> Source | None:
         speed=item.speed,
         lead=offset,
         blend=item.picture.blend_frames,
+        rate_ratio=float(item.rate_ratio),
+        fit=fit,
     )
 
 
@@ -476,9 +533,13 @@ def _is_clip(item: _Item | None) -> bool:
 
 
 def _audio_segments(
-    track: otio.schema.Track, rate: Fraction, sample_rate: int, folder: Path | None
+    track: otio.schema.Track,
+    rate: Fraction,
+    sample_rate: int,
+    folder: Path | None,
+    media: _MediaFacts,
 ) -> list[AudioSegment]:
-    items = _items(track, rate, folder)
+    items = _items(track, rate, folder, media)
     transitions = _transitions(track, rate)
 
     def sample(frames: int) -> int:
@@ -516,7 +577,7 @@ def _audio_segments(
         fade_in, in_curve = fade(incoming, cut_in, sound.fade_in_s, sound.fade_in_curve)
         fade_out, out_curve = fade(outgoing, cut_out, sound.fade_out_s, sound.fade_out_curve)
         source_start = (
-            sample(item.source_first)
+            round(Fraction(item.source_first) / (rate * item.rate_ratio) * sample_rate)
             - round(sample(lead) * item.speed)
             + round(sound.slip_s * sample_rate)
         )

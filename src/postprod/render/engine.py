@@ -31,6 +31,7 @@ from postprod.render.mixdown import programme_sound
 from postprod.render.presets import PRESETS, OutputPreset
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
+from postprod.video.moves import MOVES, dip, move
 from postprod.video.text import (
     Graphic,
     burn_in,
@@ -40,7 +41,6 @@ from postprod.video.text import (
     title_card,
 )
 from postprod.video.transform import Transform, place
-from postprod.video.moves import MOVES, dip, move
 from postprod.video.wipes import PATTERNS, arrival, wipe
 
 
@@ -253,8 +253,9 @@ class _Pictures:
             a = span.a
             if pass_through and span.transition == "cut" and a is not None and _plain(a):
                 reader = self._reader(a, "V1a")
-                yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
-                continue
+                if reader.placement(self._size, a.fit).fills(self._size):
+                    yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
+                    continue
             empty = black(width, height)
             for mix in self._mixes(span, offset, hi - lo, "V1"):
                 yield mix(empty)  # on the first track, "nothing" is black
@@ -302,8 +303,10 @@ class _Pictures:
             )
             return iter([card] * count)
         reader = self._reader(source, role)
-        if source.speed == 1.0:
-            return reader.frames(source.first_frame + offset, count, size=self._size)
+        if source.speed == 1.0 and source.rate_ratio == 1.0:
+            return reader.frames(
+                source.first_frame + offset, count, size=self._size, fit=source.fit
+            )
         return _warped(reader, source, offset, count, self._size)
 
     def _reader(self, source: Source, role: str) -> VideoReader:
@@ -345,11 +348,13 @@ def _title(width: int, height: int, text: str, style: str) -> NDArray[np.uint8] 
 
 
 def _plain(source: Source) -> bool:
-    """A file's frames as they are: no title, slate, time warp or placement to draw."""
+    """A file's frames as they are: no title, slate, time warp, rate conversion or placement
+    to draw."""
     return (
         source.title is None
         and not source.offline
         and source.speed == 1.0
+        and source.rate_ratio == 1.0
         and source.transform is None
     )
 
@@ -361,19 +366,25 @@ def _transform_of(source: Source | None) -> Transform | None:
 def _warped(
     reader: VideoReader, source: Source, offset: int, count: int, size: tuple[int, int]
 ) -> Iterator[NDArray[np.uint8]]:
-    """A time-warped span's frames: slow, fast, frozen or reversed; slow motion blended if
-    asked (each output frame the mix of the two source frames either side of its time)."""
-    positions = (source.lead + offset + np.arange(count)) * abs(source.speed)
-    whole = np.floor(positions + 1e-9).astype(np.int64)
+    """A time-warped or rate-converted span's frames: slow, fast, frozen or reversed, or a
+    file of another frame rate; blended if asked (each output frame the mix of the two
+    source frames either side of its time), else the frame the time falls in (a warp) or
+    the nearest one (a rate conversion)."""
+    step = abs(source.speed) * source.rate_ratio  # file frames per output frame
+    positions = (source.lead + offset + np.arange(count)) * step
+    nearest = 0.5 if source.rate_ratio != 1.0 else 1e-9
     sign = -1 if source.speed < 0 else 1
+    blend = source.blend and sign > 0 and step != int(step)
+    whole = np.floor(positions + (1e-9 if blend else nearest)).astype(np.int64)
     indices = [source.first_frame + sign * int(k) for k in whole]
-    if not source.blend or sign < 0 or abs(source.speed) >= 1:
-        yield from reader.frames_at(indices, size=size)
+    fit = source.fit
+    if not blend:
+        yield from reader.frames_at(indices, size=size, fit=fit)
         return
-    pairs = [index for k in indices for index in (k, k + 1)]  # never backwards: speed < 1
-    frames = reader.frames_at(sorted(pairs), size=size)
+    pairs = sorted(index for k in indices for index in (k, k + 1))  # forwards only
+    frames = reader.frames_at(pairs, size=size, fit=fit)
     cached: dict[int, NDArray[np.uint8]] = {}
-    wanted = iter(sorted(pairs))
+    wanted = iter(pairs)
     for index, weight in zip(indices, positions - whole, strict=True):
         while index + 1 not in cached:
             cached[next(wanted)] = next(frames)

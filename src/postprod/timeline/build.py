@@ -139,7 +139,9 @@ def title_clip(text: str, frames: int, rate: Fraction, *, style: str = "card") -
     """A title of ``frames`` frames: an OTIO generator clip, so other tools keep it as a
     clip (of unknown media) and postprod draws it. ``\\n`` separates lines."""
     if style not in TITLE_STYLES:
-        raise EditError(f"unknown title style {style!r}", fix=f"use one of {', '.join(TITLE_STYLES)}")
+        raise EditError(
+            f"unknown title style {style!r}", fix=f"use one of {', '.join(TITLE_STYLES)}"
+        )
     if frames <= 0:
         raise EditError(f"a title of {frames} frames", fix="give it a duration")
     reference = otio.schema.GeneratorReference(

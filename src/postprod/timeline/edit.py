@@ -16,8 +16,10 @@ Source frames are counted from the media's first frame (0-based).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -34,7 +36,13 @@ from postprod.timeline.metadata import (
     set_picture_state,
     set_wipe,
 )
-from postprod.timeline.model import rational_time, time_range, to_frames
+from postprod.timeline.model import (
+    exact_rate,
+    playback_ratio,
+    rational_time,
+    time_range,
+    to_frames,
+)
 from postprod.timeline.placement import video_track
 from postprod.timeline.slots import (
     Slot,
@@ -480,13 +488,14 @@ class RemoveTransition(Operation):
 class SetPicture(Operation):
     """Place the picture of the clip under ``at``: a ready layout (split screen halves, quad
     quarters, a corner picture-in-picture), with any of crop, scale, position and opacity
-    set over it (``values``: (name, number) pairs of :class:`PictureState`)."""
+    set over it (``values``: (name, value) pairs of :class:`PictureState`: numbers, and the
+    ``fit`` of a picture of another shape)."""
 
     name: ClassVar[str] = "picture"
     track: str
     at: int
     layout: str = "full"
-    values: tuple[tuple[str, float], ...] = ()
+    values: tuple[tuple[str, float | str], ...] = ()
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         slot = clip_at(find_track(timeline, self.track), self.at, where)
@@ -635,12 +644,27 @@ def _tuples(value: list[Any]) -> tuple[Any, ...]:
 
 
 def _media(path: str, first: int, duration: int | None, where: Where) -> otio.schema.Clip:
-    """A clip of ``path`` (stored as given; read relative to the project's folder)."""
+    """A clip of ``path`` (stored as given; read relative to the project's folder) from its
+    frame ``first``, ``duration`` timeline frames long (default: the rest of the file). A
+    file of another frame rate keeps its own frames in the source start; its length is
+    in timeline frames, and the render converts it."""
     file = Path(path)
     if not file.is_absolute() and where.folder is not None:
         file = where.folder / file
-    clip = clip_of_file(file, where.rate, source_start=first, duration=duration, target_url=path)
-    to_frames(clip.duration(), where.rate, where=clip.name)  # refuses another frame rate
+    clip = clip_of_file(file, where.rate, source_start=first, target_url=path)
+    rest = clip.source_range.duration
+    ratio = playback_ratio(exact_rate(rest.rate), where.rate)
+    frames = math.floor(Fraction(int(rest.value)) / ratio)  # timeline frames the rest lasts
+    length = frames if duration is None else duration
+    if not 0 < length <= frames:
+        raise EditError(
+            f"{length} frames from source frame {first} run past the end of {file.name} "
+            f"({frames} timeline frames are left)",
+            where=path,
+            fix=f"give a duration of at most {frames} frames",
+        )
+    start = clip.source_range.start_time
+    clip.source_range = otio.opentime.TimeRange(start, rational_time(length, where.rate))
     return clip
 
 

@@ -228,7 +228,9 @@ def set_console(timeline: otio.schema.Timeline, console: ConsoleState) -> None:
 #: slides (the direction the incoming picture moves), and a dip through a flat colour.
 WIPE_PATTERNS = ("horizontal", "vertical", "diagonal", "barn-door", "box", "iris", "clock")
 MOVE_PATTERNS = tuple(
-    f"{kind}-{direction}" for kind in ("push", "slide") for direction in ("left", "right", "up", "down")
+    f"{kind}-{direction}"
+    for kind in ("push", "slide")
+    for direction in ("left", "right", "up", "down")
 )
 TRANSITION_PATTERNS = (*WIPE_PATTERNS, *MOVE_PATTERNS, "dip")
 
@@ -261,7 +263,9 @@ def parse_colour(text: str, where: str) -> tuple[int, int, int]:
             return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
         except ValueError:
             pass
-    raise EditError(f"colour {text!r} is not one I know", where=where, fix="give black, white, grey or #RRGGBB")
+    raise EditError(
+        f"colour {text!r} is not one I know", where=where, fix="give black, white, grey or #RRGGBB"
+    )
 
 
 def wipe_of(transition: otio.schema.Transition) -> WipeState | None:
@@ -374,6 +378,10 @@ def set_clip_state(clip: otio.schema.Clip, state: ClipState) -> None:
     _store(clip, f"clip {clip.name}", "clip", state.to_dict())
 
 
+#: How a picture of another shape than the frame's is conformed (``media.video.FITS``).
+PICTURE_FITS = ("fit", "fill", "stretch")
+
+
 @dataclass(frozen=True, slots=True)
 class PictureState:
     """A clip's picture on the frame (split screens, picture-in-picture): crop, scale,
@@ -388,24 +396,34 @@ class PictureState:
     crop_top: float = 0.0
     crop_bottom: float = 0.0
     opacity: float = 1.0
-    blend_frames: bool = False  # in slow motion, mix the two nearest source frames
+    # in slow motion and frame-rate conversion, mix the two nearest source frames
+    blend_frames: bool = False
+    fit: str = "fit"  # a picture of another shape: "fit" (bars), "fill" (crop) or "stretch"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.placement(), "blend_frames": self.blend_frames}
+        return {**self.placement(), "blend_frames": self.blend_frames, "fit": self.fit}
 
     def placement(self) -> dict[str, float]:
         """Crop, scale, position and opacity: what the compositor needs, as plain numbers."""
         return {
             name: float(getattr(self, name))
             for name in self.__dataclass_fields__
-            if name != "blend_frames"
+            if name not in ("blend_frames", "fit")
         }
 
     @staticmethod
     def from_dict(data: dict[str, Any], where: str) -> PictureState:
         try:
-            values = {key: float(value) for key, value in data.items() if key != "blend_frames"}
-            state = PictureState(**values, blend_frames=bool(data.get("blend_frames", False)))
+            values = {
+                key: float(value)
+                for key, value in data.items()
+                if key not in ("blend_frames", "fit")
+            }
+            state = PictureState(
+                **values,
+                blend_frames=bool(data.get("blend_frames", False)),
+                fit=str(data.get("fit", "fit")),
+            )
         except (TypeError, ValueError) as error:
             raise ProjectError(
                 f"the picture settings are not valid ({error})", where=where
@@ -414,7 +432,13 @@ class PictureState:
         return state
 
     def check(self, where: str) -> None:
-        """Refuse a scale, crop or opacity no picture can have."""
+        """Refuse a scale, crop, opacity or fit no picture can have."""
+        if self.fit not in PICTURE_FITS:
+            raise ProjectError(
+                f"unknown fit {self.fit!r}",
+                where=where,
+                fix=f"use one of {', '.join(PICTURE_FITS)}",
+            )
         crops = (self.crop_left, self.crop_right, self.crop_top, self.crop_bottom)
         if self.scale <= 0 or not 0.0 <= self.opacity <= 1.0:
             raise ProjectError(

@@ -74,6 +74,18 @@ def exact_rate(rate: float) -> Fraction:
     return Fraction(rate).limit_denominator(1001)
 
 
+#: Rates this close play frame for frame (23.976 in 24, 29.97 in 30: the usual conform).
+SAME_RATE_TOLERANCE = Fraction(1, 500)
+
+
+def playback_ratio(file_rate: Fraction | None, rate: Fraction) -> Fraction:
+    """File frames per timeline frame: 1 unless the file's rate is really another one (then
+    its frames are converted by time: 30 fps in a 25 fps timeline plays 6 frames per 5)."""
+    if file_rate is None or abs(file_rate / rate - 1) <= SAME_RATE_TOLERANCE:
+        return Fraction(1)
+    return file_rate / rate
+
+
 def media_clip(
     path: str | os.PathLike[str],
     *,

@@ -108,7 +108,11 @@ class Graphic:
 
 
 def _graphic(
-    width: int, height: int, box: tuple[int, int, int, int], band: float, lines: list[tuple[str, int]]
+    width: int,
+    height: int,
+    box: tuple[int, int, int, int],
+    band: float,
+    lines: list[tuple[str, int]],
 ) -> Graphic:
     """White ``lines`` (text, size) from the box's left, on a dark band of opacity ``band``."""
     top, left, box_h, box_w = box
