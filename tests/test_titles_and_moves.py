@@ -13,8 +13,7 @@ import pytest
 
 from media_factory import write_video
 from postprod.cli import main
-from postprod.interchange import load_project, save_project
-from postprod.interchange import export_timeline, import_timeline
+from postprod.interchange import export_timeline, import_timeline, load_project, save_project
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import frames_at
 from postprod.timeline.build import title_clip

@@ -9,6 +9,7 @@ This module is that view and the one primitive every operation builds on,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -17,7 +18,7 @@ import opentimelineio as otio
 
 from postprod.errors import EditError
 from postprod.timecode import FrameRate, frames_to_label
-from postprod.timeline.model import exact_rate, time_range, timeline_rate, to_frames
+from postprod.timeline.model import exact_rate, playback_ratio, time_range, timeline_rate, to_frames
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +114,19 @@ def handles(item: otio.core.Item, rate: Fraction) -> tuple[int | None, int | Non
     available = getattr(reference, "available_range", None)
     if available is None:
         return None, None
-    first = to_frames(available.start_time, rate, where=item.name)
-    length = to_frames(available.duration, rate, where=item.name)
     used = item.trimmed_range()
-    used_in = to_frames(used.start_time, rate, where=item.name)
+    # media counted in the clip's own frames (a file at another rate keeps its own), then
+    # turned into the timeline frames they play for
+    clip_rate = exact_rate(used.start_time.rate)
+    ratio = playback_ratio(clip_rate, rate)
+    if ratio == 1:
+        clip_rate = rate
+    first = to_frames(available.start_time, clip_rate, where=item.name)
+    length = to_frames(available.duration, clip_rate, where=item.name)
+    used_in = to_frames(used.start_time, clip_rate, where=item.name)
     used_length = to_frames(used.duration, rate, where=item.name)
-    return used_in - first, first + length - used_in - used_length
+    before = math.floor((used_in - first) / ratio)
+    return before, math.floor((first + length - used_in) / ratio) - used_length
 
 
 def slot_at(track: otio.schema.Track, frame: int, where: Where) -> Slot:
