@@ -35,6 +35,12 @@ def render_command(
     burn_in: bool = typer.Option(
         False, "--burn-in", help="Burn the programme timecode into the picture."
     ),
+    smart: bool = typer.Option(
+        False,
+        "--smart",
+        help="Smart render: copy whole GOPs of sources the output shows unchanged (same codec, "
+        "size, rate) instead of encoding them again.",
+    ),
     frame_range: str | None = typer.Option(
         None,
         "--range",
@@ -55,10 +61,16 @@ def render_command(
             preset=preset,
             proxy=proxy,
             strict=strict,
+            smart=smart,
         )
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
+    if smart:
+        Console().print(
+            f"smart render: {result.frames_copied} of {result.frames} frames copied from their "
+            "sources, the rest encoded"
+        )
     record(
         "render",
         f"rendered {result.frames} frames",

@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -27,6 +28,7 @@ from numpy.typing import NDArray
 
 from postprod.errors import MediaError
 from postprod.media.audio import LAYOUTS
+from postprod.media.packets import CopiedPacket
 from postprod.media.video import Picture
 
 _BT709 = 1  # AVCOL_SPC/PRI/TRC_BT709
@@ -117,6 +119,8 @@ class MediaWriter(_WholeOrNothing):
         self.video_spec, self.audio_spec = video, audio
         self.frames_written = 0
         self.samples_written = 0
+        self.frames_copied = 0
+        self._pieces: _Pieces | None = None
         try:
             self._container: Any = av.open(
                 str(self._temporary),
@@ -160,6 +164,37 @@ class MediaWriter(_WholeOrNothing):
             stream.bit_rate = spec.bit_rate
         return stream
 
+    def copy_gops_from_here(self, reorder_frames: int) -> None:
+        """Switch to smart render before any picture is written: from now on pictures are
+        encoded in pieces, each a fresh run of whole GOPs, between which
+        :meth:`copy_packets` copies whole GOPs of sources. ``reorder_frames`` is the
+        largest B-frame delay of the sources copied (the encoder's is added)."""
+        if self._video is None or self.video_spec is None or self.frames_written:
+            raise MediaError("smart render must start before any picture", where=str(self.path))
+        if self.video_spec.codec == "libx264":
+            self._video.codec_context.codec_tag = "avc3"  # parameter sets in-band, per GOP
+        self._pieces = _Pieces(self._container, self._video, self.video_spec, reorder_frames)
+
+    def copy_packets(self, packets: Iterable[CopiedPacket], source_first: int, count: int) -> None:
+        """Append ``count`` frames as copies of a source's packets (whole GOPs, from its frame
+        ``source_first``), after everything encoded so far."""
+        if self._pieces is None:
+            raise MediaError("copying packets needs smart render", where=str(self.path))
+        self._pieces.end_piece()
+        start = self.frames_written
+        for packet in packets:
+            self._pieces.mux(packet.data, start + packet.frame - source_first, packet.keyframe)
+        self.frames_written += count
+        self.frames_copied += count
+
+    def _encode(self, frame: Any) -> None:
+        frame.pts = self.frames_written
+        if self._pieces is not None:
+            self._pieces.encode(frame)
+        elif self._video is not None:
+            self._container.mux(self._video.encode(frame))
+        self.frames_written += 1
+
     def write_video(self, rgb: NDArray[np.uint8]) -> None:
         """Append one frame, an RGB ``(height, width, 3)`` uint8 array."""
         if self._video is None or self.video_spec is None:
@@ -173,9 +208,7 @@ class MediaWriter(_WholeOrNothing):
                 src_color_range="JPEG",
                 dst_color_range="MPEG",
             )
-        frame.pts = self.frames_written
-        self._container.mux(self._video.encode(frame))
-        self.frames_written += 1
+        self._encode(frame)
 
     def write_picture(self, picture: Picture) -> None:
         """Append a decoded picture already in the output's size and format (no conversion)."""
@@ -185,9 +218,7 @@ class MediaWriter(_WholeOrNothing):
         # A fresh frame (one copy of the planes): the encoder keeps frames for look-ahead
         # while the decoder may reuse the buffers of the ones it handed out.
         frame = av.VideoFrame.from_ndarray(source.to_ndarray(), format=source.format.name)
-        frame.pts = self.frames_written
-        self._container.mux(self._video.encode(frame))
-        self.frames_written += 1
+        self._encode(frame)
 
     def write_audio(self, block: NDArray[np.float32]) -> None:
         """Append a float32 ``(channels, samples)`` block of any length."""
@@ -210,6 +241,8 @@ class MediaWriter(_WholeOrNothing):
         If finishing fails, the temporary file is removed: nothing is left behind.
         """
         try:
+            if self._pieces is not None:
+                self._pieces.end_piece()
             for stream in (self._video, self._audio):
                 if stream is not None:
                     self._container.mux(stream.encode(None))
@@ -233,6 +266,56 @@ class MediaWriter(_WholeOrNothing):
             with contextlib.suppress(av.error.FFmpegError, ValueError):
                 container.close()
         self._temporary.unlink(missing_ok=True)
+
+
+class _Pieces:
+    """Smart render's picture stream: encoded pieces (each from a fresh encoder, so each
+    starts a GOP of its own) and copied GOPs, muxed in order. Decode timestamps are the
+    packets' count less the largest B-frame delay, so they rise by one frame per packet
+    across every join whatever delay each piece has."""
+
+    def __init__(self, container: Any, stream: Any, spec: VideoSpec, reorder_frames: int) -> None:
+        self._container, self._stream, self._spec = container, stream, spec
+        self._delay = max(reorder_frames, 2)  # x264 with B-frames delays by up to 2
+        self._decoded = 0
+        self._encoder: Any = None
+
+    def encode(self, frame: Any) -> None:
+        if self._encoder is None:
+            self._encoder = self._new_encoder()
+        for packet in self._encoder.encode(frame):
+            self.mux(bytes(packet), int(packet.pts), bool(packet.is_keyframe))
+
+    def end_piece(self) -> None:
+        if self._encoder is not None:
+            for packet in self._encoder.encode(None):
+                self.mux(bytes(packet), int(packet.pts), bool(packet.is_keyframe))
+            self._encoder = None
+
+    def mux(self, data: bytes, frame: int, keyframe: bool) -> None:
+        packet = av.Packet(data)
+        packet.stream = self._stream
+        packet.time_base = 1 / self._spec.frame_rate
+        packet.pts = frame
+        packet.dts = self._decoded - self._delay
+        packet.is_keyframe = keyframe
+        self._decoded += 1
+        self._container.mux(packet)
+
+    def _new_encoder(self) -> Any:
+        """An encoder like the stream's; without a global header, so x264 writes its
+        parameter sets in-band before each IDR picture."""
+        spec = self._spec
+        encoder: Any = av.CodecContext.create(spec.codec, "w")
+        encoder.width, encoder.height, encoder.pix_fmt = spec.width, spec.height, spec.pixel_format
+        encoder.time_base = 1 / spec.frame_rate
+        encoder.framerate = spec.frame_rate
+        encoder.colorspace = encoder.color_primaries = encoder.color_trc = _BT709
+        encoder.color_range = _LIMITED
+        options = dict(spec.options)
+        encoder.options = _repeatable(spec.codec, options) if spec.repeatable else options
+        encoder.open()
+        return encoder
 
 
 class ImageSequenceWriter(_WholeOrNothing):

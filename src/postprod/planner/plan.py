@@ -84,6 +84,18 @@ class Source:
     rate_ratio: float = 1.0
     fit: str = "fit"  # a picture of another shape: "fit" (bars), "fill" (crop), "stretch"
 
+    @property
+    def as_recorded(self) -> bool:
+        """A file's frames as they are: no title, slate, time warp, rate conversion or
+        placement to draw (they may go to the encoder, or be copied, untouched)."""
+        return (
+            self.title is None
+            and not self.offline
+            and self.speed == 1.0
+            and self.rate_ratio == 1.0
+            and self.transform is None
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class VideoSpan:

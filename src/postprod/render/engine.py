@@ -23,12 +23,14 @@ from numpy.typing import NDArray
 from postprod.audio.effects import Fifo
 from postprod.errors import RenderError
 from postprod.media.bwf import Bext
+from postprod.media.packets import copy_packets
 from postprod.media.video import Picture, VideoReader
 from postprod.media.writer import AudioSpec, ImageSequenceWriter, MediaWriter, VideoSpec
 from postprod.planner.plan import AudioSegment, RenderPlan, Source, VideoSpan
 from postprod.render.mix import Progress
 from postprod.render.mixdown import programme_sound
 from postprod.render.presets import PRESETS, OutputPreset
+from postprod.render.smart import Copy, copies
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
 from postprod.video.moves import MOVES, dip, move
@@ -53,6 +55,7 @@ class RenderResult:
     samples: int
     frame_rate: Fraction
     warnings: tuple[str, ...] = ()  # e.g. the clips rendered as MEDIA OFFLINE
+    frames_copied: int = 0  # smart render: frames whose source packets were copied
 
     @property
     def duration_s(self) -> float:
@@ -69,11 +72,14 @@ def render(
     progress: Progress | None = None,
     burn_in_timecode: bool = False,
     strict: bool = False,
+    smart: bool = False,
 ) -> RenderResult:
     """Render ``plan`` (its range, if it has one) to ``out`` in ``preset``'s format (default
     H.264 + AAC); ``options`` replace the preset's encoder settings. Optionally burn in the
     programme timecode of every frame. A missing source renders as a MEDIA OFFLINE slate
-    (and silence), listed in the result's warnings; ``strict`` refuses instead."""
+    (and silence), listed in the result's warnings; ``strict`` refuses instead. ``smart``
+    copies the packets of whole source GOPs that the output shows unchanged
+    (:mod:`postprod.render.smart`) and encodes only the rest."""
     plan = with_offline_media(plan, strict=strict)
     chosen = preset or PRESETS["h264"]
     chosen.check_output(Path(out))
@@ -91,33 +97,76 @@ def render(
     # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
     pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
     pictures = _Pictures(plan, pass_through=pass_through)
+    runs = copies(plan, video_spec) if smart and not burn_in_timecode else []
     block_frames = max(1, round(fmt.frame_rate))
     try:
         with _open_output(Path(out), chosen, video_spec, audio_spec, start_tc, first_tc) as writer:
-            end = span.start + span.frames
-            for first in range(span.start, end, block_frames):
-                count = min(block_frames, end - first)
-                labels = (
-                    frames_to_labels(
-                        np.arange(first, first + count) + plan.start_timecode_frames, rate
+            if runs and isinstance(writer, MediaWriter):
+                writer.copy_gops_from_here(max(run.reorder_frames for run in runs))
+            else:
+                runs = []
+            for piece in _pieces(span.start, span.start + span.frames, runs):
+                if isinstance(piece, Copy):
+                    assert isinstance(writer, MediaWriter)
+                    packets = copy_packets(piece.path, piece.source_first, piece.frames)
+                    writer.copy_packets(packets, piece.source_first, piece.frames)
+                    writer.write_audio(sound.until(_sample_at(plan, piece.start + piece.frames)))
+                    if progress is not None:
+                        progress(piece.start + piece.frames - span.start, span.frames)
+                    continue
+                first_frame, end = piece
+                for first in range(first_frame, end, block_frames):
+                    count = min(block_frames, end - first)
+                    _write_pictures(
+                        writer, pictures.frames(first, count), plan, first, count, burn_in_timecode
                     )
-                    if burn_in_timecode and rate.is_smpte
-                    else None
-                )
-                for k, picture in enumerate(pictures.frames(first, count)):
-                    if isinstance(picture, Picture):
-                        writer.write_picture(picture)
-                    elif labels is not None:
-                        writer.write_video(burn_in(picture, str(labels[k])))
-                    else:
-                        writer.write_video(picture)
-                writer.write_audio(sound.until(_sample_at(plan, first + count)))
-                if progress is not None:
-                    progress(first + count - span.start, span.frames)
+                    writer.write_audio(sound.until(_sample_at(plan, first + count)))
+                    if progress is not None:
+                        progress(first + count - span.start, span.frames)
             samples = writer.samples_written
+            copied = writer.frames_copied if isinstance(writer, MediaWriter) else 0
     finally:
         pictures.close()
-    return RenderResult(Path(out), span.frames, samples, fmt.frame_rate, plan.warnings)
+    return RenderResult(
+        Path(out), span.frames, samples, fmt.frame_rate, plan.warnings, frames_copied=copied
+    )
+
+
+def _pieces(start: int, end: int, runs: list[Copy]) -> Iterator[Copy | tuple[int, int]]:
+    """Programme frames ``start`` .. ``end`` as copies and the encoded stretches between."""
+    at = start
+    for run in runs:
+        if run.start > at:
+            yield (at, run.start)
+        yield run
+        at = run.start + run.frames
+    if at < end:
+        yield (at, end)
+
+
+def _write_pictures(
+    writer: MediaWriter | ImageSequenceWriter,
+    frames: Iterator[NDArray[np.uint8] | Picture],
+    plan: RenderPlan,
+    first: int,
+    count: int,
+    burn_in_timecode: bool,
+) -> None:
+    """Encode ``count`` composed frames from programme frame ``first``, timecode burnt in if
+    asked."""
+    rate = FrameRate.parse(plan.output.frame_rate)
+    labels = (
+        frames_to_labels(np.arange(first, first + count) + plan.start_timecode_frames, rate)
+        if burn_in_timecode and rate.is_smpte
+        else None
+    )
+    for k, picture in enumerate(frames):
+        if isinstance(picture, Picture):
+            writer.write_picture(picture)
+        elif labels is not None:
+            writer.write_video(burn_in(picture, str(labels[k])))
+        else:
+            writer.write_video(picture)
 
 
 def _open_output(
@@ -251,7 +300,7 @@ class _Pictures:
                 continue
             offset = lo - span.start
             a = span.a
-            if pass_through and span.transition == "cut" and a is not None and _plain(a):
+            if pass_through and span.transition == "cut" and a is not None and a.as_recorded:
                 reader = self._reader(a, "V1a")
                 if reader.placement(self._size, a.fit).fills(self._size):
                     yield from reader.pictures(a.first_frame + offset, hi - lo, size=self._size)
@@ -345,18 +394,6 @@ def _title(width: int, height: int, text: str, style: str) -> NDArray[np.uint8] 
     if style == "centre":
         return centred_title(width, height, text)
     return title_card(width, height, text)
-
-
-def _plain(source: Source) -> bool:
-    """A file's frames as they are: no title, slate, time warp, rate conversion or placement
-    to draw."""
-    return (
-        source.title is None
-        and not source.offline
-        and source.speed == 1.0
-        and source.rate_ratio == 1.0
-        and source.transform is None
-    )
 
 
 def _transform_of(source: Source | None) -> Transform | None:

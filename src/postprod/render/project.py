@@ -34,11 +34,13 @@ def render_project(
     preset: str | None = None,
     proxy: bool = False,
     strict: bool = False,
+    smart: bool = False,
 ) -> RenderResult:
     """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's);
     ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive);
     ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size, fastest H.264;
-    ``strict`` stops on missing media instead of rendering MEDIA OFFLINE slates."""
+    ``strict`` stops on missing media instead of rendering MEDIA OFFLINE slates; ``smart``
+    copies whole GOPs of sources the output shows unchanged instead of encoding them."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
     if proxy and preset is not None:
@@ -63,6 +65,7 @@ def render_project(
         preset=writes,
         progress=progress,
         burn_in_timecode=burn_in_timecode,
+        smart=smart,
         strict=strict,
     )
     if contact_sheet_png is not None:

@@ -1,0 +1,208 @@
+"""Smart render: whole GOPs of a source copied, the rest encoded. The output is decoded and
+compared with the source (copied frames exactly) and with a full re-encode (the same pictures
+everywhere); copied packets are counted byte for byte."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import opentimelineio as otio
+import pytest
+
+from postprod.cli import main
+from postprod.interchange import save_project
+from postprod.media.packets import stream_layout
+from postprod.planner.plan import FrameRange, OutputFormat, plan
+from postprod.render.engine import render
+from postprod.render.presets import PRESETS
+from postprod.timeline.build import title_clip
+from postprod.timeline.model import media_clip
+from postprod.video import patterns
+from postprod.video.patterns import read_barcode
+
+W, H = 320, 180
+FPS = Fraction(25)
+GOP = 25
+
+
+def camera(
+    path: Path, *, frames: int = 150, size: tuple[int, int] = (W, H), codec: str = "libx264"
+) -> Path:
+    """Numbered cards in closed GOPs of 25 frames (a camera's long-GOP H.264), or ProRes."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream(codec, rate=FPS)
+        stream.width, stream.height = size
+        if codec == "libx264":
+            stream.pix_fmt = "yuv420p"
+            stream.options = {
+                "crf": "23",
+                "preset": "veryfast",
+                "x264-params": f"keyint={GOP}:min-keyint={GOP}:scenecut=0",
+            }
+        else:
+            stream.pix_fmt, stream.options = "yuv422p10le", {"profile": "3"}
+            stream.codec_context.codec_tag = "apch"
+        context = stream.codec_context
+        context.colorspace = context.color_primaries = context.color_trc = 1
+        context.color_range = 1
+        for index in range(frames):
+            card = patterns.test_card(size[0], size[1], index, (40, 70, 160))
+            frame = av.VideoFrame.from_ndarray(card, format="rgb24").reformat(
+                format=stream.pix_fmt,
+                src_colorspace="ITU709",
+                dst_colorspace="ITU709",
+                src_color_range="JPEG",
+                dst_color_range="MPEG",
+            )
+            frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return path
+
+
+def decoded(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def packets(path: Path) -> list[tuple[bytes, bool]]:
+    """Each video packet's bytes, and whether it is a keyframe."""
+    with av.open(str(path)) as container:
+        return [(bytes(p), bool(p.is_keyframe)) for p in container.demux(video=0) if p.size]
+
+
+def cuts(source: Path, pieces: list[tuple[int, int]]) -> otio.schema.Timeline:
+    timeline = otio.schema.Timeline("cuts")
+    track = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
+    for first, frames in pieces:
+        track.append(
+            media_clip(
+                source,
+                name=f"{source.stem} {first}",
+                rate=FPS,
+                available_frames=150,
+                source_start=first,
+                duration=frames,
+            )
+        )
+    timeline.tracks.append(track)
+    return timeline
+
+
+# Three cuts: source 10..70 (whole GOPs: 25..50), source 30..130 (50..125), source 0..150
+# (all six GOPs).
+PIECES = [(10, 60), (30, 100), (0, 150)]
+EXPECTED_COPIED = 25 + 75 + 150
+SOURCE_FRAMES = [f for first, n in PIECES for f in range(first, first + n)]
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("smart")
+    source = camera(folder / "cam.mp4")
+    planned = plan(cuts(source, PIECES), OutputFormat(W, H, FPS))
+    smart = render(planned, folder / "smart.mp4", smart=True)
+    full = render(planned, folder / "full.mp4")
+    return {"source": source, "smart": smart, "full": full}
+
+
+def test_whole_gops_are_copied_and_counted(renders: dict[str, object]) -> None:
+    smart, full = renders["smart"], renders["full"]
+    assert smart.frames_copied == EXPECTED_COPIED and full.frames_copied == 0  # type: ignore[attr-defined]
+    source = packets(renders["source"])  # type: ignore[arg-type]
+    others = {data for data, key in source if not key}
+    keys = [data for data, key in source if key]
+    # every copied packet is the source's, byte for byte (a GOP's first one after its
+    # parameter sets, which travel in-band)
+    out = packets(smart.path)  # type: ignore[attr-defined]
+    copied = [
+        data
+        for data, key in out
+        if (any(data.endswith(k) for k in keys) if key else data in others)
+    ]
+    assert len(copied) == EXPECTED_COPIED
+    assert sum(key for _, key in out) >= len(PIECES) + 6  # encoded pieces start GOPs too
+    encoded = packets(full.path)  # type: ignore[attr-defined]
+    assert not any(data in others for data, _ in encoded)
+
+
+def test_the_copied_frames_decode_exactly_as_the_source_and_the_rest_as_a_full_encode(
+    renders: dict[str, object],
+) -> None:
+    smart = decoded(renders["smart"].path)  # type: ignore[attr-defined]
+    full = decoded(renders["full"].path)  # type: ignore[attr-defined]
+    source = decoded(renders["source"])  # type: ignore[arg-type]
+    assert len(smart) == len(full) == len(SOURCE_FRAMES)
+    assert [read_barcode(f) for f in smart] == SOURCE_FRAMES  # every frame, joins included
+    exact = [np.array_equal(s, source[k]) for s, k in zip(smart, SOURCE_FRAMES, strict=True)]
+    assert sum(exact) >= EXPECTED_COPIED  # the copies: the source's own pictures
+    for a, b in zip(smart, full, strict=True):  # and the same pictures as a full re-encode
+        mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
+        assert 10 * np.log10(255**2 / max(mse, 1e-9)) > 35
+
+
+def test_the_file_says_its_parameter_sets_are_in_band(renders: dict[str, object]) -> None:
+    with av.open(str(renders["smart"].path)) as container:  # type: ignore[attr-defined]
+        assert container.streams.video[0].codec_context.codec_tag == "avc3"
+        assert container.streams.video[0].frames == len(SOURCE_FRAMES)
+
+
+def test_transitions_titles_and_upper_tracks_are_encoded(tmp_path: Path) -> None:
+    source = camera(tmp_path / "cam.mp4")
+    timeline = cuts(source, [(0, 75), (75, 75)])
+    track = timeline.tracks[0]
+    dissolve = otio.schema.Transition(
+        in_offset=otio.opentime.RationalTime(10, 25), out_offset=otio.opentime.RationalTime(10, 25)
+    )
+    track.insert(1, dissolve)  # frames 65..85 dissolve: GOPs 50..75 and 75..100 are not whole
+    upper = otio.schema.Track("V2", kind=otio.schema.TrackKind.Video)
+    upper.append(
+        otio.schema.Gap(
+            source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(110, 25))
+        )
+    )
+    upper.append(title_clip("over", 10, FPS, style="lower-third"))  # 110..120 covered
+    timeline.tracks.append(upper)
+    planned = plan(timeline, OutputFormat(W, H, FPS))
+    result = render(planned, tmp_path / "out.mp4", smart=True)
+    # copied: 0..50 (before the dissolve), 125..150 (after the title); encoded: the rest
+    assert result.frames_copied == 50 + 25
+    frames = decoded(result.path)
+    assert [read_barcode(f) for f in frames[:60]] == list(range(60))
+    assert [read_barcode(f) for f in frames[125:]] == list(range(125, 150))
+
+
+def test_a_source_of_another_size_or_a_range_render(tmp_path: Path) -> None:
+    small = camera(tmp_path / "small.mp4", size=(160, 90))
+    planned = plan(cuts(small, [(0, 150)]), OutputFormat(W, H, FPS))
+    assert render(planned, tmp_path / "big.mp4", smart=True).frames_copied == 0
+    source = camera(tmp_path / "cam.mp4")
+    ranged = plan(cuts(source, [(0, 150)]), OutputFormat(W, H, FPS)).with_range(FrameRange(10, 80))
+    result = render(ranged, tmp_path / "range.mp4", smart=True)
+    assert result.frames_copied == 50  # 25..75 of the range 10..90
+    assert [read_barcode(f) for f in decoded(result.path)] == list(range(10, 90))
+
+
+def test_prores_copies_any_frame_range(tmp_path: Path) -> None:
+    source = camera(tmp_path / "cam.mov", frames=40, codec="prores_ks")
+    layout = stream_layout(source)
+    assert layout is not None and layout.gop_starts == tuple(range(40))
+    planned = plan(cuts(source, [(3, 17), (20, 11)]), OutputFormat(W, H, FPS))
+    result = render(planned, tmp_path / "out.mov", preset=PRESETS["prores"], smart=True)
+    assert result.frames_copied == 28
+    out, original = decoded(result.path), decoded(source)
+    expected = [*range(3, 20), *range(20, 31)]
+    assert all(np.array_equal(a, original[k]) for a, k in zip(out, expected, strict=True))
+
+
+def test_the_command_reports_what_it_copied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = camera(tmp_path / "cam.mp4")
+    project = tmp_path / "p.otio"
+    save_project(cuts(source, [(0, 150)]), project)
+    assert main(["render", str(project), "-o", str(tmp_path / "o.mp4"), "--smart"]) == 0
+    assert "150 of 150 frames copied" in capsys.readouterr().out.replace("\n", " ")
