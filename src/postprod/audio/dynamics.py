@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal
 
 
 def pole(time_ms: float, sample_rate: int) -> float:
@@ -27,6 +26,8 @@ class OnePole:
         self._zi = np.array([initial * self.p])
 
     def __call__(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        from scipy import signal  # imported when first used: it takes ~0.8 s
+
         out, self._zi = signal.lfilter([1.0 - self.p], [1.0, -self.p], x, zi=self._zi)
         result: NDArray[np.float64] = out
         return result

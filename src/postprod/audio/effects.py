@@ -18,7 +18,6 @@ import numpy as np
 import pedalboard
 from numpy.typing import NDArray
 from pedalboard import Pedalboard  # type: ignore[attr-defined]
-from scipy import signal
 
 from postprod.audio.automation import ParamAutomation
 from postprod.audio.dynamics import AttackRelease, LevelFollower
@@ -176,6 +175,8 @@ class DeEsser:
         v = spec.value
         self.frequency_hz = min(v("frequency_hz"), 0.45 * sample_rate)
         self.threshold_db, self.ratio = v("threshold_db"), v("ratio")
+        from scipy import signal  # imported when first used: it takes ~0.8 s
+
         low = signal.butter(2, self.frequency_hz, "lowpass", fs=sample_rate, output="sos")
         high = signal.butter(2, self.frequency_hz, "highpass", fs=sample_rate, output="sos")
         self._low_sos, self._high_sos = np.vstack([low, low]), np.vstack([high, high])
@@ -189,6 +190,8 @@ class DeEsser:
         if self._zi is None:
             zeros = np.zeros((2, input_array.shape[0], 2))
             self._zi = (zeros, zeros.copy())
+        from scipy import signal
+
         low, zi_low = signal.sosfilt(self._low_sos, input_array, axis=1, zi=self._zi[0])
         high, zi_high = signal.sosfilt(self._high_sos, input_array, axis=1, zi=self._zi[1])
         self._zi = (zi_low, zi_high)

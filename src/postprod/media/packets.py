@@ -49,18 +49,40 @@ class StreamLayout:
     frames: int
     gop_starts: tuple[int, ...]  # frame indices of the keyframes that start a stand-alone GOP
     reorder_frames: int  # how far decode order runs ahead of display order (B-frames)
+    decode_order: tuple[int, ...] = ()  # each packet's frame (display order), in decode order
 
-    def whole_gops(self, first: int, count: int) -> list[tuple[int, int]]:
-        """The runs ``(start, frames)`` of whole GOPs inside frames ``first`` .. ``+count``."""
+    def copyable(self, first: int, count: int) -> list[tuple[int, int]]:
+        """The runs ``(start, frames)`` of frames ``first`` .. ``first + count`` that copy:
+        whole GOPs, and the head of the GOP the range ends in, as far as a run of packets
+        from its keyframe (in decode order) shows exactly its first frames and none past
+        the end (B-frames that need a later picture stop it)."""
+        end = first + count
         bounds = [*self.gop_starts, self.frames]
         runs: list[tuple[int, int]] = []
-        for start, end in itertools.pairwise(bounds):
-            if start >= first and end <= first + count:
-                if runs and sum(runs[-1]) == start:
-                    runs[-1] = (runs[-1][0], end - runs[-1][0])
-                else:
-                    runs.append((start, end - start))
+        for start, stop in itertools.pairwise(bounds):
+            if start < first or start >= end:
+                continue
+            frames = stop - start if stop <= end else self._head(start, end)
+            if frames == 0:
+                continue
+            if runs and sum(runs[-1]) == start:
+                runs[-1] = (runs[-1][0], runs[-1][1] + frames)
+            else:
+                runs.append((start, frames))
         return runs
+
+    def _head(self, start: int, end: int) -> int:
+        """How many frames from keyframe ``start`` a decode-order run of packets shows
+        exactly (frames ``start`` .. ``start + n``, all before ``end``)."""
+        at = self.decode_order.index(start)
+        best, highest = 0, start - 1
+        for taken, frame in enumerate(self.decode_order[at : at + (end - start) + 8], start=1):
+            highest = max(highest, frame)
+            if highest >= end:
+                break
+            if highest == start + taken - 1:
+                best = taken
+        return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +110,7 @@ def stream_layout(path: str | os.PathLike[str]) -> StreamLayout | None:
         intra = context.name in INTRA_CODECS
         length_prefixed = _is_avcc(context.extradata)
         starts: list[int] = []
+        order: list[int] = []
         reorder = 0
         decoded = 0
         try:
@@ -96,6 +119,7 @@ def stream_layout(path: str | os.PathLike[str]) -> StreamLayout | None:
                     continue
                 frame = round((packet.pts - first_pts) * time_base * Fraction(rate))
                 reorder = max(reorder, decoded - frame)
+                order.append(frame)
                 if intra or (packet.is_keyframe and _is_idr(bytes(packet), length_prefixed)):
                     starts.append(frame)
                 decoded += 1
@@ -112,12 +136,14 @@ def stream_layout(path: str | os.PathLike[str]) -> StreamLayout | None:
             frames=decoded,
             gop_starts=tuple(sorted(starts)),
             reorder_frames=reorder,
+            decode_order=tuple(order),
         )
 
 
 def copy_packets(path: str | os.PathLike[str], first: int, count: int) -> Iterator[CopiedPacket]:
-    """The packets of frames ``first`` .. ``first + count`` in decode order; ``first`` must
-    start a GOP and ``first + count`` end one (see :meth:`StreamLayout.whole_gops`)."""
+    """The packets of frames ``first`` .. ``first + count`` in decode order: a run that
+    :meth:`StreamLayout.copyable` gave (it starts at a keyframe; what it holds decodes
+    from its own packets)."""
     with open_input(path) as container:
         stream = container.streams.video[0]
         rate = Fraction(stream.average_rate or stream.guessed_rate)

@@ -162,6 +162,10 @@ class MediaWriter(_WholeOrNothing):
             stream.format = spec.sample_format
         if spec.bit_rate and spec.codec not in ("flac",) and not spec.codec.startswith("pcm_"):
             stream.bit_rate = spec.bit_rate
+        if spec.codec == "aac" and (spec.bit_rate or 0) >= 96_000:
+            # FFmpeg's AAC guide: the "fast" coder is "worse with low bitrates (less than
+            # 64kbps), but is better and much faster at higher bitrates" (2.4x here)
+            stream.options = {"aac_coder": "fast"}
         return stream
 
     def copy_gops_from_here(self, reorder_frames: int) -> None:

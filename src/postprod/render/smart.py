@@ -4,9 +4,12 @@ A run qualifies where the first video track shows one source as it is (a cut:
 no transition, title, placement, time warp or rate conversion), nothing on an
 upper track covers it, the source's stream has the output's codec, size,
 pixel format, rate and colour (limited-range BT.709), and the run holds whole
-GOPs that stand alone. Everything else (transitions, titles, the partial GOPs
-either side of a cut) is encoded as usual, in pieces between the copies; the
-copied frames decode exactly as the source's do.
+GOPs that stand alone, or the head of one (the packets from its keyframe, in
+decode order, that show exactly its first frames before the cut). Everything
+else (transitions, titles, the frames from a cut to the next keyframe, the
+last few frames before a cut that hang on a later picture) is encoded as
+usual, in pieces between the copies; the copied frames decode exactly as the
+source's do.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def copies(plan: RenderPlan, spec: VideoSpec) -> list[Copy]:
             continue
         for start, end in _uncovered(plan, lo, hi):
             first = source.first_frame + start - span.start
-            for gop_first, frames in layout.whole_gops(first, end - start):
+            for gop_first, frames in layout.copyable(first, end - start):
                 programme = span.start + gop_first - source.first_frame
                 found.append(Copy(programme, frames, source.path, gop_first, layout.reorder_frames))
     return sorted(found, key=lambda copy: copy.start)
