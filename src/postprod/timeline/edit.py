@@ -75,7 +75,10 @@ class Operation:
 
     def describe(self) -> str:
         """One line for the journal, the log and the terminal."""
-        values = ", ".join(f"{key}={value}" for key, value in asdict(self).items())  # type: ignore[call-overload]
+        values = ", ".join(
+            f"{key}={value!r}" if isinstance(value, str) and "\n" in value else f"{key}={value}"
+            for key, value in asdict(self).items()  # type: ignore[call-overload]
+        )
         return f"{self.name} {values}"
 
 
