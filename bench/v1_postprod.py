@@ -45,20 +45,22 @@ def _dissolve(in_frames: int, out_frames: int) -> otio.schema.Transition:
     )
 
 
+def _segment(k: int, src: str, start: int, length: int) -> otio.schema.Clip:
+    return media_clip(
+        Path(E.source_path(src)),
+        name=f"{src}{k}",
+        rate=FPS,
+        available_frames=SOURCE_FRAMES,
+        source_start=start,
+        duration=length,
+    )
+
+
 def cuts_only() -> otio.schema.Timeline:
     """V1c: the segments end to end, hard cuts only, with their sound."""
     picture = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
     for k, (src, in_f, len_f) in enumerate(E.SEGMENTS):
-        picture.append(
-            media_clip(
-                Path(E.source_path(src)),
-                name=f"{src}{k}",
-                rate=FPS,
-                available_frames=SOURCE_FRAMES,
-                source_start=in_f,
-                duration=len_f,
-            )
-        )
+        picture.append(_segment(k, src, in_f, len_f))
     result = otio.schema.Timeline("V1c")
     result.tracks.append(picture)
     return result
@@ -76,16 +78,7 @@ def timeline() -> otio.schema.Timeline:
             start, length = in_f + x, len_f - x  # its first 25 frames are the fade's
         if (k < last and E.TRANSITIONS[k] == "dissolve") or k == last:
             length -= x  # its last 25 frames play under the dissolve (or the fade to black)
-        picture.append(
-            media_clip(
-                Path(E.source_path(src)),
-                name=f"{src}{k}",
-                rate=FPS,
-                available_frames=SOURCE_FRAMES,
-                source_start=start,
-                duration=length,
-            )
-        )
+        picture.append(_segment(k, src, start, length))
         if k < last and E.TRANSITIONS[k] == "dissolve":
             picture.append(_dissolve(0, x))
     picture.append(_dissolve(0, x))  # fade to black over the last 25 frames

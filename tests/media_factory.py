@@ -136,3 +136,34 @@ def write_wav(
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
     return path
+
+
+def write_flat_range(
+    path: Path, rgb: tuple[int, int, int], full_range: bool, frames: int = 3
+) -> Path:
+    """A lossless FFV1 file written with PyAV directly, tagged full (JPEG) or limited range.
+
+    FFV1 decodes to plain yuv420p with the range as a tag (H.264 full range decodes to
+    the old yuvj420p, which swscale expands whatever it is told), so this checks that
+    the reader reads the tag.
+    """
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("ffv1", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
+        stream.codec_context.color_range = 2 if full_range else 1
+        stream.codec_context.colorspace = 1
+        pixels = np.empty((180, 320, 3), np.uint8)
+        pixels[:] = rgb
+        for index in range(frames):
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(
+                format="yuv420p",
+                src_colorspace="ITU709",
+                dst_colorspace="ITU709",
+                src_color_range="JPEG",
+                dst_color_range="JPEG" if full_range else "MPEG",
+            )
+            frame.color_range = 2 if full_range else 1
+            frame.pts = index
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path

@@ -11,11 +11,12 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
+from composing import composed, video_timeline
+from media_factory import write_flat_range
 from postprod.cli import main
 from postprod.interchange import load_project, save_project
 from postprod.media.video import Placement, VideoReader
 from postprod.planner.plan import OutputFormat, plan
-from postprod.render.engine import frames_at
 from postprod.timeline.edit import Append, SetPicture, apply_edit
 from postprod.timeline.metadata import PictureState, set_picture_state
 from postprod.timeline.model import media_clip
@@ -51,19 +52,6 @@ def cards(
     return path
 
 
-def timeline_with(clip: otio.schema.Clip) -> otio.schema.Timeline:
-    timeline = otio.schema.Timeline("conform")
-    track = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
-    track.append(clip)
-    timeline.tracks.append(track)
-    return timeline
-
-
-def composed(timeline: otio.schema.Timeline, folder: Path, frames: list[int]) -> list[np.ndarray]:
-    planned = plan(timeline, OutputFormat(W, H, FPS), project_folder=folder)
-    return [f.astype(int) for f in frames_at(planned, frames)]
-
-
 def _clip(name: str, rate: Fraction, frames: int, fit: str | None = None) -> otio.schema.Clip:
     clip = media_clip(Path(name), name=name, rate=rate, available_frames=frames, duration=frames)
     if fit is not None:
@@ -91,7 +79,7 @@ def _bar(frame: np.ndarray) -> tuple[int, int]:
 
 def test_a_four_by_three_source_is_pillarboxed_by_default(tmp_path: Path) -> None:
     cards(tmp_path / "sd.mp4", size=(240, 180), frames=10)
-    (frame,) = composed(timeline_with(_clip("sd.mp4", FPS, 10)), tmp_path, [3])
+    (frame,) = composed(video_timeline([_clip("sd.mp4", FPS, 10)]), tmp_path, [3])
     assert _is_black(frame[:, :39]) and _is_black(frame[:, 281:])  # bars 40 px each side
     assert _is_picture(frame[60:170, 41:279])
     assert read_barcode(frame[:, 40:]) == 3  # the picture starts 40 px in, not scaled
@@ -100,13 +88,13 @@ def test_a_four_by_three_source_is_pillarboxed_by_default(tmp_path: Path) -> Non
 
 def test_fill_crops_the_overflow_and_stretch_distorts(tmp_path: Path) -> None:
     cards(tmp_path / "sd.mp4", size=(240, 180), frames=10)
-    (filled,) = composed(timeline_with(_clip("sd.mp4", FPS, 10, "fill")), tmp_path, [3])
+    (filled,) = composed(video_timeline([_clip("sd.mp4", FPS, 10, "fill")]), tmp_path, [3])
     assert _is_picture(filled[60:170, :5]) and _is_picture(filled[60:170, -5:])  # no bars
     # scaled by 4/3 to 320x240, 30 rows cut off the top: the barcode rows are gone
     assert not (filled[:8, :, 2] > 150).any()
     start, width = _bar(filled)
     assert abs(start - 16) <= 1 and abs(width - 21) <= 1
-    (stretched,) = composed(timeline_with(_clip("sd.mp4", FPS, 10, "stretch")), tmp_path, [3])
+    (stretched,) = composed(video_timeline([_clip("sd.mp4", FPS, 10, "stretch")]), tmp_path, [3])
     assert _is_picture(stretched[60:170, :5]) and (stretched[:8, :, 2] > 150).any()  # barcode
     start, width = _bar(stretched)
     assert abs(start - 16) <= 1 and abs(width - 21) <= 1  # widened 4/3, not taller
@@ -114,14 +102,14 @@ def test_fill_crops_the_overflow_and_stretch_distorts(tmp_path: Path) -> None:
 
 def test_a_letterboxed_wide_source_and_an_anamorphic_one(tmp_path: Path) -> None:
     cards(tmp_path / "scope.mp4", size=(320, 120), frames=10)  # 2.67:1 in a 16:9 frame
-    (wide,) = composed(timeline_with(_clip("scope.mp4", FPS, 10)), tmp_path, [2])
+    (wide,) = composed(video_timeline([_clip("scope.mp4", FPS, 10)]), tmp_path, [2])
     assert _is_black(wide[:29]) and _is_black(wide[151:]) and _is_picture(wide[60:140])
     # 240x180 with 4:3 pixels shows 320x180: it fills the frame with no bars
     cards(tmp_path / "ana.mp4", size=(240, 180), frames=10, sample_aspect=Fraction(4, 3))
     with VideoReader(tmp_path / "ana.mp4") as reader:
         assert reader.pixel_aspect == Fraction(4, 3)
         assert reader.placement((W, H), "fit").fills((W, H))
-    (ana,) = composed(timeline_with(_clip("ana.mp4", FPS, 10)), tmp_path, [2])
+    (ana,) = composed(video_timeline([_clip("ana.mp4", FPS, 10)]), tmp_path, [2])
     assert _is_picture(ana[60:170, :5]) and _is_picture(ana[60:170, -5:])
 
 
@@ -151,7 +139,7 @@ def test_fifty_fps_plays_every_other_frame_in_a_25_fps_timeline(tmp_path: Path) 
     clip.source_range = otio.opentime.TimeRange(
         clip.source_range.start_time, otio.opentime.RationalTime(20, 25)
     )
-    frames = composed(timeline_with(clip), tmp_path, list(range(20)))
+    frames = composed(video_timeline([clip]), tmp_path, list(range(20)))
     assert [read_barcode(f) for f in frames] == [4 + 2 * j for j in range(20)]
 
 
@@ -183,7 +171,7 @@ def test_a_clip_of_another_rate_keeps_its_sound_in_time(tmp_path: Path) -> None:
 
     write_video(tmp_path / "thirty.mp4", frames=60, rate=Fraction(30))
     timeline = apply_edit(
-        timeline_with(_clip("placeholder.mp4", FPS, 1)),
+        video_timeline([_clip("placeholder.mp4", FPS, 1)]),
         Append("V1", "thirty.mp4", 15, 25),
         folder=tmp_path,
     )
@@ -196,29 +184,6 @@ def test_a_clip_of_another_rate_keeps_its_sound_in_time(tmp_path: Path) -> None:
 # -- range -----------------------------------------------------------------------------------
 
 
-def _flat(path: Path, level: int, full_range: bool) -> Path:
-    """A lossless file of one grey level, tagged full (0-255) or limited (16-235) range."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("ffv1", rate=25)
-        stream.width, stream.height, stream.pix_fmt = W, H, "yuv420p"
-        stream.codec_context.color_range = 2 if full_range else 1
-        stream.codec_context.colorspace = 1
-        pixels = np.full((H, W, 3), level, np.uint8)
-        for index in range(10):
-            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(
-                format="yuv420p",
-                src_colorspace="ITU709",
-                dst_colorspace="ITU709",
-                src_color_range="JPEG",
-                dst_color_range="JPEG" if full_range else "MPEG",
-            )
-            frame.color_range = 2 if full_range else 1
-            frame.pts = index
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    return path
-
-
 @pytest.mark.parametrize("full_range", [False, True])
 def test_black_and_white_stay_black_and_white_from_either_range(
     tmp_path: Path, full_range: bool
@@ -229,7 +194,7 @@ def test_black_and_white_stay_black_and_white_from_either_range(
     track = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
     for level in (0, 255):
         name = f"level{level}.mkv"
-        _flat(tmp_path / name, level, full_range)
+        write_flat_range(tmp_path / name, (level,) * 3, full_range, frames=10)
         track.append(_clip(name, FPS, 10))
     timeline.tracks.append(track)
     project = tmp_path / "range.otio"

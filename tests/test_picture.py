@@ -10,11 +10,10 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
+from composing import composed, video_timeline
 from media_factory import frame_value, write_video
 from postprod.cli import main
 from postprod.interchange import load_project, save_project
-from postprod.planner.plan import OutputFormat, plan
-from postprod.render.engine import frames_at
 from postprod.timeline.metadata import PICTURE_LAYOUTS, set_picture_state
 from postprod.timeline.model import media_clip
 
@@ -40,20 +39,6 @@ def thirds(path: Path) -> Path:
     return path
 
 
-def timeline_of(tracks: list[list[otio.schema.Clip]]) -> otio.schema.Timeline:
-    timeline = otio.schema.Timeline("picture")
-    for number, clips in enumerate(tracks, start=1):
-        track = otio.schema.Track(f"V{number}", kind=otio.schema.TrackKind.Video)
-        track.extend(clips)
-        timeline.tracks.append(track)
-    return timeline
-
-
-def composed(timeline: otio.schema.Timeline, folder: Path, frames: list[int]) -> list[np.ndarray]:
-    planned = plan(timeline, OutputFormat(W, H, FPS), project_folder=folder)
-    return [f.astype(int) for f in frames_at(planned, frames)]
-
-
 def clip(name: str, frames: int = 20, first: int = 0) -> otio.schema.Clip:
     return media_clip(
         Path(name), name=name, rate=FPS, available_frames=50, source_start=first, duration=frames
@@ -73,7 +58,7 @@ def test_split_screen_shows_the_middle_of_each_source_in_its_half(media: Path) -
     left, right = clip("thirds.mp4"), clip("white.mp4")
     set_picture_state(left, PICTURE_LAYOUTS["left"])
     set_picture_state(right, PICTURE_LAYOUTS["right"])
-    (frame,) = composed(timeline_of([[left], [right]]), media, [5])
+    (frame,) = composed(video_timeline(*[[left], [right]]), media, [5])
     row = frame[H // 2]
     # the left half shows source columns 0.25..0.75: red, then green, then blue at its edges
     assert row[8].argmax() == 0 and row[W // 4].argmax() == 1 and row[W // 2 - 8].argmax() == 2
@@ -86,7 +71,7 @@ def test_quad_puts_four_sources_in_four_corners(media: Path) -> None:
     clips = [clip(name) for name in names]
     for number, item in enumerate(clips, start=1):
         set_picture_state(item, PICTURE_LAYOUTS[f"quad-{number}"])
-    (frame,) = composed(timeline_of([[c] for c in clips]), media, [3])
+    (frame,) = composed(video_timeline(*[[c] for c in clips]), media, [3])
     assert abs(frame[H // 4, W // 4].mean() - frame_value(3)) < 4  # grey, top left
     assert (frame[H // 4, 3 * W // 4] > 200).all()  # white, top right
     assert frame[3 * H // 4, W // 4 - 20].argmax() == 1  # the thirds source, shrunk: green middle
@@ -98,7 +83,7 @@ def test_picture_in_picture_at_half_opacity(media: Path) -> None:
     set_picture_state(corner, PICTURE_LAYOUTS["pip"])
     state = PICTURE_LAYOUTS["pip"]
     set_picture_state(corner, type(state)(**{**state.placement(), "opacity": 0.5}))
-    (frame,) = composed(timeline_of([[main_clip], [corner]]), media, [10])
+    (frame,) = composed(video_timeline(*[[main_clip], [corner]]), media, [10])
     grey = frame_value(10)
     assert abs(frame[10, 10].mean() - grey) < 4  # outside the inset: the main picture
     inset = frame[round(H * 0.8), round(W * 0.8)].mean()  # the inset's centre
@@ -120,7 +105,7 @@ def test_time_warps_show_the_right_source_frames(
 ) -> None:
     warped = clip("grey.mp4", frames=12, first=4)
     warped.effects.append(effect)
-    frames = composed(timeline_of([[warped]]), media, list(range(12)))
+    frames = composed(video_timeline(*[[warped]]), media, list(range(12)))
     shown = [float(f.mean()) for f in frames]
     assert np.allclose(shown, [frame_value(4 + k) for k in expected], atol=3)
 
@@ -129,7 +114,7 @@ def test_slow_motion_blends_neighbouring_frames(media: Path) -> None:
     slow = clip("grey.mp4", frames=10, first=4)
     slow.effects.append(otio.schema.LinearTimeWarp(time_scalar=0.5))
     set_picture_state(slow, type(PICTURE_LAYOUTS["full"])(blend_frames=True))
-    frames = composed(timeline_of([[slow]]), media, list(range(10)))
+    frames = composed(video_timeline(*[[slow]]), media, list(range(10)))
     for k, frame in enumerate(frames):
         low, high = frame_value(4 + k // 2), frame_value(4 + k // 2 + 1)
         wanted = low if k % 2 == 0 else (low + high) / 2
@@ -138,7 +123,7 @@ def test_slow_motion_blends_neighbouring_frames(media: Path) -> None:
 
 def test_the_edit_command_places_a_picture_in_picture(media: Path, tmp_path: Path) -> None:
     project = media / "pip.otio"
-    save_project(timeline_of([[clip("grey.mp4")], [clip("white.mp4")]]), project)
+    save_project(video_timeline(*[[clip("grey.mp4")], [clip("white.mp4")]]), project)
     assert (
         main(
             [

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from media_factory import write_flat_range
 from postprod.cli import main
 from postprod.demo.production import DemoSettings, build_timeline, run_demo
 from postprod.errors import EditError, RenderError
@@ -429,39 +430,10 @@ def test_reader_is_frame_exact_forward_and_after_seeks(tmp_path: Path) -> None:
         assert small.shape == (90, 160, 3)
 
 
-def _flat_yuv(path: Path, rgb: tuple[int, int, int], full_range: bool) -> Path:
-    """A lossless FFV1 file written with PyAV directly, tagged full (JPEG) or limited range.
-
-    FFV1 decodes to plain yuv420p with the range as a tag (H.264 full range decodes to
-    the old yuvj420p, which swscale expands whatever it is told), so this checks that
-    the reader reads the tag.
-    """
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("ffv1", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 320, 180, "yuv420p"
-        stream.codec_context.color_range = 2 if full_range else 1
-        stream.codec_context.colorspace = 1
-        pixels = np.empty((180, 320, 3), np.uint8)
-        pixels[:] = rgb
-        for index in range(3):
-            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24").reformat(
-                format="yuv420p",
-                src_colorspace="ITU709",
-                dst_colorspace="ITU709",
-                src_color_range="JPEG",
-                dst_color_range="JPEG" if full_range else "MPEG",
-            )
-            frame.color_range = 2 if full_range else 1
-            frame.pts = index
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode())
-    return path
-
-
 @pytest.mark.parametrize("full_range", [False, True])
 def test_reader_expands_each_range_to_the_same_rgb(tmp_path: Path, full_range: bool) -> None:
     colour = (200, 30, 90)
-    path = _flat_yuv(tmp_path / "flat.mkv", colour, full_range)
+    path = write_flat_range(tmp_path / "flat.mkv", colour, full_range)
     with VideoReader(path) as reader:
         frame = next(reader.frames(1, 1))
     assert np.abs(frame.reshape(-1, 3).mean(axis=0) - colour).max() < 3

@@ -11,11 +11,10 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
+from composing import composed, video_timeline
 from media_factory import write_video
 from postprod.cli import main
 from postprod.interchange import export_timeline, import_timeline, load_project, save_project
-from postprod.planner.plan import OutputFormat, plan
-from postprod.render.engine import frames_at
 from postprod.timeline.build import title_clip
 from postprod.timeline.edit import AddTitle, AddTransition, apply_edit
 from postprod.timeline.metadata import MOVE_PATTERNS, TRANSITION_PATTERNS, WIPE_PATTERNS, wipe_of
@@ -42,26 +41,12 @@ def clip(name: str, frames: int = 20, first: int = 10) -> otio.schema.Clip:
     )
 
 
-def timeline_of(*tracks: list[otio.core.Item]) -> otio.schema.Timeline:
-    timeline = otio.schema.Timeline("titles")
-    for number, items in enumerate(tracks, start=1):
-        track = otio.schema.Track(f"V{number}", kind=otio.schema.TrackKind.Video)
-        track.extend(items)
-        timeline.tracks.append(track)
-    return timeline
-
-
-def composed(timeline: otio.schema.Timeline, folder: Path, frames: list[int]) -> list[np.ndarray]:
-    planned = plan(timeline, OutputFormat(W, H, FPS), project_folder=folder)
-    return [f.astype(int) for f in frames_at(planned, frames)]
-
-
 # -- titles ---------------------------------------------------------------------------------
 
 
 def test_a_lower_third_is_keyed_over_the_picture_below(media: Path) -> None:
     title = title_clip("Jane Doe\nsound recordist", 20, FPS, style="lower-third")
-    (frame,) = composed(timeline_of([clip("grey.mp4")], [title]), media, [5])
+    (frame,) = composed(video_timeline([clip("grey.mp4")], [title]), media, [5])
     # the picture shows everywhere but a box in the lower third, from the title-safe edge
     changed = np.abs(frame - GREY).max(axis=2) > 3
     rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
@@ -75,7 +60,7 @@ def test_a_lower_third_is_keyed_over_the_picture_below(media: Path) -> None:
 
 def test_a_centred_title_over_picture_keeps_the_picture_round_its_letters(media: Path) -> None:
     title = title_clip("THE END", 20, FPS, style="centre")
-    (frame,) = composed(timeline_of([clip("grey.mp4")], [title]), media, [5])
+    (frame,) = composed(video_timeline([clip("grey.mp4")], [title]), media, [5])
     middle = frame[H // 2 - 8 : H // 2 + 8, W // 3 : 2 * W // 3]
     assert middle.max() >= 230  # letters
     assert np.abs(frame[:30] - GREY).max() <= 3 and np.abs(frame[-30:] - GREY).max() <= 3
@@ -83,7 +68,7 @@ def test_a_centred_title_over_picture_keeps_the_picture_round_its_letters(media:
 
 def test_a_card_title_covers_the_frame(media: Path) -> None:
     title = title_clip("CARD", 20, FPS, style="card")
-    (frame,) = composed(timeline_of([clip("grey.mp4")], [title]), media, [5])
+    (frame,) = composed(video_timeline([clip("grey.mp4")], [title]), media, [5])
     assert frame[:30].max() == 0  # black around the words, not the grey picture
 
 
@@ -95,7 +80,7 @@ def test_a_title_fades_in_over_the_picture(media: Path) -> None:
     gap = otio.schema.Gap(
         source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(4, 25))
     )
-    timeline = timeline_of([clip("grey.mp4")], [gap, fade_in, title])
+    timeline = video_timeline([clip("grey.mp4")], [gap, fade_in, title])
     before, half, full = composed(timeline, media, [3, 6, 9])
     region = (slice(H // 2 - 8, H // 2 + 8), slice(W // 3, 2 * W // 3))
     assert before[region].max() <= GREY[0] + 3
@@ -107,7 +92,7 @@ def test_the_title_command_makes_the_track_and_a_render_shows_it(
     media: Path, tmp_path: Path
 ) -> None:
     project = tmp_path / "t.otio"
-    save_project(timeline_of([clip("grey.mp4", 40)]), project)
+    save_project(video_timeline([clip("grey.mp4", 40)]), project)
     (tmp_path / "grey.mp4").symlink_to(media / "grey.mp4")
     args = ["edit", str(project), "title", "Ann Lee\\ndirector", "--at", "10", "--frames", "10"]
     assert main(args) == 0
@@ -180,7 +165,7 @@ def test_dip_passes_through_its_colour_at_the_middle() -> None:
     ("pattern", "colour"), [("dip", "white"), ("push-left", "black"), ("slide-up", "black")]
 )
 def test_moves_and_dips_render_from_the_edit(media: Path, pattern: str, colour: str) -> None:
-    timeline = timeline_of([clip("grey.mp4"), clip("white.mp4")])
+    timeline = video_timeline([clip("grey.mp4"), clip("white.mp4")])
     edited = apply_edit(timeline, AddTransition("V1", 20, 10, pattern, colour), folder=media)
     before, middle, after = composed(edited, media, [14, 20, 25])  # the move: frames 15..24
     assert np.abs(before - GREY).max() <= 3 and np.abs(after - WHITE).max() <= 3
@@ -195,7 +180,7 @@ def test_moves_and_dips_render_from_the_edit(media: Path, pattern: str, colour: 
 
 
 def test_a_dip_keeps_its_colour_through_an_edl(media: Path, tmp_path: Path) -> None:
-    timeline = timeline_of([clip("grey.mp4"), clip("white.mp4")])
+    timeline = video_timeline([clip("grey.mp4"), clip("white.mp4")])
     edited = apply_edit(timeline, AddTransition("V1", 20, 10, "dip", "#ff8000"), folder=media)
     edl = tmp_path / "dip.edl"
     export_timeline(edited, edl)
@@ -208,7 +193,7 @@ def test_a_dip_keeps_its_colour_through_an_edl(media: Path, tmp_path: Path) -> N
 
 def test_unknown_transitions_and_colours_are_refused(media: Path, tmp_path: Path) -> None:
     project = tmp_path / "p.otio"
-    save_project(timeline_of([clip("grey.mp4"), clip("white.mp4")]), project)
+    save_project(video_timeline([clip("grey.mp4"), clip("white.mp4")]), project)
     base = ["edit", str(project), "add-transition", "-t", "V1", "--at", "20", "--frames", "6"]
     assert main([*base, "--wipe", "spin"]) == 2
     assert main([*base, "--wipe", "dip", "--colour", "mauve"]) == 2
@@ -221,4 +206,4 @@ def test_unknown_transitions_and_colours_are_refused(media: Path, tmp_path: Path
 
 def test_a_title_of_an_unknown_style_is_refused() -> None:
     with pytest.raises(Exception, match="style"):
-        apply_edit(timeline_of([clip("grey.mp4")]), AddTitle("V2", 0, 5, "x", "crawl"))
+        apply_edit(video_timeline([clip("grey.mp4")]), AddTitle("V2", 0, 5, "x", "crawl"))
