@@ -54,21 +54,25 @@ def place_clip(
 
 def audio_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
     """The audio track called ``name``, added at the bottom if the timeline has none."""
-    for track in timeline.audio_tracks():
-        if track.name == name:
-            return track
-    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Audio)
-    timeline.tracks.append(track)
-    return track
+    return _track(timeline, name, otio.schema.TrackKind.Audio)
 
 
 def video_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
     """The video track called ``name``, added above the others if the timeline has none."""
-    for track in timeline.video_tracks():
+    return _track(timeline, name, otio.schema.TrackKind.Video)
+
+
+def _track(timeline: otio.schema.Timeline, name: str, kind: str) -> otio.schema.Track:
+    """The track of ``kind`` called ``name``, or a new one after the last of its kind (or,
+    the first of its kind: sound after everything, picture before everything)."""
+    same_kind = [track for track in timeline.tracks if track.kind == kind]
+    for track in same_kind:
         if track.name == name:
             return track
-    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Video)
-    videos = timeline.video_tracks()
-    index = list(timeline.tracks).index(videos[-1]) + 1 if videos else 0
+    track = otio.schema.Track(name, kind=kind)
+    if same_kind:
+        index = list(timeline.tracks).index(same_kind[-1]) + 1
+    else:
+        index = len(timeline.tracks) if kind == otio.schema.TrackKind.Audio else 0
     timeline.tracks.insert(index, track)
     return track
