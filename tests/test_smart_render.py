@@ -14,7 +14,8 @@ import pytest
 
 from postprod.cli import main
 from postprod.interchange import save_project
-from postprod.media.packets import StreamLayout, stream_layout
+from postprod.media.packets import PacketSources, StreamLayout
+from postprod.media.video import VideoReader
 from postprod.planner.plan import FrameRange, OutputFormat, plan
 from postprod.render.engine import render
 from postprod.render.presets import PRESETS
@@ -157,6 +158,9 @@ def test_the_file_says_its_parameter_sets_are_in_band(renders: dict[str, object]
     with av.open(str(renders["smart"].path)) as container:  # type: ignore[attr-defined]
         assert container.streams.video[0].codec_context.codec_tag == "avc3"
         assert container.streams.video[0].frames == len(SOURCE_FRAMES)
+    with VideoReader(renders["smart"].path) as reader:  # type: ignore[attr-defined]
+        for index in (300, 40, 71, 5, 200, 129):  # seeks land on the right frame
+            assert read_barcode(next(reader.frames(index, 1))) == SOURCE_FRAMES[index]
 
 
 def test_transitions_titles_and_upper_tracks_are_encoded(tmp_path: Path) -> None:
@@ -198,7 +202,9 @@ def test_a_source_of_another_size_or_a_range_render(tmp_path: Path) -> None:
 
 def test_prores_copies_any_frame_range(tmp_path: Path) -> None:
     source = camera(tmp_path / "cam.mov", frames=40, codec="prores_ks")
-    layout = stream_layout(source)
+    sources = PacketSources()
+    layout = sources.layout(str(source))
+    sources.close()
     assert layout is not None and layout.gop_starts == tuple(range(40))
     planned = plan(cuts(source, [(3, 17), (20, 11)]), OutputFormat(W, H, FPS))
     result = render(planned, tmp_path / "out.mov", preset=PRESETS["prores"], smart=True)

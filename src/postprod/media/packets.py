@@ -6,7 +6,8 @@ packets decode the same in the new file: the same codec, size, pixel format,
 rate and colour, and GOPs that stand alone (H.264: each starts at an IDR
 picture, which nothing before it can be referenced across). This module
 reads a source's layout (demuxing only, no decoding) and hands out the
-packets of a run of whole GOPs, ready for :meth:`MediaWriter.copy_packets`.
+packets of a run of whole GOPs, ready for :meth:`MediaWriter.copy_packets`,
+from one open file per source (:class:`PacketSources`).
 
 H.264 in MP4 and MOV stores NAL units with length prefixes and its parameter
 sets in the file header; an output that mixes copied and newly encoded GOPs
@@ -18,7 +19,6 @@ Annex B form (the muxer rewrites Annex B into length prefixes), and is tagged
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,7 +27,7 @@ from typing import Any
 
 import av
 
-from postprod.media._open import media_error, open_input
+from postprod.media._open import check_readable, media_error
 
 _START = b"\x00\x00\x00\x01"
 #: Codecs whose every frame is a keyframe: any frame range copies.
@@ -94,80 +94,115 @@ class CopiedPacket:
     keyframe: bool
 
 
-def stream_layout(path: str | os.PathLike[str]) -> StreamLayout | None:
-    """The layout of a file's first video stream, or ``None`` if it has none we could copy
-    (no picture, a codec smart render does not copy, or no constant frame rate)."""
-    with open_input(path) as container:
-        if not container.streams.video:
-            return None
-        stream = container.streams.video[0]
-        context = stream.codec_context
-        rate = stream.average_rate or stream.guessed_rate
-        if context.name not in COPYABLE_CODECS or not rate:
-            return None
-        first_pts = stream.start_time or 0
-        time_base = Fraction(stream.time_base)
+class PacketSources:
+    """The sources a smart render copies from, each opened once: its layout, read when
+    first asked for, and its packets, run by run. Close it when the render is done."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, _Source] = {}
+
+    def layout(self, path: str) -> StreamLayout | None:
+        """The layout of ``path``'s first video stream, or ``None`` if it has none we could
+        copy (no picture, a codec smart render does not copy, no constant frame rate)."""
+        return self._source(path).layout
+
+    def packets(self, path: str, first: int, count: int) -> Iterator[CopiedPacket]:
+        """The packets of frames ``first`` .. ``first + count`` in decode order: a run that
+        :meth:`StreamLayout.copyable` gave (it starts at a keyframe; what it holds decodes
+        from its own packets)."""
+        return self._source(path).packets(first, count)
+
+    def _source(self, path: str) -> _Source:
+        if path not in self._open:
+            self._open[path] = _Source(Path(path))
+        return self._open[path]
+
+    def close(self) -> None:
+        for source in self._open.values():
+            source.close()
+        self._open.clear()
+
+
+class _Source:
+    """One open source file: its first video stream's layout and packets."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = check_readable(path)
+        try:
+            self._container: Any = av.open(str(self.path))
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+        self.layout: StreamLayout | None = None
+        if self._container.streams.video:
+            self._stream = self._container.streams.video[0]
+            rate = self._stream.average_rate or self._stream.guessed_rate
+            context = self._stream.codec_context
+            if context.name in COPYABLE_CODECS and rate:
+                self._rate = Fraction(rate)
+                self._time_base = Fraction(self._stream.time_base or Fraction(1, 90000))
+                self._first_pts = self._stream.start_time or 0
+                self.layout = self._scan()
+
+    def _frame(self, packet: Any) -> int:
+        pts: int = packet.pts
+        return round((pts - self._first_pts) * self._time_base * self._rate)
+
+    def _demux(self) -> Iterator[Any]:
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size and packet.pts is not None:
+                    yield packet
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+
+    def _scan(self) -> StreamLayout:
+        """Every packet's frame in decode order, the IDR keyframes, the B-frame delay."""
+        context = self._stream.codec_context
         intra = context.name in INTRA_CODECS
         length_prefixed = _is_avcc(context.extradata)
         starts: list[int] = []
         order: list[int] = []
-        reorder = 0
-        decoded = 0
-        try:
-            for packet in container.demux(stream):
-                if packet.size == 0 or packet.pts is None:
-                    continue
-                frame = round((packet.pts - first_pts) * time_base * Fraction(rate))
-                reorder = max(reorder, decoded - frame)
-                order.append(frame)
-                if intra or (packet.is_keyframe and _is_idr(bytes(packet), length_prefixed)):
-                    starts.append(frame)
-                decoded += 1
-        except av.error.FFmpegError as error:
-            raise media_error(Path(path), error) from None
+        for packet in self._demux():
+            frame = self._frame(packet)
+            if intra or (packet.is_keyframe and _is_idr(bytes(packet), length_prefixed)):
+                starts.append(frame)
+            order.append(frame)
+        reorder = max((index - frame for index, frame in enumerate(order)), default=0)
         limited = int(context.color_range or 1) == 1 and int(context.colorspace or 1) in (1, 2)
         return StreamLayout(
             codec=context.name,
             width=context.width,
             height=context.height,
             pixel_format=context.format.name if context.format else "",
-            frame_rate=Fraction(rate),
+            frame_rate=self._rate,
             limited_bt709=limited,
-            frames=decoded,
+            frames=len(order),
             gop_starts=tuple(sorted(starts)),
-            reorder_frames=reorder,
+            reorder_frames=max(reorder, 0),
             decode_order=tuple(order),
         )
 
-
-def copy_packets(path: str | os.PathLike[str], first: int, count: int) -> Iterator[CopiedPacket]:
-    """The packets of frames ``first`` .. ``first + count`` in decode order: a run that
-    :meth:`StreamLayout.copyable` gave (it starts at a keyframe; what it holds decodes
-    from its own packets)."""
-    with open_input(path) as container:
-        stream = container.streams.video[0]
-        rate = Fraction(stream.average_rate or stream.guessed_rate)
-        time_base = Fraction(stream.time_base)
-        first_pts = stream.start_time or 0
-        annex_b = stream.codec_context.name == "h264" and _is_avcc(stream.codec_context.extradata)
-        parameter_sets = _parameter_sets(stream.codec_context.extradata) if annex_b else b""
-        target = first_pts + round(Fraction(first) / rate / time_base)
+    def packets(self, first: int, count: int) -> Iterator[CopiedPacket]:
+        context = self._stream.codec_context
+        annex_b = context.name == "h264" and _is_avcc(context.extradata)
+        parameter_sets = _parameter_sets(bytes(context.extradata or b"")) if annex_b else b""
+        target = self._first_pts + round(Fraction(first) / self._rate / self._time_base)
         try:
-            container.seek(target, stream=stream, backward=True, any_frame=False)
-            for packet in container.demux(stream):
-                if packet.size == 0 or packet.pts is None:
-                    continue
-                frame = round((packet.pts - first_pts) * time_base * rate)
-                if frame >= first + count and packet.is_keyframe:
-                    return  # the next GOP: every packet of ours is out (closed GOPs)
-                if not first <= frame < first + count:
-                    continue
+            self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+        for packet in self._demux():
+            frame = self._frame(packet)
+            if frame >= first + count and packet.is_keyframe:
+                return  # the next GOP: every packet of ours is out (closed GOPs)
+            if first <= frame < first + count:
                 data = bytes(packet)
                 if annex_b:
                     data = _to_annex_b(data, parameter_sets if packet.is_keyframe else b"")
                 yield CopiedPacket(data, frame, bool(packet.is_keyframe))
-        except av.error.FFmpegError as error:
-            raise media_error(Path(path), error) from None
+
+    def close(self) -> None:
+        self._container.close()
 
 
 def _is_avcc(extradata: Any) -> bool:

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from postprod.audio.effects import Fifo
 from postprod.errors import RenderError
 from postprod.media.bwf import Bext
-from postprod.media.packets import copy_packets
+from postprod.media.packets import PacketSources
 from postprod.media.video import Picture, VideoReader
 from postprod.media.writer import AudioSpec, ImageSequenceWriter, MediaWriter, VideoSpec
 from postprod.planner.plan import AudioSegment, RenderPlan, Source, VideoSpan
@@ -97,9 +97,10 @@ def render(
     # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
     pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
     pictures = _Pictures(plan, pass_through=pass_through)
-    runs = copies(plan, video_spec) if smart and not burn_in_timecode else []
+    sources = PacketSources()
     block_frames = max(1, round(fmt.frame_rate))
     try:
+        runs = copies(plan, video_spec, sources) if smart and not burn_in_timecode else []
         with _open_output(Path(out), chosen, video_spec, audio_spec, start_tc, first_tc) as writer:
             if runs and isinstance(writer, MediaWriter):
                 writer.copy_gops_from_here(max(run.reorder_frames for run in runs))
@@ -108,7 +109,7 @@ def render(
             for piece in _pieces(span.start, span.start + span.frames, runs):
                 if isinstance(piece, Copy):
                     assert isinstance(writer, MediaWriter)
-                    packets = copy_packets(piece.path, piece.source_first, piece.frames)
+                    packets = sources.packets(piece.path, piece.source_first, piece.frames)
                     writer.copy_packets(packets, piece.source_first, piece.frames)
                     writer.write_audio(sound.until(_sample_at(plan, piece.start + piece.frames)))
                     if progress is not None:
@@ -127,6 +128,7 @@ def render(
             copied = writer.frames_copied if isinstance(writer, MediaWriter) else 0
     finally:
         pictures.close()
+        sources.close()
     return RenderResult(
         Path(out), span.frames, samples, fmt.frame_rate, plan.warnings, frames_copied=copied
     )

@@ -14,10 +14,9 @@ source's do.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
-from postprod.media.packets import StreamLayout, stream_layout
+from postprod.media.packets import PacketSources, StreamLayout
 from postprod.media.writer import VideoSpec
 from postprod.planner.plan import RenderPlan, VideoSpan
 
@@ -37,12 +36,12 @@ class Copy:
     reorder_frames: int  # the source's B-frame delay
 
 
-def copies(plan: RenderPlan, spec: VideoSpec) -> list[Copy]:
-    """Every run of the plan's output range that smart render copies, in programme order."""
+def copies(plan: RenderPlan, spec: VideoSpec, sources: PacketSources) -> list[Copy]:
+    """Every run of the plan's output range that smart render copies from ``sources``, in
+    programme order."""
     codec = _CODEC_OF_ENCODER.get(spec.codec)
     if codec is None:
         return []
-    layout_of = functools.cache(stream_layout)
     window = plan.output_range
     found: list[Copy] = []
     for span in plan.video:
@@ -53,7 +52,7 @@ def copies(plan: RenderPlan, spec: VideoSpec) -> list[Copy]:
         hi = min(span.start + span.length, window.start + window.frames)
         if lo >= hi:
             continue
-        layout = layout_of(source.path)
+        layout = sources.layout(source.path)
         if layout is None or not _matches(layout, codec, spec):
             continue
         for start, end in _uncovered(plan, lo, hi):
