@@ -11,6 +11,8 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postprod.cli import main
 from postprod.interchange import save_project
@@ -233,3 +235,47 @@ def test_the_head_of_a_gop_copies_as_far_as_its_packets_show_whole_frames() -> N
     assert layout.copyable(0, 6) == [(0, 5)]  # I0 P4 B2 b1 b3 show 0..4; 5 needs P8
     assert layout.copyable(0, 3) == [(0, 1)]  # B2 and b1 need P4, which shows at 4
     assert layout.copyable(1, 9) == []  # no keyframe at 1: encoded
+
+
+@st.composite
+def _gops(draw: st.DrawFn) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """A stream of closed GOPs in decode order: each an I frame, then mini-GOPs of a P frame
+    followed by the B frames before it (any order among them), as x264 writes them."""
+    order: list[int] = []
+    starts: list[int] = []
+    frame = 0
+    for _ in range(draw(st.integers(1, 4))):
+        starts.append(frame)
+        order.append(frame)
+        frame += 1
+        for _ in range(draw(st.integers(0, 5))):
+            b_frames = draw(st.integers(0, 3))
+            order.append(frame + b_frames)  # the P frame first
+            order.extend(draw(st.permutations(list(range(frame, frame + b_frames)))))
+            frame += b_frames + 1
+    return tuple(order), tuple(starts), frame
+
+
+@given(_gops(), st.data())
+@settings(max_examples=200, deadline=None)
+def test_copied_runs_are_decodable_prefixes_inside_the_range(
+    stream: tuple[tuple[int, ...], tuple[int, ...], int], data: st.DataObject
+) -> None:
+    order, starts, frames = stream
+    first = data.draw(st.integers(0, frames - 1))
+    count = data.draw(st.integers(1, frames - first))
+    layout = StreamLayout("h264", W, H, "yuv420p", FPS, True, frames, starts, 3, order)
+    for start, length in layout.copyable(first, count):
+        assert start in starts and first <= start and start + length <= first + count
+        # the packets from the run's keyframe, in decode order, up to its last frame, show
+        # exactly the run's frames: they decode from themselves and show nothing else
+        at = order.index(start)
+        taken = order[at : at + length]
+        assert sorted(taken) == list(range(start, start + length))
+    whole = [
+        (s, e)
+        for s, e in zip(starts, (*starts[1:], frames), strict=True)
+        if first <= s and e <= first + count
+    ]
+    copied = {f for s, n in layout.copyable(first, count) for f in range(s, s + n)}
+    assert all(f in copied for s, e in whole for f in range(s, e))  # whole GOPs always copy
