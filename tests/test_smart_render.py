@@ -32,7 +32,12 @@ GOP = 25
 
 
 def camera(
-    path: Path, *, frames: int = 150, size: tuple[int, int] = (W, H), codec: str = "libx264"
+    path: Path,
+    *,
+    frames: int = 150,
+    size: tuple[int, int] = (W, H),
+    codec: str = "libx264",
+    x264: dict[str, str] | None = None,
 ) -> Path:
     """Numbered cards in closed GOPs of 25 frames (a camera's long-GOP H.264), or ProRes."""
     with av.open(str(path), "w") as out:
@@ -44,6 +49,7 @@ def camera(
                 "crf": "23",
                 "preset": "veryfast",
                 "x264-params": f"keyint={GOP}:min-keyint={GOP}:scenecut=0",
+                **(x264 or {}),
             }
         else:
             stream.pix_fmt, stream.options = "yuv422p10le", {"profile": "3"}
@@ -200,6 +206,26 @@ def test_a_source_of_another_size_or_a_range_render(tmp_path: Path) -> None:
     result = render(ranged, tmp_path / "range.mp4", smart=True)
     assert copied_between(result, 50, 15, 1)  # 25..75, and 75..90 of the range 10..90
     assert [read_barcode(f) for f in decoded(result.path)] == list(range(10, 90))
+
+
+@pytest.mark.parametrize(
+    "x264",
+    [
+        {"profile": "baseline"},  # no B-frames: no reorder delay
+        {"profile": "main", "x264-params": "keyint=30:min-keyint=30:scenecut=0:bframes=5"},
+    ],
+)
+def test_sources_of_other_profiles_and_b_frame_depths_join_cleanly(
+    tmp_path: Path, x264: dict[str, str]
+) -> None:
+    source = camera(tmp_path / "cam.mp4", x264=x264)
+    pieces = [(7, 60), (33, 80), (0, 150), (61, 40)]
+    result = render(
+        plan(cuts(source, pieces), OutputFormat(W, H, FPS)), tmp_path / "o.mp4", smart=True
+    )
+    assert result.frames_copied > 150
+    expected = [f for first, n in pieces for f in range(first, first + n)]
+    assert [read_barcode(f) for f in decoded(result.path)] == expected
 
 
 def test_prores_copies_any_frame_range(tmp_path: Path) -> None:
