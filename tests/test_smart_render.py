@@ -37,9 +37,10 @@ def camera(
     frames: int = 150,
     size: tuple[int, int] = (W, H),
     codec: str = "libx264",
-    x264: dict[str, str] | None = None,
+    options: dict[str, str] | None = None,
 ) -> Path:
-    """Numbered cards in closed GOPs of 25 frames (a camera's long-GOP H.264), or ProRes."""
+    """Numbered cards in closed GOPs of 25 frames (a camera's long-GOP H.264), or ProRes 422
+    HQ; ``options`` go over the encoder's settings."""
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=FPS)
         stream.width, stream.height = size
@@ -49,11 +50,10 @@ def camera(
                 "crf": "23",
                 "preset": "veryfast",
                 "x264-params": f"keyint={GOP}:min-keyint={GOP}:scenecut=0",
-                **(x264 or {}),
+                **(options or {}),
             }
         else:
-            stream.pix_fmt, stream.options = "yuv422p10le", {"profile": "3"}
-            stream.codec_context.codec_tag = "apch"
+            stream.pix_fmt, stream.options = "yuv422p10le", {"profile": "3", **(options or {})}
         context = stream.codec_context
         context.colorspace = context.color_primaries = context.color_trc = 1
         context.color_range = 1
@@ -218,7 +218,7 @@ def test_a_source_of_another_size_or_a_range_render(tmp_path: Path) -> None:
 def test_sources_of_other_profiles_and_b_frame_depths_join_cleanly(
     tmp_path: Path, x264: dict[str, str]
 ) -> None:
-    source = camera(tmp_path / "cam.mp4", x264=x264)
+    source = camera(tmp_path / "cam.mp4", options=x264)
     pieces = [(7, 60), (33, 80), (0, 150), (61, 40)]
     result = render(
         plan(cuts(source, pieces), OutputFormat(W, H, FPS)), tmp_path / "o.mp4", smart=True
@@ -240,6 +240,10 @@ def test_prores_copies_any_frame_range(tmp_path: Path) -> None:
     out, original = decoded(result.path), decoded(source)
     expected = [*range(3, 20), *range(20, 31)]
     assert all(np.array_equal(a, original[k]) for a, k in zip(out, expected, strict=True))
+    lt = camera(tmp_path / "lt.mov", frames=40, codec="prores_ks", options={"profile": "1"})
+    planned = plan(cuts(lt, [(3, 17)]), OutputFormat(W, H, FPS))
+    result = render(planned, tmp_path / "hq.mov", preset=PRESETS["prores"], smart=True)
+    assert result.frames_copied == 0  # ProRes 422 LT is not copied into a 422 HQ file
 
 
 def test_the_command_reports_what_it_copied(

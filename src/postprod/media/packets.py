@@ -50,6 +50,7 @@ class StreamLayout:
     gop_starts: tuple[int, ...]  # frame indices of the keyframes that start a stand-alone GOP
     reorder_frames: int  # how far decode order runs ahead of display order (B-frames)
     decode_order: tuple[int, ...] = ()  # each packet's frame (display order), in decode order
+    codec_tag: str = ""  # e.g. apch: ProRes 422 HQ
 
     def copyable(self, first: int, count: int) -> list[tuple[int, int]]:
         """The runs ``(start, frames)`` of frames ``first`` .. ``first + count`` that copy:
@@ -180,6 +181,7 @@ class _Source:
             gop_starts=tuple(sorted(starts)),
             reorder_frames=max(reorder, 0),
             decode_order=tuple(order),
+            codec_tag=str(context.codec_tag or ""),
         )
 
     def packets(self, first: int, count: int) -> Iterator[CopiedPacket]:

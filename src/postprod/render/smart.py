@@ -22,6 +22,8 @@ from postprod.planner.plan import RenderPlan, VideoSpan
 
 #: The codec name a stream has when an encoder of ours wrote it.
 _CODEC_OF_ENCODER = {"libx264": "h264", "prores_ks": "prores"}
+#: The sample entry of each prores_ks profile (a copy must be the profile the file says).
+_PRORES_TAGS = {"0": "apco", "1": "apcs", "2": "apcn", "3": "apch", "4": "ap4h", "5": "ap4x"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,10 @@ def _matches(layout: StreamLayout, codec: str, spec: VideoSpec) -> bool:
         and layout.pixel_format == spec.pixel_format
         and layout.frame_rate == spec.frame_rate
         and layout.limited_bt709
+        and (
+            codec != "prores"
+            or layout.codec_tag == _PRORES_TAGS.get(spec.options.get("profile", "2"))
+        )
     )
 
 
