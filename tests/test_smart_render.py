@@ -44,7 +44,17 @@ def camera(
     with av.open(str(path), "w") as out:
         stream = out.add_stream(codec, rate=FPS)
         stream.width, stream.height = size
-        if codec == "libx264":
+        if codec == "libx265":
+            stream.pix_fmt = "yuv420p"
+            params = f"log-level=error:keyint={GOP}:min-keyint={GOP}:scenecut=0:open-gop=0"
+            stream.options = {
+                "crf": "26",
+                "preset": "fast",
+                "x265-params": params,
+                **(options or {}),
+            }
+            stream.codec_context.codec_tag = "hvc1"
+        elif codec == "libx264":
             stream.pix_fmt = "yuv420p"
             stream.options = {
                 "crf": "23",
@@ -109,9 +119,11 @@ WHOLE_GOPS, HEADS = 25 + 75 + 150, 20 + 5
 B_FRAMES = 3
 
 
-def copied_between(result: object, whole: int, heads: int, cuts: int) -> bool:
+def copied_between(
+    result: object, whole: int, heads: int, cuts: int, b_frames: int = B_FRAMES
+) -> bool:
     copied = result.frames_copied  # type: ignore[attr-defined]
-    return bool(whole + heads - B_FRAMES * cuts <= copied <= whole + heads)
+    return bool(whole + heads - b_frames * cuts <= copied <= whole + heads)
 
 
 SOURCE_FRAMES = [f for first, n in PIECES for f in range(first, first + n)]
@@ -226,6 +238,33 @@ def test_sources_of_other_profiles_and_b_frame_depths_join_cleanly(
     assert result.frames_copied > 150
     expected = [f for first, n in pieces for f in range(first, first + n)]
     assert [read_barcode(f) for f in decoded(result.path)] == expected
+
+
+def test_hevc_copies_closed_gops_and_not_open_ones(tmp_path: Path) -> None:
+    closed = camera(tmp_path / "closed.mp4", codec="libx265")
+    pieces = [(10, 60), (30, 100)]
+    result = render(
+        plan(cuts(closed, pieces), OutputFormat(W, H, FPS)),
+        tmp_path / "out.mp4",
+        preset=PRESETS["h265"],
+        smart=True,
+    )
+    assert copied_between(result, 25 + 75, 20 + 5, 2, b_frames=4)  # x265: 4 B-frames
+    expected = [f for first, n in pieces for f in range(first, first + n)]
+    frames, source = decoded(result.path), decoded(closed)
+    assert [read_barcode(f) for f in frames] == expected
+    exact = sum(np.array_equal(f, source[k]) for f, k in zip(frames, expected, strict=True))
+    assert exact >= result.frames_copied
+    with av.open(str(result.path)) as container:
+        assert container.streams.video[0].codec_context.codec_tag == "hev1"
+    # x265's default open GOPs: only the first keyframe is an IDR picture, so a cut that
+    # starts later copies nothing
+    params = f"log-level=error:keyint={GOP}:min-keyint={GOP}:scenecut=0:open-gop=1"
+    opened = camera(tmp_path / "open.mp4", codec="libx265", options={"x265-params": params})
+    planned = plan(cuts(opened, [(10, 100)]), OutputFormat(W, H, FPS))
+    assert (
+        render(planned, tmp_path / "o.mp4", preset=PRESETS["h265"], smart=True).frames_copied == 0
+    )
 
 
 def test_prores_copies_any_frame_range(tmp_path: Path) -> None:

@@ -3,17 +3,19 @@
 Smart render copies the packets of whole GOPs from a source into the output
 instead of decoding and encoding them again. That is only sound where the
 packets decode the same in the new file: the same codec, size, pixel format,
-rate and colour, and GOPs that stand alone (H.264: each starts at an IDR
-picture, which nothing before it can be referenced across). This module
+rate and colour, and GOPs that stand alone (H.264 and HEVC: each starts at
+an IDR picture, which nothing before it can be referenced across; an open
+GOP's CRA or non-IDR I picture does not count). This module
 reads a source's layout (demuxing only, no decoding) and hands out the
 packets of a run of whole GOPs, ready for :meth:`MediaWriter.copy_packets`,
 from one open file per source (:class:`PacketSources`).
 
-H.264 in MP4 and MOV stores NAL units with length prefixes and its parameter
-sets in the file header; an output that mixes copied and newly encoded GOPs
-carries each GOP's own parameter sets in-band, before its IDR picture, in
-Annex B form (the muxer rewrites Annex B into length prefixes), and is tagged
-``avc3``, the sample entry for in-band parameter sets.
+H.264 and HEVC in MP4 and MOV store NAL units with length prefixes and their
+parameter sets in the file header; an output that mixes copied and newly
+encoded GOPs carries each GOP's own parameter sets in-band, before its IDR
+picture, in Annex B form (the muxer rewrites Annex B into length prefixes),
+and is tagged ``avc3`` or ``hev1``, the sample entries for in-band
+parameter sets.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from postprod.media._open import check_readable, media_error
 _START = b"\x00\x00\x00\x01"
 #: Codecs whose every frame is a keyframe: any frame range copies.
 INTRA_CODECS = ("prores", "dnxhd")
-#: Codecs smart render copies (an open-GOP HEVC stream's keyframes do not stand alone).
-COPYABLE_CODECS = ("h264", *INTRA_CODECS)
+#: Codecs smart render copies.
+COPYABLE_CODECS = ("h264", "hevc", *INTRA_CODECS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +162,12 @@ class _Source:
         """Every packet's frame in decode order, the IDR keyframes, the B-frame delay."""
         context = self._stream.codec_context
         intra = context.name in INTRA_CODECS
-        length_prefixed = _is_avcc(context.extradata)
+        nal = _NalFormat.of(context.name, bytes(context.extradata or b""))
         starts: list[int] = []
         order: list[int] = []
         for packet in self._demux():
             frame = self._frame(packet)
-            if intra or (packet.is_keyframe and _is_idr(bytes(packet), length_prefixed)):
+            if intra or (packet.is_keyframe and nal.is_idr(bytes(packet))):
                 starts.append(frame)
             order.append(frame)
         reorder = max((index - frame for index, frame in enumerate(order)), default=0)
@@ -186,8 +188,7 @@ class _Source:
 
     def packets(self, first: int, count: int) -> Iterator[CopiedPacket]:
         context = self._stream.codec_context
-        annex_b = context.name == "h264" and _is_avcc(context.extradata)
-        parameter_sets = _parameter_sets(bytes(context.extradata or b"")) if annex_b else b""
+        nal = _NalFormat.of(context.name, bytes(context.extradata or b""))
         target = self._first_pts + round(Fraction(first) / self._rate / self._time_base)
         try:
             self._container.seek(target, stream=self._stream, backward=True, any_frame=False)
@@ -198,41 +199,60 @@ class _Source:
             if frame >= first + count and packet.is_keyframe:
                 return  # the next GOP: every packet of ours is out (closed GOPs)
             if first <= frame < first + count:
-                data = bytes(packet)
-                if annex_b:
-                    data = _to_annex_b(data, parameter_sets if packet.is_keyframe else b"")
+                data = nal.annex_b(bytes(packet), bool(packet.is_keyframe))
                 yield CopiedPacket(data, frame, bool(packet.is_keyframe))
 
     def close(self) -> None:
         self._container.close()
 
 
-def _is_avcc(extradata: Any) -> bool:
-    """Whether a stream's H.264 header is an ``avcC`` record (packets length-prefixed)."""
-    return bool(extradata) and bytes(extradata)[0] == 1
+@dataclass(frozen=True, slots=True)
+class _NalFormat:
+    """How a stream's packets hold NAL units: H.264 or HEVC, length-prefixed (``avcC`` or
+    ``hvcC`` header, with its parameter sets) or Annex B (start codes, ``length_size`` 0).
+    Other codecs have no NAL units: their packets pass as they are."""
+
+    codec: str
+    length_size: int = 0
+    parameter_sets: bytes = b""  # Annex B, to go before each IDR picture
+
+    @staticmethod
+    def of(codec: str, extradata: bytes) -> _NalFormat:
+        if codec not in ("h264", "hevc") or not extradata or extradata[0] != 1:
+            return _NalFormat(codec)
+        if codec == "h264":
+            return _NalFormat(codec, (extradata[4] & 3) + 1, _avcc_parameter_sets(extradata))
+        return _NalFormat(codec, (extradata[21] & 3) + 1, _hvcc_parameter_sets(extradata))
+
+    def units(self, data: bytes) -> list[bytes]:
+        if not self.length_size:
+            return [unit.rstrip(b"\x00") for unit in data.split(b"\x00\x00\x01")[1:]]
+        units, at, size = [], 0, self.length_size
+        while at + size <= len(data):
+            length = int.from_bytes(data[at : at + size], "big")
+            units.append(data[at + size : at + size + length])
+            at += size + length
+        return units
+
+    def is_idr(self, data: bytes) -> bool:
+        """Whether a keyframe holds an IDR picture (an open GOP's I or CRA picture does not:
+        the pictures after it may refer back across it)."""
+        if self.codec == "h264":
+            return any(unit and unit[0] & 0x1F == 5 for unit in self.units(data))
+        if self.codec == "hevc":
+            return any(unit and (unit[0] >> 1) & 0x3F in (19, 20) for unit in self.units(data))
+        return True
+
+    def annex_b(self, data: bytes, keyframe: bool) -> bytes:
+        """A length-prefixed packet in Annex B, a keyframe's after the parameter sets."""
+        if not self.length_size:
+            return data
+        prefix = self.parameter_sets if keyframe else b""
+        return prefix + b"".join(_START + unit for unit in self.units(data))
 
 
-def _nal_units(data: bytes, length_prefixed: bool) -> list[bytes]:
-    """The NAL units of an H.264 packet: length-prefixed (AVCC, 4-byte lengths) or Annex B."""
-    if not length_prefixed:
-        return [unit.rstrip(b"\x00") for unit in data.split(b"\x00\x00\x01")[1:]]
-    units, at = [], 0
-    while at + 4 <= len(data):
-        size = int.from_bytes(data[at : at + 4], "big")
-        units.append(data[at + 4 : at + 4 + size])
-        at += 4 + size
-    return units
-
-
-def _is_idr(data: bytes, length_prefixed: bool) -> bool:
-    """Whether an H.264 keyframe holds an IDR picture (an I picture of an open GOP does not:
-    the B pictures after it may refer back across it)."""
-    return any(unit and unit[0] & 0x1F == 5 for unit in _nal_units(data, length_prefixed))
-
-
-def _parameter_sets(extradata: bytes) -> bytes:
+def _avcc_parameter_sets(record: bytes) -> bytes:
     """The SPS and PPS of an ``avcC`` record, in Annex B form."""
-    record = bytes(extradata)
     units: list[bytes] = []
     at = 6
     for _ in range(record[5] & 0x1F):  # sequence parameter sets
@@ -247,6 +267,16 @@ def _parameter_sets(extradata: bytes) -> bytes:
     return b"".join(_START + unit for unit in units)
 
 
-def _to_annex_b(data: bytes, prefix: bytes) -> bytes:
-    """A length-prefixed packet as Annex B (start codes), after ``prefix`` (parameter sets)."""
-    return prefix + b"".join(_START + unit for unit in _nal_units(data, True))
+def _hvcc_parameter_sets(record: bytes) -> bytes:
+    """The VPS, SPS and PPS of an ``hvcC`` record, in Annex B form."""
+    units: list[bytes] = []
+    at = 23
+    for _ in range(record[22]):  # arrays of NAL units by type
+        kind, count = record[at] & 0x3F, int.from_bytes(record[at + 1 : at + 3], "big")
+        at += 3
+        for _ in range(count):
+            size = int.from_bytes(record[at : at + 2], "big")
+            if kind in (32, 33, 34):  # VPS, SPS, PPS (not SEI)
+                units.append(record[at + 2 : at + 2 + size])
+            at += 2 + size
+    return b"".join(_START + unit for unit in units)

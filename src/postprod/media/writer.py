@@ -175,8 +175,9 @@ class MediaWriter(_WholeOrNothing):
         largest B-frame delay of the sources copied (the encoder's is added)."""
         if self._video is None or self.video_spec is None or self.frames_written:
             raise MediaError("smart render must start before any picture", where=str(self.path))
-        if self.video_spec.codec == "libx264":
-            self._video.codec_context.codec_tag = "avc3"  # parameter sets in-band, per GOP
+        in_band = {"libx264": "avc3", "libx265": "hev1"}.get(self.video_spec.codec)
+        if in_band:
+            self._video.codec_context.codec_tag = in_band  # parameter sets in-band, per GOP
         self._pieces = _Pieces(self._container, self._video, self.video_spec, reorder_frames)
 
     def copy_packets(self, packets: Iterable[CopiedPacket], source_first: int, count: int) -> None:
@@ -280,7 +281,8 @@ class _Pieces:
 
     def __init__(self, container: Any, stream: Any, spec: VideoSpec, reorder_frames: int) -> None:
         self._container, self._stream, self._spec = container, stream, spec
-        self._delay = max(reorder_frames, 2)  # x264 with B-frames delays by up to 2
+        # x264's and x265's B-pyramids delay by up to 2 frames: 4 leaves room
+        self._delay = max(reorder_frames, 4)
         self._decoded = 0
         self._encoder: Any = None
 
@@ -307,8 +309,8 @@ class _Pieces:
         self._container.mux(packet)
 
     def _new_encoder(self) -> Any:
-        """An encoder like the stream's; without a global header, so x264 writes its
-        parameter sets in-band before each IDR picture."""
+        """An encoder like the stream's; without a global header, so x264 and x265 write
+        their parameter sets in-band before each IDR picture."""
         spec = self._spec
         encoder: Any = av.CodecContext.create(spec.codec, "w")
         encoder.width, encoder.height, encoder.pix_fmt = spec.width, spec.height, spec.pixel_format

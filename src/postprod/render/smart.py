@@ -21,7 +21,7 @@ from postprod.media.writer import VideoSpec
 from postprod.planner.plan import RenderPlan, VideoSpan
 
 #: The codec name a stream has when an encoder of ours wrote it.
-_CODEC_OF_ENCODER = {"libx264": "h264", "prores_ks": "prores"}
+_CODEC_OF_ENCODER = {"libx264": "h264", "libx265": "hevc", "prores_ks": "prores"}
 #: The sample entry of each prores_ks profile (a copy must be the profile the file says).
 _PRORES_TAGS = {"0": "apco", "1": "apcs", "2": "apcn", "3": "apch", "4": "ap4h", "5": "ap4x"}
 
