@@ -15,10 +15,10 @@ from composing import composed, video_timeline
 from media_factory import write_flat_range
 from postprod.cli import main
 from postprod.interchange import load_project, save_project
-from postprod.media.video import Placement, VideoReader
+from postprod.media.video import FITS, Placement, VideoReader
 from postprod.planner.plan import OutputFormat, plan
 from postprod.timeline.edit import Append, SetPicture, apply_edit
-from postprod.timeline.metadata import PictureState, set_picture_state
+from postprod.timeline.metadata import PICTURE_FITS, PictureState, set_picture_state
 from postprod.timeline.model import media_clip
 from postprod.video import patterns
 from postprod.video.patterns import read_barcode
@@ -111,6 +111,10 @@ def test_a_letterboxed_wide_source_and_an_anamorphic_one(tmp_path: Path) -> None
         assert reader.placement((W, H), "fit").fills((W, H))
     (ana,) = composed(video_timeline([_clip("ana.mp4", FPS, 10)]), tmp_path, [2])
     assert _is_picture(ana[60:170, :5]) and _is_picture(ana[60:170, -5:])
+
+
+def test_the_fit_lists_agree() -> None:
+    assert PICTURE_FITS == FITS  # the timeline layer's and the media layer's, kept apart
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,7 @@ from postprod.timeline.model import (
     playback_ratio,
     timeline_rate,
     to_frames,
+    to_seconds,
 )
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -381,8 +382,8 @@ def _items(
                     first -= to_frames(available.start_time, clip_rate, where=where)
             else:
                 assert file_rate is not None
-                first_s = _seconds(source.start_time) - (
-                    _seconds(available.start_time) if available is not None else 0
+                first_s = to_seconds(source.start_time) - (
+                    to_seconds(available.start_time) if available is not None else 0
                 )
                 first = round(first_s * file_rate)
             sound = clip_state(child)
@@ -409,10 +410,6 @@ def _items(
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
-
-
-def _seconds(time: otio.opentime.RationalTime) -> Fraction:
-    return Fraction(time.value).limit_denominator(10**9) / exact_rate(time.rate)
 
 
 def _speed(clip: otio.schema.Clip) -> float:

@@ -53,6 +53,11 @@ def to_frames(time: otio.opentime.RationalTime, rate: Fraction, *, where: str) -
     return frames
 
 
+def to_seconds(time: otio.opentime.RationalTime) -> Fraction:
+    """An OTIO time in exact seconds, its rate read as the exact rate it stands for."""
+    return Fraction(time.value).limit_denominator(10**9) / exact_rate(time.rate)
+
+
 def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
     """The timeline's frame rate as an exact fraction (29.97 -> 30000/1001)."""
     rates = [
