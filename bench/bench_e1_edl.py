@@ -51,7 +51,7 @@ def run_otio(source: Path, target: Path, rate: float) -> None:
 
 def edit_operations(source: Path, rate: float) -> str:
     """postprod's own edit operations on the imported timeline: milliseconds per operation."""
-    from postprod.timeline import edit as ops
+    from postprod import operations as ops
 
     timeline = import_timeline(source, rate=rate)
     track = timeline.video_tracks()[0].name
@@ -66,7 +66,7 @@ def edit_operations(source: Path, rate: float) -> str:
     ):
         start = time.perf_counter()
         try:
-            timeline = ops.apply_edit(timeline, operation)
+            timeline = ops.apply_operations(timeline, operation)
             outcome = "ok"
         except Exception as error:  # a refusal is a result too (e.g. no handles)
             outcome = type(error).__name__

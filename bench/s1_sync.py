@@ -3,7 +3,7 @@
 
 The files are generated here (speech-like, seeded) into $TMPDIR/bench-media/s1/: each
 recorder starts at a known offset, with noise at 10 dB SNR and a known clock drift.
-Times `postprod.render.sync.sync_files` (decoding included) and prints the real-time
+Times `postprod.workflows.sync.sync_files` (decoding included) and prints the real-time
 factor and the errors. There is no peer for this workload (WORKLOADS.md).
 
     .venv/bin/python bench/s1_sync.py [--minutes 30]
@@ -21,7 +21,7 @@ import numpy as np
 from scipy import signal
 
 from postprod.media import write_audio
-from postprod.render.sync import sync_files
+from postprod.workflows.sync import sync_files
 
 RATE = 48000
 RECORDERS = [(1.2345, 0.0), (-3.5, 50.0), (7.25, -80.0)]  # (offset_s, drift_ppm)

@@ -15,9 +15,9 @@ from media_factory import write_wav
 from postprod.audio.adr import align_take
 from postprod.audio.synth import voice
 from postprod.cli import main
-from postprod.interchange import load_project, save_project
 from postprod.media import read_audio
 from postprod.media.bwf import read_bext
+from postprod.project import load_project, save_project
 from postprod.timeline.model import media_clip, to_frames
 
 RATE = 48000

@@ -13,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postprod.cli import main
-from postprod.interchange import load_project
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
+from postprod.project import load_project
 from postprod.qc.runs import Run
 from postprod.qc.silence import find_pauses
-from postprod.render.autocut import SilenceSettings, cut_pauses, cut_shots
 from postprod.render.project import render_project
 from postprod.timeline.autocut import pause_cuts
 from postprod.timeline.slots import slots
 from postprod.video import patterns
 from postprod.video.patterns import read_barcode
+from postprod.workflows.autocut import SilenceSettings, cut_pauses, cut_shots
 
 SR = 48000
 FPS = 25

@@ -10,6 +10,7 @@ import typer
 
 from postprod import __version__
 from postprod.cli import app, main
+from postprod.cli.commands import COMMANDS
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -20,11 +21,14 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_lists_every_command_with_a_description(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    assert {"tc", "probe", "render", "demo"} <= set(commands)
-    for name, command in commands.items():
-        summary = (command.get_short_help_str(limit=300) or "").strip()
+    group = typer.main.get_command(app)
+    names = group.list_commands(None)  # type: ignore[attr-defined, arg-type]
+    assert {"tc", "probe", "render", "demo"} <= set(names)
+    for name in names:
+        command = group.get_command(None, name)  # type: ignore[attr-defined, arg-type]
+        summary = " ".join((command.help or "").split("\n\n")[0].split())
         assert summary, f"command {name} has no description"
+        assert COMMANDS[name].summary == summary, f"the registry's line for {name} differs"
         assert name in out and summary.split()[0] in out
 
 

@@ -13,8 +13,8 @@ from media_factory import write_wav
 from postprod.audio.fades import fade_gain
 from postprod.effects.registry import EffectSpec
 from postprod.errors import ProjectError
-from postprod.interchange import load_project, save_project
 from postprod.media import read_audio
+from postprod.project import load_project, save_project
 from postprod.render.mixdown import mix_project
 from postprod.timeline.metadata import ClipState, clip_state, set_clip_state
 from postprod.timeline.model import media_clip, rational_time, time_range

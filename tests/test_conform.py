@@ -14,10 +14,10 @@ import pytest
 from composing import composed, video_timeline
 from media_factory import write_flat_range
 from postprod.cli import main
-from postprod.interchange import load_project, save_project
 from postprod.media.video import FITS, Placement, VideoReader
+from postprod.operations import Append, SetPicture, apply_operations
 from postprod.planner.plan import OutputFormat, plan
-from postprod.timeline.edit import Append, SetPicture, apply_edit
+from postprod.project import load_project, save_project
 from postprod.timeline.metadata import PICTURE_FITS, PictureState, set_picture_state
 from postprod.timeline.model import media_clip
 from postprod.video import patterns
@@ -162,7 +162,7 @@ def test_thirty_fps_in_25_takes_the_nearest_frame_and_can_blend(tmp_path: Path) 
     assert [read_barcode(f) for f in frames] == [round(j * 6 / 5 + 1e-9) for j in range(50)]
     # blended: output frame 1 is 1.2 source frames in, 0.2 of the way from source frame 1
     # to 2; the bar moves 4 px a frame, so columns 20..24 are 20 % bar
-    blended = apply_edit(timeline, SetPicture("V1", 0, "full", (("blend_frames", 1.0),)))
+    blended = apply_operations(timeline, SetPicture("V1", 0, "full", (("blend_frames", 1.0),)))
     (one,) = composed(blended, tmp_path, [1])
     blue = one[H // 2, :, 2]
     assert (blue[8:20] > 225).all()  # bar in both frames
@@ -174,7 +174,7 @@ def test_a_clip_of_another_rate_keeps_its_sound_in_time(tmp_path: Path) -> None:
     from media_factory import write_video
 
     write_video(tmp_path / "thirty.mp4", frames=60, rate=Fraction(30))
-    timeline = apply_edit(
+    timeline = apply_operations(
         video_timeline([_clip("placeholder.mp4", FPS, 1)]),
         Append("V1", "thirty.mp4", 15, 25),
         folder=tmp_path,

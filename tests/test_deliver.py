@@ -16,8 +16,8 @@ from postprod.deliver.deliver import deliver_project
 from postprod.deliver.measure import measure_file
 from postprod.deliver.presets import find_preset
 from postprod.demo.production import run_demo
-from postprod.interchange import load_project, save_project
 from postprod.media import probe, read_bext
+from postprod.project import load_project, save_project
 from postprod.timeline.model import rational_time
 from test_render import SMALL
 

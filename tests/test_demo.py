@@ -13,9 +13,9 @@ import pytest
 from postprod.audio.adr import features, time_map
 from postprod.cli import main
 from postprod.demo.production import DemoSettings, run_demo
-from postprod.interchange import load_project
 from postprod.media import read_audio
 from postprod.planner.plan import OutputFormat, plan
+from postprod.project import load_project
 from postprod.render.engine import frames_at
 from postprod.timeline.metadata import strip_of
 

@@ -13,13 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from postprod import operations as ops
 from postprod.cli import main
 from postprod.demo.production import SOURCES, DemoSettings, write_source
 from postprod.errors import EditError
-from postprod.interchange import load_project, save_project
-from postprod.interchange.history import History
+from postprod.project import load_project, save_project
 from postprod.render.project import render_project
-from postprod.timeline import edit as ops
 from postprod.timeline.build import clip_from_media, timeline_of
 from postprod.timeline.model import media_clip, to_frames
 from postprod.timeline.slots import handles, slots
@@ -67,55 +66,55 @@ def _two_clips(media: tuple[Path, Path]) -> otio.schema.Timeline:
 
 
 def test_split_cuts_one_clip_into_two_that_play_on(media: tuple[Path, Path]) -> None:
-    result = ops.apply_edit(_two_clips(media), ops.Split("V1", 5))
+    result = ops.apply_operations(_two_clips(media), ops.Split("V1", 5))
     assert _layout(result) == [("A", 0, 5, 10), ("A", 5, 15, 15), ("B", 20, 20, 10)]
 
 
 def test_insert_ripples_and_overwrite_does_not(media: tuple[Path, Path]) -> None:
     a, b = media
-    inserted = ops.apply_edit(_two_clips(media), ops.Insert("V1", 5, str(b), 40, 4))
+    inserted = ops.apply_operations(_two_clips(media), ops.Insert("V1", 5, str(b), 40, 4))
     assert _layout(inserted) == [
         ("A", 0, 5, 10),
         ("B", 5, 4, 40),
         ("A", 9, 15, 15),
         ("B", 24, 20, 10),
     ]
-    over = ops.apply_edit(_two_clips(media), ops.Overwrite("V1", 18, str(a), 0, 4))
+    over = ops.apply_operations(_two_clips(media), ops.Overwrite("V1", 18, str(a), 0, 4))
     assert _layout(over) == [("A", 0, 18, 10), ("A", 18, 4, 0), ("B", 22, 18, 12)]
 
 
 def test_append_replace_lift_extract(media: tuple[Path, Path]) -> None:
     a = media[0]
-    timeline = ops.apply_edit(_two_clips(media), ops.Append("V1", str(a), 0, 6))
+    timeline = ops.apply_operations(_two_clips(media), ops.Append("V1", str(a), 0, 6))
     assert _layout(timeline)[-1] == ("A", 40, 6, 0)
-    replaced = ops.apply_edit(timeline, ops.Replace("V1", 25, str(a), 30))
+    replaced = ops.apply_operations(timeline, ops.Replace("V1", 25, str(a), 30))
     assert _layout(replaced)[1] == ("A", 20, 20, 30)
-    lifted = ops.apply_edit(timeline, ops.Lift("V1", 25))
+    lifted = ops.apply_operations(timeline, ops.Lift("V1", 25))
     assert _layout(lifted) == [("A", 0, 20, 10), ("gap", 20, 20, 0), ("A", 40, 6, 0)]
-    extracted = ops.apply_edit(timeline, ops.Extract("V1", 25))
+    extracted = ops.apply_operations(timeline, ops.Extract("V1", 25))
     assert _layout(extracted) == [("A", 0, 20, 10), ("A", 20, 6, 0)]
 
 
 def test_trims_roll_slip_slide(media: tuple[Path, Path]) -> None:
     timeline = _two_clips(media)
-    assert _layout(ops.apply_edit(timeline, ops.Trim("V1", 3, "in", 4))) == [
+    assert _layout(ops.apply_operations(timeline, ops.Trim("V1", 3, "in", 4))) == [
         ("A", 0, 16, 14),
         ("B", 16, 20, 10),
     ]
-    assert _layout(ops.apply_edit(timeline, ops.Trim("V1", 3, "out", -5))) == [
+    assert _layout(ops.apply_operations(timeline, ops.Trim("V1", 3, "out", -5))) == [
         ("A", 0, 15, 10),
         ("B", 15, 20, 10),
     ]
-    assert _layout(ops.apply_edit(timeline, ops.Roll("V1", 20, 3))) == [
+    assert _layout(ops.apply_operations(timeline, ops.Roll("V1", 20, 3))) == [
         ("A", 0, 23, 10),
         ("B", 23, 17, 13),
     ]
-    assert _layout(ops.apply_edit(timeline, ops.Slip("V1", 30, -7))) == [
+    assert _layout(ops.apply_operations(timeline, ops.Slip("V1", 30, -7))) == [
         ("A", 0, 20, 10),
         ("B", 20, 20, 3),
     ]
-    three = ops.apply_edit(timeline, ops.Split("V1", 10))
-    assert _layout(ops.apply_edit(three, ops.Slide("V1", 12, 2))) == [
+    three = ops.apply_operations(timeline, ops.Split("V1", 10))
+    assert _layout(ops.apply_operations(three, ops.Slide("V1", 12, 2))) == [
         ("A", 0, 12, 10),
         ("A", 12, 10, 20),
         ("B", 22, 18, 12),
@@ -124,10 +123,13 @@ def test_trims_roll_slip_slide(media: tuple[Path, Path]) -> None:
 
 def test_move_and_set_range_and_close_gaps(media: tuple[Path, Path]) -> None:
     timeline = _two_clips(media)
-    moved = ops.apply_edit(timeline, ops.Move("V1", 25, 50))
+    moved = ops.apply_operations(timeline, ops.Move("V1", 25, 50))
     assert _layout(moved) == [("A", 0, 20, 10), ("gap", 20, 30, 0), ("B", 50, 20, 10)]
-    assert _layout(ops.apply_edit(moved, ops.CloseGaps())) == [("A", 0, 20, 10), ("B", 20, 20, 10)]
-    ranged = ops.apply_edit(timeline, ops.SetRange("V1", 0, 2, 8))
+    assert _layout(ops.apply_operations(moved, ops.CloseGaps())) == [
+        ("A", 0, 20, 10),
+        ("B", 20, 20, 10),
+    ]
+    ranged = ops.apply_operations(timeline, ops.SetRange("V1", 0, 2, 8))
     assert _layout(ranged) == [("A", 0, 6, 2), ("B", 6, 20, 10)]
 
 
@@ -136,32 +138,34 @@ def test_sync_lock_ripples_every_track(media: tuple[Path, Path]) -> None:
     sound = otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio)
     sound.append(media_clip(media[0], name="S", rate=RATE, available_frames=60, duration=40))
     timeline.tracks.append(sound)
-    result = ops.apply_edit(timeline, ops.Extract("V1", 25, sync=True))
+    result = ops.apply_operations(timeline, ops.Extract("V1", 25, sync=True))
     assert _layout(result, "A1") == [("S", 0, 20, 0)]
-    inserted = ops.apply_edit(timeline, ops.Insert("V1", 5, str(media[1]), 0, 3, sync=True))
+    inserted = ops.apply_operations(timeline, ops.Insert("V1", 5, str(media[1]), 0, 3, sync=True))
     assert _layout(inserted, "A1") == [("S", 0, 5, 0), ("gap", 5, 3, 0), ("S", 8, 35, 5)]
 
 
 def test_transitions_need_handles_and_can_be_removed(media: tuple[Path, Path]) -> None:
     timeline = _two_clips(media)
-    dissolved = ops.apply_edit(timeline, ops.AddTransition("V1", 20, 10))
+    dissolved = ops.apply_operations(timeline, ops.AddTransition("V1", 20, 10))
     transition = dissolved.tracks[0][1]
     assert isinstance(transition, otio.schema.Transition)
     assert (transition.in_offset.value, transition.out_offset.value) == (5, 5)
-    assert _layout(ops.apply_edit(dissolved, ops.RemoveTransition("V1", 20))) == _layout(timeline)
+    assert _layout(ops.apply_operations(dissolved, ops.RemoveTransition("V1", 20))) == _layout(
+        timeline
+    )
     # A starts at its source frame 10: a 30-frame transition needs 15 frames before B's in.
     with pytest.raises(EditError, match="needs 15 frames of B before its in point"):
-        ops.apply_edit(timeline, ops.AddTransition("V1", 20, 30))
+        ops.apply_operations(timeline, ops.AddTransition("V1", 20, 30))
     with pytest.raises(EditError, match="no cut at 01:00:00:12"):
-        ops.apply_edit(timeline, ops.AddTransition("V1", 12, 4))
+        ops.apply_operations(timeline, ops.AddTransition("V1", 12, 4))
     with pytest.raises(EditError, match="inside a transition"):
-        ops.apply_edit(dissolved, ops.Split("V1", 17))
-    wiped = ops.apply_edit(timeline, ops.AddTransition("V1", 20, 6, wipe="clock"))
+        ops.apply_operations(dissolved, ops.Split("V1", 17))
+    wiped = ops.apply_operations(timeline, ops.AddTransition("V1", 20, 6, wipe="clock"))
     assert wiped.tracks[0][1].metadata["postprod"]["wipe"]["pattern"] == "clock"
 
 
 def test_markers_with_colour_and_note(media: tuple[Path, Path]) -> None:
-    timeline = ops.apply_edit(
+    timeline = ops.apply_operations(
         _two_clips(media), ops.AddMarker(12, "door slam", "BLUE", "Foley: heavy oak door")
     )
     (marker,) = timeline.tracks.markers
@@ -171,11 +175,11 @@ def test_markers_with_colour_and_note(media: tuple[Path, Path]) -> None:
         "Foley: heavy oak door",
     )
     assert to_frames(marker.marked_range.start_time, RATE, where="") == 12
-    assert not ops.apply_edit(timeline, ops.RemoveMarker("door slam")).tracks.markers
+    assert not ops.apply_operations(timeline, ops.RemoveMarker("door slam")).tracks.markers
     with pytest.raises(EditError, match="no marker"):
-        ops.apply_edit(timeline, ops.RemoveMarker("door slam", at=3))
+        ops.apply_operations(timeline, ops.RemoveMarker("door slam", at=3))
     with pytest.raises(EditError, match="unknown marker colour"):
-        ops.apply_edit(timeline, ops.AddMarker(1, "x", "TARTAN"))
+        ops.apply_operations(timeline, ops.AddMarker(1, "x", "TARTAN"))
 
 
 @pytest.mark.parametrize(
@@ -197,7 +201,7 @@ def test_refusals_name_the_place_and_leave_the_timeline_alone(
     timeline = _two_clips(media)
     before = otio.adapters.write_to_string(timeline, "otio_json")
     with pytest.raises(EditError, match=message):
-        ops.apply_edit(timeline, operation)
+        ops.apply_operations(timeline, operation)
     assert otio.adapters.write_to_string(timeline, "otio_json") == before
 
 
@@ -209,7 +213,7 @@ def test_operations_round_trip_through_their_journal_form() -> None:
     ):
         data = json.loads(json.dumps(operation.to_dict()))
         assert ops.operation_from_dict(data) == operation
-    with pytest.raises(EditError, match="unknown edit operation"):
+    with pytest.raises(EditError, match="unknown operation"):
         ops.operation_from_dict({"op": "explode"})
 
 
@@ -279,7 +283,7 @@ def test_any_sequence_of_edits_keeps_the_timeline_valid(
     for operation in sequence:
         before = otio.adapters.write_to_string(timeline, "otio_json")
         try:
-            timeline = ops.apply_edit(timeline, operation)
+            timeline = ops.apply_operations(timeline, operation)
         except EditError:
             assert otio.adapters.write_to_string(timeline, "otio_json") == before
         _invariants(timeline)
@@ -295,11 +299,11 @@ def test_undo_restores_every_state_exactly_and_redo_replays(
     folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one per example
     project = folder / "p.otio"
     save_project(_synthetic(lengths), project)
-    history = History(project)
+    history = ops.Project(project)
     states = [project.read_bytes()]
     for operation in sequence:
         try:
-            history.edit(operation)
+            history.apply(operation)
         except EditError:
             continue
         states.append(project.read_bytes())
@@ -318,14 +322,14 @@ def test_a_project_changed_outside_the_journal_is_kept_as_a_state(
 ) -> None:
     project = tmp_path / "p.otio"
     save_project(_two_clips(media), project)
-    history = History(project)
-    history.edit(ops.Split("V1", 5))
+    history = ops.Project(project)
+    history.apply(ops.Split("V1", 5))
     edited = project.read_bytes()
     timeline = load_project(project)
     timeline.name = "renamed by hand"
     save_project(timeline, project)  # e.g. a crash after the save, or another tool
     by_hand = project.read_bytes()
-    history.edit(ops.Split("V1", 10))
+    history.apply(ops.Split("V1", 10))
     history.undo()
     assert project.read_bytes() == by_hand
     history.undo()

@@ -11,8 +11,9 @@ import pytest
 
 from postprod.cli import main
 from postprod.demo.production import run_demo
-from postprod.interchange import export_timeline, import_timeline, load_project
+from postprod.interchange import export_timeline, import_timeline
 from postprod.interchange.edl import edl_rate
+from postprod.project import load_project
 from postprod.timeline.metadata import WipeState, set_wipe, wipe_of
 from postprod.timeline.model import media_clip, rational_time
 from test_render import SMALL

@@ -13,8 +13,8 @@ from media_factory import write_wav
 from postprod.cli import main
 from postprod.effects.registry import EffectSpec
 from postprod.errors import AudioError, ProjectError
-from postprod.interchange import save_project
 from postprod.media import read_audio, read_bext
+from postprod.project import save_project
 from postprod.render.mixdown import mix_project
 from postprod.timeline.metadata import (
     BusState,

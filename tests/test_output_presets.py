@@ -12,10 +12,10 @@ from PIL import Image
 
 from postprod.cli import main
 from postprod.demo.production import run_demo
-from postprod.interchange import load_project
 from postprod.media import read_audio
 from postprod.media.bwf import read_bext
 from postprod.planner.plan import OutputFormat, plan
+from postprod.project import load_project
 from postprod.render.engine import frames_at
 from test_render import SMALL
 

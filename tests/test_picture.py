@@ -13,7 +13,7 @@ import pytest
 from composing import composed, video_timeline
 from media_factory import frame_value, write_video
 from postprod.cli import main
-from postprod.interchange import load_project, save_project
+from postprod.project import load_project, save_project
 from postprod.timeline.metadata import PICTURE_LAYOUTS, set_picture_state
 from postprod.timeline.model import media_clip
 

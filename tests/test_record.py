@@ -14,9 +14,9 @@ import soundfile
 
 from media_factory import write_wav
 from postprod.cli import main
-from postprod.interchange import load_project, save_project
 from postprod.log import LogStore, default_location
 from postprod.media.inputs import ToneInput
+from postprod.project import load_project, save_project
 from postprod.record.take import TakePlan, record_take
 from postprod.timecode import ltc
 from postprod.timeline.model import rational_time, time_range

@@ -10,8 +10,8 @@ import pytest
 
 from media_factory import write_video
 from postprod.cli import main
-from postprod.interchange import load_project, relink, save_project
-from postprod.interchange.relink import build_index, url_path
+from postprod.project import load_project, relink, save_project
+from postprod.project.relink import build_index, url_path
 
 RATE = 25.0
 

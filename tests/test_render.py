@@ -17,10 +17,10 @@ from media_factory import write_flat_range
 from postprod.cli import main
 from postprod.demo.production import DemoSettings, build_timeline, run_demo
 from postprod.errors import EditError, RenderError
-from postprod.interchange import save_project
 from postprod.media.video import VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
+from postprod.project import save_project
 from postprod.render import render
 from postprod.video import patterns
 from postprod.video.patterns import read_barcode
@@ -331,8 +331,8 @@ def test_a_range_renders_the_frames_and_sound_the_whole_render_has_there(
 
 
 def test_a_range_in_plain_frames_and_in_the_plan(small_demo: Path) -> None:
-    from postprod.interchange import load_project
     from postprod.planner.plan import FrameRange
+    from postprod.project import load_project
 
     folder = small_demo.parent
     timeline = load_project(folder / "demo.otio")
@@ -527,7 +527,7 @@ def test_a_project_built_from_files_renders_the_frames_it_names(
     small_demo: Path, tmp_path: Path
 ) -> None:
     from postprod.errors import PostprodError
-    from postprod.interchange import load_project
+    from postprod.project import load_project
     from postprod.timeline.build import clip_from_media, timeline_of
 
     folder = small_demo.parent

@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postprod.cli import main
-from postprod.interchange import save_project
 from postprod.media.packets import PacketSources, StreamLayout
 from postprod.media.video import VideoReader
 from postprod.planner.plan import FrameRange, OutputFormat, plan
+from postprod.project import save_project
 from postprod.render.engine import render
 from postprod.render.presets import PRESETS
 from postprod.timeline.build import title_clip

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from media_factory import write_wav
 from postprod.cli import main
 from postprod.demo.production import run_demo
-from postprod.interchange import load_project
 from postprod.media import read_audio
+from postprod.project import load_project
 from postprod.render.mixdown import mix_project
 from postprod.timeline.model import media_clip, to_frames
 from postprod.timeline.placement import place_clip

@@ -13,8 +13,8 @@ from media_factory import write_wav
 from postprod.audio.align import find_sync
 from postprod.cli import main
 from postprod.errors import AudioError
-from postprod.interchange import load_project, save_project
 from postprod.media import read_audio
+from postprod.project import load_project, save_project
 from postprod.render.mixdown import mix_project
 from postprod.timecode import ltc
 from postprod.timeline.metadata import StripState, set_strip

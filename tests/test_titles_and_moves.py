@@ -14,9 +14,10 @@ import pytest
 from composing import composed, video_timeline
 from media_factory import write_video
 from postprod.cli import main
-from postprod.interchange import export_timeline, import_timeline, load_project, save_project
+from postprod.interchange import export_timeline, import_timeline
+from postprod.operations import AddTitle, AddTransition, apply_operations
+from postprod.project import load_project, save_project
 from postprod.timeline.build import title_clip
-from postprod.timeline.edit import AddTitle, AddTransition, apply_edit
 from postprod.timeline.metadata import MOVE_PATTERNS, TRANSITION_PATTERNS, WIPE_PATTERNS, wipe_of
 from postprod.timeline.model import media_clip
 from postprod.video.moves import MOVES, dip, move
@@ -166,7 +167,7 @@ def test_dip_passes_through_its_colour_at_the_middle() -> None:
 )
 def test_moves_and_dips_render_from_the_edit(media: Path, pattern: str, colour: str) -> None:
     timeline = video_timeline([clip("grey.mp4"), clip("white.mp4")])
-    edited = apply_edit(timeline, AddTransition("V1", 20, 10, pattern, colour), folder=media)
+    edited = apply_operations(timeline, AddTransition("V1", 20, 10, pattern, colour), folder=media)
     before, middle, after = composed(edited, media, [14, 20, 25])  # the move: frames 15..24
     assert np.abs(before - GREY).max() <= 3 and np.abs(after - WHITE).max() <= 3
     if pattern == "dip":
@@ -181,7 +182,7 @@ def test_moves_and_dips_render_from_the_edit(media: Path, pattern: str, colour: 
 
 def test_a_dip_keeps_its_colour_through_an_edl(media: Path, tmp_path: Path) -> None:
     timeline = video_timeline([clip("grey.mp4"), clip("white.mp4")])
-    edited = apply_edit(timeline, AddTransition("V1", 20, 10, "dip", "#ff8000"), folder=media)
+    edited = apply_operations(timeline, AddTransition("V1", 20, 10, "dip", "#ff8000"), folder=media)
     edl = tmp_path / "dip.edl"
     export_timeline(edited, edl)
     assert "pattern=dip" in edl.read_text() and "colour=#ff8000" in edl.read_text()
@@ -206,4 +207,4 @@ def test_unknown_transitions_and_colours_are_refused(media: Path, tmp_path: Path
 
 def test_a_title_of_an_unknown_style_is_refused() -> None:
     with pytest.raises(Exception, match="style"):
-        apply_edit(video_timeline([clip("grey.mp4")]), AddTitle("V2", 0, 5, "x", "crawl"))
+        apply_operations(video_timeline([clip("grey.mp4")]), AddTitle("V2", 0, 5, "x", "crawl"))

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from postprod.cli.journal import record
-from postprod.render.adr import align_files
+from postprod.workflows.adr import align_files
 
 app = typer.Typer(help="Dubbing (ADR): align replacement dialogue to the guide track.")
 

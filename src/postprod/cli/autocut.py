@@ -11,10 +11,9 @@ from rich.console import Console
 
 from postprod.cli.journal import record
 from postprod.errors import EditError, refuse_overwriting
-from postprod.interchange import save_project
-from postprod.interchange.history import History
-from postprod.render.autocut import AutocutResult, SilenceSettings, cut_pauses, cut_shots
-from postprod.timeline.edit import JumpCut
+from postprod.operations import JumpCut, Project
+from postprod.project import save_project
+from postprod.workflows.autocut import AutocutResult, SilenceSettings, cut_pauses, cut_shots
 
 
 def autocut_command(
@@ -43,7 +42,7 @@ def autocut_command(
     else:
         result = cut_shots(source, threshold=shot_threshold)
     if editing_in_place:
-        History(out).edit(JumpCut(result.removed))  # one undoable edit
+        Project(out).apply(JumpCut(result.removed))  # one undoable edit
     else:
         save_project(result.timeline, out)
     _report(result, out, as_json, shots=shots)

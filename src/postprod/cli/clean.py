@@ -10,7 +10,7 @@ from rich.console import Console
 from postprod.audio.cleanup import CleanSettings
 from postprod.cli.journal import record
 from postprod.errors import AudioError
-from postprod.render.clean import clean_file
+from postprod.workflows.clean import clean_file
 
 
 def clean_command(

@@ -12,21 +12,20 @@ work across sessions and crashes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod import operations as ops
 from postprod.cli.journal import record
 from postprod.errors import EditError
-from postprod.interchange import load_project
-from postprod.interchange.history import History
 from postprod.media.probe import probe
+from postprod.project import load_project
+from postprod.project.history import History
 from postprod.timecode import FrameRate
 from postprod.timecode.points import parse_offset, parse_point
-from postprod.timeline import edit as ops
 from postprod.timeline.build import first_frame_timecode
 from postprod.timeline.model import to_frames
 from postprod.timeline.slots import Where, clip_at, find_track
@@ -45,10 +44,19 @@ DURATION = typer.Option(None, "--duration", help="Frames or a timecode duration 
 SYNC = typer.Option(False, "--sync", help="Ripple the other tracks too (sync lock).")
 
 
-@dataclass(frozen=True, slots=True)
 class _Project:
-    path: Path
-    where: Where
+    """The project named on the command line, read when a command first needs it
+    (so ``--help`` of any operation works without a project)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._where: Where | None = None
+
+    @property
+    def where(self) -> Where:
+        if self._where is None:
+            self._where = Where.of(load_project(self.path))
+        return self._where
 
     @property
     def rate(self) -> FrameRate:
@@ -80,13 +88,12 @@ def _group(
     project: Path = typer.Argument(..., help="The project (.otio) to edit."),
 ) -> None:
     """Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo."""
-    timeline = load_project(project)
-    ctx.obj = _Project(project, Where.of(timeline))
+    ctx.obj = _Project(project)
 
 
 def _apply(ctx: typer.Context, operation: ops.Operation) -> None:
     project: _Project = ctx.obj
-    History(project.path).edit(operation)
+    ops.Project(project.path).apply(operation)
     Console().print(f"{operation.name}: done ({operation.describe()})")
     record(
         "edit",

@@ -13,7 +13,7 @@ from rich.table import Table
 from postprod.effects.presets import EffectPreset, builtin_presets, find_effect_preset
 from postprod.effects.registry import EFFECTS
 from postprod.errors import AudioError
-from postprod.render.fx import apply_chain
+from postprod.workflows.fx import apply_chain
 
 app = typer.Typer(no_args_is_help=True, help="Effects and voice treatments.")
 

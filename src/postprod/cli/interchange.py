@@ -11,13 +11,8 @@ from rich.console import Console
 
 from postprod.cli.journal import record
 from postprod.errors import InterchangeError
-from postprod.interchange import (
-    export_timeline,
-    import_timeline,
-    load_project,
-    relink,
-    save_project,
-)
+from postprod.interchange import export_timeline, import_timeline
+from postprod.project import load_project, relink, save_project
 from postprod.timecode import FrameRate
 
 

@@ -1,36 +1,17 @@
-"""Entry point: builds the Typer app and turns exceptions into exit statuses."""
+"""Entry point: the command group, loading each command's module only when it runs,
+and the error contract (exit statuses, one ``error:`` line)."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
-from dataclasses import dataclass
+from typing import Any
 
 import typer
 
 from postprod import __version__
-from postprod.cli import (
-    adr,
-    autocut,
-    broadcast,
-    clean,
-    demo,
-    edit,
-    fx,
-    interchange,
-    log,
-    loudness,
-    mix,
-    probe,
-    qc,
-    record,
-    render,
-    sfx,
-    spot,
-    sync,
-    tc,
-    timeline_view,
-)
+from postprod.cli.commands import COMMANDS
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -38,46 +19,42 @@ EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
-@dataclass(slots=True)
-class CliState:
-    """What the top-level options set, read back when a command fails."""
+class LazyGroup(typer.core.TyperGroup):
+    """The top-level group: lists every command from :data:`COMMANDS`, imports one when asked."""
 
-    debug: bool = False
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        target = getattr(importlib.import_module(entry.module), entry.attribute)
+        holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        if isinstance(target, typer.Typer):
+            holder.add_typer(target, name=cmd_name)  # a group stays a group with one command
+            return typer.main.get_command(holder).get_command(ctx, cmd_name)  # type: ignore[attr-defined]
+        holder.command(cmd_name)(target)
+        return typer.main.get_command(holder)
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        """The command list from the registry's lines: no command module is imported for it."""
+        rows = [(name, entry.summary) for name, entry in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="postprod",
-    help="postprod: edit picture, mix sound, synchronise, master and deliver.",
+    help="postprod: edit picture, mix sound, synchronise, master and deliver.\n\n"
+    "Channels are counted from 1 everywhere; times are timecodes or frames.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
 )
-app.add_typer(tc.app, name="tc")
-app.command("probe")(probe.probe_command)
-app.command("render")(render.render_command)
-app.command("record")(record.record_command)
-app.command("demo")(demo.demo_command)
-app.command("loudness")(loudness.loudness_command)
-app.command("normalize")(loudness.normalize_command)
-app.command("qc")(qc.qc_command)
-app.command("deliver")(qc.deliver_command)
-app.add_typer(fx.app, name="fx")
-app.command("mix")(mix.mix_command)
-app.command("import")(interchange.import_command)
-app.command("export")(interchange.export_command)
-app.command("relink")(interchange.relink_command)
-app.add_typer(edit.app, name="edit")
-app.command("autocut")(autocut.autocut_command)
-app.add_typer(log.app, name="log")
-app.add_typer(broadcast.app, name="broadcast")
-app.command("sync")(sync.sync_command)
-app.command("sfx")(sfx.sfx_command)
-app.command("spot")(spot.spot_command)
-app.add_typer(adr.app, name="adr")
-app.command("clean")(clean.clean_command)
-app.command("inspect")(timeline_view.inspect_command)
-app.add_typer(qc.presets_app, name="presets")
 
 
 def _version(value: bool) -> None:
@@ -88,23 +65,21 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """postprod: edit picture, mix sound, synchronise, master and deliver."""
-    if isinstance(ctx.obj, CliState):
-        ctx.obj.debug = debug
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns (and, as a script, exits with) the status."""
-    state = CliState(debug="--debug" in (argv if argv is not None else sys.argv[1:]))
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
     command = typer.main.get_command(app)
     try:
-        status = command.main(args=argv, prog_name="postprod", obj=state, standalone_mode=False)
+        status: Any = command.main(args=args, prog_name="postprod", standalone_mode=False)
     except PostprodError as error:
         typer.echo(f"error: {error.message}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
@@ -113,18 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("interrupted", err=True)
         return _exit(EXIT_INTERRUPTED, argv)
-    except typer.TyperException as error:  # usage errors: unknown command, missing option
-        show = getattr(error, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"error: {error}", err=True)
+    except typer.TyperException as error:  # usage: unknown command or option, missing argument
+        typer.echo(f"error: {_usage_line(error)}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return _exit(EXIT_INTERRUPTED, argv)
     except Exception as error:  # an internal failure, not the user's mistake
-        if state.debug:
+        if debug:
             traceback.print_exc()
         typer.echo(
             f"internal error: {type(error).__name__}: {error} "
@@ -134,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
         return _exit(EXIT_INTERNAL, argv)
     # Without standalone mode the parser returns a command's ``typer.Exit(code)`` as its value.
     return _exit(status if isinstance(status, int) else 0, argv)
+
+
+def _usage_line(error: typer.TyperException) -> str:
+    """``<what>, in '<command>', <what to do>`` on one line."""
+    what = " ".join(error.format_message().split()).rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    path = ctx.command_path if ctx is not None else "postprod"
+    return f"{what}, in '{path}', see '{path} --help'"
 
 
 def _exit(status: int, argv: list[str] | None) -> int:

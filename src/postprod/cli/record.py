@@ -12,9 +12,9 @@ from rich.live import Live
 from rich.text import Text
 
 from postprod.errors import EditError
-from postprod.interchange import load_project
 from postprod.log import LogStore, RecordingTake, default_location, log_recording
 from postprod.media.inputs import parse_input
+from postprod.project import load_project
 from postprod.record.take import Take, TakePlan, record_take
 from postprod.timecode import FrameRate
 from postprod.timecode.points import parse_point

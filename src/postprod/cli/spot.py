@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from postprod.cli.journal import record
-from postprod.render.spot import spot
+from postprod.workflows.spot import spot
 
 
 def spot_command(

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from postprod.cli.journal import record
-from postprod.render.sync import METHODS, sync_files, synced_project
 from postprod.timecode import FrameRate
+from postprod.workflows.sync import METHODS, sync_files, synced_project
 
 
 def sync_command(

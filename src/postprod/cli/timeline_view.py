@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from postprod.interchange import load_project
+from postprod.project import load_project
 from postprod.render.timeline_png import draw_timeline
 from postprod.timeline.inspect import describe
 

@@ -28,10 +28,10 @@ from postprod.deliver.presets import DeliveryPreset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
 from postprod.errors import DeliveryError
-from postprod.interchange import load_project
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
 from postprod.planner.plan import OutputFormat, plan
+from postprod.project import load_project
 from postprod.qc.loudness import LoudnessMeter
 from postprod.render.engine import render
 from postprod.render.mixdown import mix_project, programme_sound

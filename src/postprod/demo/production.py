@@ -24,18 +24,18 @@ from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
 from postprod.demo.sound import add_sound
-from postprod.interchange import load_project, save_project
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
+from postprod.operations import AddMarker, apply_operations
 from postprod.planner.plan import OutputFormat, plan
+from postprod.project import load_project, save_project
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
-from postprod.render.spot import spot
 from postprod.timeline.build import title_clip
-from postprod.timeline.edit import AddMarker, apply_edit
 from postprod.timeline.metadata import PICTURE_LAYOUTS, WipeState, set_picture_state, set_wipe
 from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card
+from postprod.workflows.spot import spot
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ def run_demo(
     )
     step("spotting a whoosh to the clock wipe from a marker")
     wipe_at = fade + 3 * settings.clip_frames - fade // 2  # where the clock wipe starts
-    timeline = apply_edit(
+    timeline = apply_operations(
         timeline,
         AddMarker(wipe_at, "whoosh", "BLUE", "sfx:whoosh:4 track=FX gain_db=-8 duration_s=0.6"),
     )

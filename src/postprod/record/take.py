@@ -26,13 +26,12 @@ import soundfile
 from numpy.typing import NDArray
 
 from postprod.errors import AudioError, EditError
-from postprod.interchange import load_project, save_project
-from postprod.interchange.history import History
 from postprod.media.inputs import AudioInput
+from postprod.operations import Overwrite, Project
+from postprod.project import load_project, save_project
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.timecode import FrameRate, frames_to_label
 from postprod.timecode.ltc import decode_blocks
-from postprod.timeline.edit import Overwrite
 from postprod.timeline.slots import Where, track_length
 
 SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}
@@ -112,7 +111,7 @@ def record_take(
         frames = min(frames, plan.punch_out - plan.punch_in)
     record_frame = _placement(plan, timeline, where, ltc_frame, pre_roll)
     _ensure_track(timeline, plan.track, path)
-    History(path).edit(
+    Project(path).apply(
         Overwrite(
             plan.track, record_frame, os.path.relpath(take_path, path.parent), pre_roll, frames
         )

@@ -21,13 +21,13 @@ from postprod.audio.automation import Breakpoint, Envelope
 from postprod.audio.mixer import Bus, Duck, Mixer, Send, Session, Track
 from postprod.audio.pan import downmix_51
 from postprod.errors import AudioError, PostprodError
-from postprod.interchange import load_project
 from postprod.media.audio import audio_info
 from postprod.media.audio_write import PCM_CODECS
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter
 from postprod.planner.plan import AudioSegment, OutputFormat, RenderPlan, plan
 from postprod.planner.ranges import parse_frame_range
+from postprod.project import load_project
 from postprod.render.mix import Progress, SegmentMixer
 from postprod.timecode import FrameRate
 from postprod.timeline.metadata import ConsoleState, StripState

@@ -10,10 +10,10 @@ from pathlib import Path
 import opentimelineio as otio
 
 from postprod.errors import RenderError, refuse_overwriting
-from postprod.interchange import load_project
 from postprod.media.probe import probe
 from postprod.planner.plan import OutputFormat, plan
 from postprod.planner.ranges import parse_frame_range
+from postprod.project import load_project
 from postprod.render.contact import contact_sheet
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress

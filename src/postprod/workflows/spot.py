@@ -21,9 +21,9 @@ import opentimelineio as otio
 
 from postprod.audio.sfx import generate
 from postprod.errors import EditError
-from postprod.interchange import load_project, save_project
 from postprod.media.audio_write import write_audio
 from postprod.media.probe import probe
+from postprod.project import load_project, save_project
 from postprod.timecode import FrameRate, frames_to_label, label_to_frames
 from postprod.timeline.metadata import set_clip_gain
 from postprod.timeline.model import media_clip, timeline_rate, to_frames

@@ -28,8 +28,7 @@ import opentimelineio as otio
 
 from postprod.atomic import write_text
 from postprod.errors import EditError, ProjectError
-from postprod.interchange.project import load_project, save_project
-from postprod.timeline.edit import Operation, apply_edit
+from postprod.project.files import load_project, save_project
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,17 +123,27 @@ class History:
 
     # -- changing --------------------------------------------------------
 
-    def edit(self, operation: Operation) -> otio.schema.Timeline:
-        """Apply ``operation`` to the project, save it, and journal it."""
-        timeline = load_project(self.project)
+    def current_text(self) -> str:
+        """The project's text, after recording a change made outside the journal."""
         self._catch_up()
-        changed = apply_edit(timeline, operation, folder=self.project.parent)
+        return self.project.read_text()
+
+    def commit(
+        self,
+        changed: otio.schema.Timeline,
+        description: str,
+        operations: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Save ``changed`` as the project's next state and journal it as one undo step."""
+        self._catch_up()
         state = self._next_state()
         text = otio.adapters.write_to_string(changed, adapter_name="otio_json", indent=2)
         write_text(self._state_path(state), text)
         save_project(changed, self.project)
-        self._append(Event("edit", state, _now(), operation.describe(), operation.to_dict()))
-        return changed
+        record: dict[str, Any] | None = None
+        if operations is not None:
+            record = operations[0] if len(operations) == 1 else {"batch": operations}
+        self._append(Event("edit", state, _now(), description, record))
 
     def undo(self) -> str:
         """Go back one state; returns what was undone."""

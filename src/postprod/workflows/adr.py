@@ -16,10 +16,10 @@ import numpy as np
 import opentimelineio as otio
 
 from postprod.audio.adr import SyncError, align_take
-from postprod.interchange import load_project, save_project
 from postprod.media.audio import audio_info, read_audio
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext, read_bext
+from postprod.project import load_project, save_project
 from postprod.timeline.model import media_path, timeline_rate, to_frames
 from postprod.timeline.placement import audio_track, place_clip
 

@@ -17,18 +17,18 @@ import opentimelineio as otio
 from numpy.typing import NDArray
 
 from postprod.errors import EditError
-from postprod.interchange import load_project
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
 from postprod.media.video import VideoReader
+from postprod.operations import JumpCut, apply_operations
 from postprod.planner.plan import plan
+from postprod.project import load_project
 from postprod.qc.runs import Run
 from postprod.qc.silence import find_pauses
 from postprod.render.mixdown import programme_sound
 from postprod.render.project import output_format
 from postprod.timeline.autocut import pause_cuts, split_at_shots
 from postprod.timeline.build import clip_of_file
-from postprod.timeline.edit import JumpCut, apply_edit
 from postprod.timeline.model import exact_rate
 from postprod.video.shots import ShotDetector
 
@@ -103,7 +103,7 @@ def cut_pauses(
         blocks, sample_rate, threshold_db=settings.threshold_db, min_pause_s=settings.min_pause_s
     )
     removed = pause_cuts(pauses, sample_rate, frame_rate, margin_s=settings.margin_s)
-    cut = apply_edit(timeline, JumpCut(removed)) if removed else timeline
+    cut = apply_operations(timeline, JumpCut(removed)) if removed else timeline
     return AutocutResult(cut, tuple(pauses), sample_rate, removed)
 
 

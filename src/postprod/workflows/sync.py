@@ -29,9 +29,9 @@ from numpy.typing import NDArray
 
 from postprod.audio.align import SyncResult, find_sync
 from postprod.errors import AudioError
-from postprod.interchange import save_project
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
+from postprod.project import save_project
 from postprod.timecode import FrameRate, label_to_frames, ltc
 from postprod.timeline.build import clip_of_file
 from postprod.timeline.metadata import ClipState, set_clip_state

@@ -1,0 +1,49 @@
+"""The operations layer: every change to a project as a small typed, undoable object.
+
+The CLI, the Python API and the web console all change a project through
+:class:`Project.apply <postprod.operations.session.Project.apply>`; none holds
+editing logic of its own. Operations are grouped by family (placing, removing,
+trimming, transitions, picture, markers, ...); :mod:`.registry` names them all.
+"""
+
+from postprod.operations.base import Operation, Parameter, apply_operations, param
+from postprod.operations.markers import AddMarker, RemoveMarker
+from postprod.operations.picture import AddTitle, SetPicture
+from postprod.operations.placing import Append, Insert, Overwrite, Replace
+from postprod.operations.registry import OPERATIONS, operation_from_dict
+from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
+from postprod.operations.session import Project
+from postprod.operations.transitions import AddTransition, RemoveTransition
+from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Split, Trim
+
+__all__ = [
+    "OPERATIONS",
+    "AddMarker",
+    "AddTitle",
+    "AddTransition",
+    "Append",
+    "CloseGaps",
+    "Extract",
+    "ExtractRange",
+    "Insert",
+    "JumpCut",
+    "Lift",
+    "Move",
+    "Operation",
+    "Overwrite",
+    "Parameter",
+    "Project",
+    "RemoveMarker",
+    "RemoveTransition",
+    "Replace",
+    "Roll",
+    "SetPicture",
+    "SetRange",
+    "Slide",
+    "Slip",
+    "Split",
+    "Trim",
+    "apply_operations",
+    "operation_from_dict",
+    "param",
+]
