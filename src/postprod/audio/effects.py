@@ -5,14 +5,18 @@ blocks (``reset=False``), so filters, compressors and reverb tails carry on
 seamlessly from one block to the next. Effects pedalboard lacks run as small
 NumPy/SciPy stages with the same ``process(block, rate, reset)`` shape: the
 ring modulator, the de-esser (split-band, see :class:`DeEsser`) and a
-streaming pitch shifter.
+streaming pitch shifter. :data:`BUILDERS` maps each effect name to the
+function that builds it: adding an effect is one spec in
+``postprod.effects.registry`` and one entry here.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pedalboard
@@ -32,7 +36,7 @@ _ATTRIBUTE = {"delay_s": "delay_seconds"}
 _FIXED = frozenset({"lookahead_ms", "tempo_bpm", "note_beats", "ir_path", "path"})
 
 
-def _load_vst3(spec: EffectSpec, where: str) -> pedalboard.Plugin:
+def _load_vst3(spec: EffectSpec, sample_rate: int, where: str) -> pedalboard.Plugin:
     path = Path(spec.text("path")).expanduser()
     if not path.exists():
         raise AudioError(
@@ -50,95 +54,29 @@ def _load_vst3(spec: EffectSpec, where: str) -> pedalboard.Plugin:
         ) from None
 
 
-def plugin(spec: EffectSpec, where: str = "") -> pedalboard.Plugin:
-    """The pedalboard plugin for one spec."""
+def _same_names(make: Callable[..., pedalboard.Plugin]) -> BuildFunction:
+    """A builder passing every registered parameter as the keyword of the same name."""
+
+    def build(spec: EffectSpec, sample_rate: int, where: str) -> pedalboard.Plugin:
+        return make(**{key: spec.value(key) for key in EFFECTS[spec.name]})
+
+    return build
+
+
+def _delay(spec: EffectSpec, sample_rate: int, where: str) -> pedalboard.Plugin:
     v = spec.value
-    where = where or f"effect {spec.name}"
-    match spec.name:
-        case "gain":
-            return pedalboard.Gain(gain_db=v("gain_db"))
-        case "highpass":
-            return pedalboard.HighpassFilter(cutoff_frequency_hz=v("cutoff_frequency_hz"))
-        case "lowpass":
-            return pedalboard.LowpassFilter(cutoff_frequency_hz=v("cutoff_frequency_hz"))
-        case "low_shelf":
-            return pedalboard.LowShelfFilter(v("cutoff_frequency_hz"), v("gain_db"), v("q"))
-        case "high_shelf":
-            return pedalboard.HighShelfFilter(v("cutoff_frequency_hz"), v("gain_db"), v("q"))
-        case "peak":
-            return pedalboard.PeakFilter(v("cutoff_frequency_hz"), v("gain_db"), v("q"))
-        case "compressor":
-            return pedalboard.Compressor(
-                threshold_db=v("threshold_db"),
-                ratio=v("ratio"),
-                attack_ms=v("attack_ms"),
-                release_ms=v("release_ms"),
-            )
-        case "gate":
-            return pedalboard.NoiseGate(
-                threshold_db=v("threshold_db"),
-                ratio=v("ratio"),
-                attack_ms=v("attack_ms"),
-                release_ms=v("release_ms"),
-            )
-        case "limiter":
-            return pedalboard.BrickwallLimiter(
-                ceiling_db=v("ceiling_db"),
-                release_ms=v("release_ms"),
-                lookahead_ms=v("lookahead_ms"),
-            )
-        case "delay":
-            tempo = v("tempo_bpm")
-            delay_s = tempo_delay_s(tempo, v("note_beats")) if tempo > 0 else v("delay_s")
-            return pedalboard.Delay(delay_seconds=delay_s, feedback=v("feedback"), mix=v("mix"))
-        case "flanger":  # a chorus with a short, fed-back delay
-            return pedalboard.Chorus(
-                rate_hz=v("rate_hz"),
-                depth=v("depth"),
-                centre_delay_ms=v("centre_delay_ms"),
-                feedback=v("feedback"),
-                mix=v("mix"),
-            )
-        case "convolution":
-            path = Path(spec.text("ir_path")).expanduser()
-            if not path.is_file():
-                raise AudioError(
-                    f"impulse response {path} does not exist", where=where, fix="give an IR file"
-                )
-            return pedalboard.Convolution(str(path), mix=v("mix"))
-        case "vst3":
-            return _load_vst3(spec, where)
-        case "reverb":
-            return pedalboard.Reverb(
-                room_size=v("room_size"),
-                damping=v("damping"),
-                wet_level=v("wet_level"),
-                dry_level=v("dry_level"),
-                width=v("width"),
-            )
-        case "chorus":
-            return pedalboard.Chorus(
-                rate_hz=v("rate_hz"),
-                depth=v("depth"),
-                centre_delay_ms=v("centre_delay_ms"),
-                feedback=v("feedback"),
-                mix=v("mix"),
-            )
-        case "phaser":
-            return pedalboard.Phaser(
-                rate_hz=v("rate_hz"),
-                depth=v("depth"),
-                centre_frequency_hz=v("centre_frequency_hz"),
-                feedback=v("feedback"),
-                mix=v("mix"),
-            )
-        case "distortion":
-            return pedalboard.Distortion(drive_db=v("drive_db"))
-        case "bitcrush":
-            return pedalboard.Bitcrush(bit_depth=v("bit_depth"))
-        case "pitch_shift":
-            return pedalboard.PitchShift(semitones=v("semitones"))
-    raise AssertionError(f"no plugin for {spec.name}")  # validate() refuses unknown names first
+    tempo = v("tempo_bpm")
+    delay_s = tempo_delay_s(tempo, v("note_beats")) if tempo > 0 else v("delay_s")
+    return pedalboard.Delay(delay_seconds=delay_s, feedback=v("feedback"), mix=v("mix"))
+
+
+def _convolution(spec: EffectSpec, sample_rate: int, where: str) -> pedalboard.Plugin:
+    path = Path(spec.text("ir_path")).expanduser()
+    if not path.is_file():
+        raise AudioError(
+            f"impulse response {path} does not exist", where=where, fix="give an IR file"
+        )
+    return pedalboard.Convolution(str(path), mix=spec.value("mix"))
 
 
 class RingModulator:
@@ -288,22 +226,71 @@ class ChunkedPitchShift:
         return shifted[:, : self._chunk]
 
 
-_NUMPY_EFFECTS = {"ring_mod", "pitch_shift", "deesser"}
-
-#: Effects whose parameters cannot be automated (pitch shifts in 2 s chunks; files).
-_NOT_AUTOMATABLE = {"pitch_shift", "convolution"}
-
 _NumpyStage = RingModulator | ChunkedPitchShift | DeEsser
 #: Anything a chain runs: a Pedalboard, or one of the NumPy stages here.
 Stage = Pedalboard | Compensated | _NumpyStage
 
+#: A builder's signature: ``(spec, sample_rate, where) -> plug-in or NumPy stage``.
+BuildFunction = Callable[[EffectSpec, int, str], "pedalboard.Plugin | _NumpyStage"]
 
-def _numpy_stage(spec: EffectSpec, sample_rate: int) -> _NumpyStage:
-    if spec.name == "ring_mod":
-        return RingModulator(spec.value("frequency_hz"), spec.value("mix"), sample_rate)
-    if spec.name == "deesser":
-        return DeEsser(spec, sample_rate)
-    return ChunkedPitchShift(spec.value("semitones"), sample_rate)
+
+@dataclass(frozen=True, slots=True)
+class EffectBuilder:
+    """How one registered effect becomes a running stage.
+
+    ``build`` makes a pedalboard plug-in (run in one Pedalboard with its
+    pedalboard neighbours) or a NumPy stage (run on its own). ``measured``:
+    run alone and measure its latency once with an impulse, for plug-ins that
+    may not report it. ``automatable``: whether its parameters may move
+    while running (not for chunked pitch shifting, nor for files).
+    """
+
+    build: BuildFunction
+    measured: bool = False
+    automatable: bool = True
+
+
+#: Effect name -> builder; the specs (parameters, ranges, versions) are
+#: :data:`postprod.effects.registry.EFFECTS`, and a test keeps the two lists equal.
+BUILDERS: Mapping[str, EffectBuilder] = MappingProxyType(
+    {
+        "gain": EffectBuilder(_same_names(pedalboard.Gain)),
+        "highpass": EffectBuilder(_same_names(pedalboard.HighpassFilter)),
+        "lowpass": EffectBuilder(_same_names(pedalboard.LowpassFilter)),
+        "low_shelf": EffectBuilder(_same_names(pedalboard.LowShelfFilter)),
+        "high_shelf": EffectBuilder(_same_names(pedalboard.HighShelfFilter)),
+        "peak": EffectBuilder(_same_names(pedalboard.PeakFilter)),
+        "compressor": EffectBuilder(_same_names(pedalboard.Compressor)),
+        "gate": EffectBuilder(_same_names(pedalboard.NoiseGate)),
+        "limiter": EffectBuilder(_same_names(pedalboard.BrickwallLimiter)),
+        "deesser": EffectBuilder(lambda spec, rate, where: DeEsser(spec, rate)),
+        "delay": EffectBuilder(_delay),
+        "reverb": EffectBuilder(_same_names(pedalboard.Reverb)),
+        "convolution": EffectBuilder(_convolution, automatable=False),
+        "chorus": EffectBuilder(_same_names(pedalboard.Chorus)),
+        # A flanger is a chorus with a short, fed-back delay.
+        "flanger": EffectBuilder(_same_names(pedalboard.Chorus)),
+        "phaser": EffectBuilder(_same_names(pedalboard.Phaser)),
+        "distortion": EffectBuilder(_same_names(pedalboard.Distortion)),
+        "bitcrush": EffectBuilder(_same_names(pedalboard.Bitcrush)),
+        "pitch_shift": EffectBuilder(
+            lambda spec, rate, where: ChunkedPitchShift(spec.value("semitones"), rate),
+            automatable=False,
+        ),
+        "ring_mod": EffectBuilder(
+            lambda spec, rate, where: RingModulator(
+                spec.value("frequency_hz"), spec.value("mix"), rate
+            )
+        ),
+        "vst3": EffectBuilder(_load_vst3, measured=True),
+    }
+)
+
+
+def build(spec: EffectSpec, sample_rate: int, where: str = "") -> pedalboard.Plugin | _NumpyStage:
+    """The running plug-in or NumPy stage for one spec (validated first)."""
+    validate(spec, where=where)
+    return BUILDERS[spec.name].build(spec, sample_rate, where or f"effect {spec.name}")
 
 
 def automation_step_samples(sample_rate: int) -> int:
@@ -348,23 +335,21 @@ class Chain:
         self._targets: list[object] = []  # per spec: the object whose attributes are its params
         pending: list[pedalboard.Plugin] = []
         for spec in specs:
-            if (spec.name in _NUMPY_EFFECTS or spec.name == "vst3") and pending:
+            builder = BUILDERS[spec.name]
+            built = builder.build(spec, sample_rate, where or f"effect {spec.name}")
+            self._targets.append(built)
+            if isinstance(built, pedalboard.Plugin) and not builder.measured:
+                pending.append(built)
+                continue
+            if pending:
                 self._stages.append(Pedalboard(pending))
                 pending = []
-            if spec.name in _NUMPY_EFFECTS:
-                stage = _numpy_stage(spec, sample_rate)
-                self._stages.append(stage)
-                self._targets.append(stage)
-            elif spec.name == "vst3":
-                loaded = plugin(spec, where)
-                board = Pedalboard([loaded])
+            if isinstance(built, pedalboard.Plugin):
+                board = Pedalboard([built])
                 latency = measure_latency_samples(board, sample_rate, channels)
                 self._stages.append(Compensated(board, latency) if latency else board)
-                self._targets.append(loaded)
             else:
-                loaded = plugin(spec, where)
-                pending.append(loaded)
-                self._targets.append(loaded)
+                self._stages.append(built)
         if pending:
             self._stages.append(Pedalboard(pending))
         self.automation = tuple(automation)
@@ -385,7 +370,7 @@ class Chain:
         param = EFFECTS[spec.name].get(item.param)
         open_param = spec.name == "vst3" and item.param not in EFFECTS["vst3"]
         if (
-            spec.name in _NOT_AUTOMATABLE
+            not BUILDERS[spec.name].automatable
             or item.param in _FIXED
             or (param is None and not open_param)
         ):
