@@ -12,6 +12,7 @@ work across sessions and crashes.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from postprod import operations as ops
+from postprod.cli import applying
 from postprod.cli.journal import record
 from postprod.errors import EditError
 from postprod.media.probe import probe
@@ -30,7 +32,22 @@ from postprod.timeline.build import first_frame_timecode
 from postprod.timeline.model import to_frames
 from postprod.timeline.slots import Where, clip_at, find_track
 
+
+class _EditGroup(typer.core.TyperGroup):
+    """``edit P --script FILE``: a group stops reading its own options at its first
+    argument (the rest belong to a subcommand), so ``--script`` after the project is
+    moved in front of it."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if len(args) >= 2 and args[1].startswith("--script="):
+            args = [args[1], args[0], *args[2:]]
+        elif len(args) >= 3 and args[1] == "--script":
+            args = [args[1], args[2], args[0], *args[3:]]
+        return list(super().parse_args(ctx, args))
+
+
 app = typer.Typer(
+    cls=_EditGroup,
     no_args_is_help=True,
     help="Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo.",
 )
@@ -82,26 +99,48 @@ class _Project:
         return parse_point(text, self.rate, start, what="--in")
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _group(
     ctx: typer.Context,
     project: Path = typer.Argument(..., help="The project (.otio) to edit."),
+    script: str | None = typer.Option(
+        None,
+        "--script",
+        help="Apply a file of edits (one command a line, '-' for stdin) as one undo step: "
+        "all of them, or at the first refusal none.",
+    ),
 ) -> None:
     """Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo."""
     ctx.obj = _Project(project)
+    if script is None:
+        if ctx.invoked_subcommand is None:
+            typer.echo(ctx.get_help())
+        return
+    if ctx.invoked_subcommand is not None:
+        raise EditError("--script runs alone", fix="put the edit in the script, or drop --script")
+    text = sys.stdin.read() if script == "-" else _read_script(Path(script))
+    done = applying.run_script(project, text, script, _invoke)
+    typer.echo(f"script: {len(done)} operations applied as one undo step")
+
+
+def _read_script(path: Path) -> str:
+    if not path.is_file():
+        raise EditError(f"script {path} does not exist", where=str(path), fix="check the path")
+    return path.read_text()
+
+
+def _invoke(args: list[str], meta: dict[str, object]) -> None:
+    """Run one command line inside this process, sharing ``meta`` (the script's batch)."""
+    from postprod.cli.main import app as root_app
+
+    root = typer.main.get_command(root_app)
+    with root.make_context("postprod", args) as context:
+        context.meta.update(meta)
+        root.invoke(context)
 
 
 def _apply(ctx: typer.Context, operation: ops.Operation) -> None:
-    project: _Project = ctx.obj
-    ops.Project(project.path).apply(operation)
-    Console().print(f"{operation.name}: done ({operation.describe()})")
-    record(
-        "edit",
-        operation.describe(),
-        project=project.path,
-        outputs=[project.path],
-        details={"operation": operation.to_dict()},
-    )
+    applying.apply(ctx, ctx.obj.path, operation)
 
 
 @app.command("append")

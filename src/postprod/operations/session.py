@@ -9,6 +9,7 @@ front ends on one file each see the other's changes at their next call.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import opentimelineio as otio
@@ -39,11 +40,19 @@ class Project:
         """Apply ``operations`` in turn as one undo step; refused whole, the file untouched."""
         if not operations:
             raise EditError("no operation to apply", where=str(self.path), fix="give one or more")
-        timeline = self.timeline()
-        changed = apply_operations(timeline, operations, folder=self.path.parent)
+        changed = apply_operations(self.timeline(), operations, folder=self.path.parent)
+        self.commit(changed, operations, description)
+        return changed
+
+    def commit(
+        self,
+        changed: otio.schema.Timeline,
+        operations: Sequence[Operation],
+        description: str = "",
+    ) -> None:
+        """Save ``changed`` (made from this project by ``operations``) as one undo step."""
         text = description or "; ".join(operation.describe() for operation in operations)
         self.history.commit(changed, text, [operation.to_dict() for operation in operations])
-        return changed
 
     def undo(self) -> str:
         """Go back one step; returns what was undone."""
