@@ -21,6 +21,7 @@ from postprod.timeline.build import title_clip
 from postprod.timeline.metadata import MOVE_PATTERNS, TRANSITION_PATTERNS, WIPE_PATTERNS, wipe_of
 from postprod.timeline.model import media_clip
 from postprod.video.moves import MOVES, dip, move
+from postprod.video.transitions import TRANSITIONS
 from postprod.video.wipes import PATTERNS
 
 FPS = Fraction(25)
@@ -121,6 +122,7 @@ def test_the_title_command_makes_the_track_and_a_render_shows_it(
 def test_the_pattern_lists_agree() -> None:
     assert set(WIPE_PATTERNS) == set(PATTERNS) and set(MOVE_PATTERNS) == set(MOVES)
     assert set(TRANSITION_PATTERNS) == {*PATTERNS, *MOVES, "dip"}
+    assert tuple(TRANSITIONS) == TRANSITION_PATTERNS  # one registry draws every pattern
 
 
 def _ramp() -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,7 +32,6 @@ from postprod.render.presets import PRESETS, OutputPreset
 from postprod.render.smart import Copy, copies
 from postprod.timecode import FrameRate, frames_to_label, frames_to_labels
 from postprod.video.compose import black, dissolve
-from postprod.video.moves import MOVES, dip, move
 from postprod.video.text import (
     Graphic,
     burn_in,
@@ -43,7 +41,7 @@ from postprod.video.text import (
     title_card,
 )
 from postprod.video.transform import Transform, place
-from postprod.video.wipes import PATTERNS, arrival, wipe
+from postprod.video.transitions import Look, transition
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,12 +331,17 @@ class _Pictures:
             return
         b = self._read(span.b, f"{layer}b", offset, count, span.name)
         settings = span.wipe or {}
-        pattern = str(settings.get("pattern", "horizontal"))
-        times = arrival(pattern, *self._size) if span.wipe and pattern in PATTERNS else None
+        pattern = str(settings.get("pattern", "horizontal")) if span.wipe else None
+        red, green, blue = settings.get("colour", (0, 0, 0))
+        look = Look(
+            float(settings.get("softness", 0.0)),
+            int(settings.get("border_px", 0)),
+            (int(red), int(green), int(blue)),
+        )
         for k in range(count):
             progress = (offset + k) / span.length
             outgoing, incoming = (next(a), a_placed), (next(b), _transform_of(span.b))
-            yield partial(_transition, outgoing, incoming, progress, times, settings)
+            yield partial(_transition, outgoing, incoming, progress, pattern, look)
 
     def _read(
         self, source: Source | None, role: str, offset: int, count: int, name: str
@@ -437,31 +440,18 @@ def _transition(
     a: tuple[NDArray[np.uint8] | Graphic | None, Transform | None],
     b: tuple[NDArray[np.uint8] | Graphic | None, Transform | None],
     progress: float,
-    times: NDArray[np.float32] | None,
-    settings: dict[str, Any],
+    pattern: str | None,
+    look: Look,
     below: NDArray[np.uint8],
 ) -> NDArray[np.uint8]:
-    """A dissolve, wipe, move or dip from ``a`` to ``b`` (each a frame and its placement); a
-    missing side is the picture below (black on the first track: a fade; over another
-    track: a dissolve to it)."""
+    """A dissolve (no pattern), or the wipe, move or dip ``pattern`` names, from ``a`` to ``b``
+    (each a frame and its placement); a missing side is the picture below (black on the
+    first track: a fade; over another track: a dissolve to it)."""
     outgoing = _over(*a, below)
     incoming = _over(*b, below)
-    pattern = str(settings.get("pattern", ""))
-    if pattern == "dip":
-        red, green, blue = settings.get("colour", (0, 0, 0))
-        return dip(outgoing, incoming, progress, (int(red), int(green), int(blue)))
-    if pattern in MOVES:
-        return move(outgoing, incoming, progress, pattern)
-    if times is None:
+    if pattern is None:
         return dissolve(outgoing, incoming, progress)
-    return wipe(
-        outgoing,
-        incoming,
-        times,
-        progress,
-        softness=float(settings.get("softness", 0.0)),
-        border_px=int(settings.get("border_px", 0)),
-    )
+    return transition(outgoing, incoming, progress, pattern, look)
 
 
 def _shows(spans: tuple[VideoSpan, ...], first: int, count: int) -> bool:

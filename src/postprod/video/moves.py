@@ -10,6 +10,10 @@ the offset is the progress times the frame's width or height, rounded.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import partial
+from types import MappingProxyType
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -20,14 +24,13 @@ Frame = NDArray[np.uint8]
 
 #: The side the incoming picture moves towards: "left" enters at the right edge.
 DIRECTIONS = ("left", "right", "up", "down")
-MOVES = tuple(f"{kind}-{direction}" for kind in ("push", "slide") for direction in DIRECTIONS)
+
+#: A move: ``(a, b, progress) -> frame``.
+MoveFunction = Callable[[Frame, Frame, float], Frame]
 
 
-def move(a: Frame, b: Frame, progress: float, pattern: str) -> Frame:
-    """``a`` pushed off by ``b`` (``push-*``) or covered by ``b`` sliding in (``slide-*``)."""
-    kind, _, direction = pattern.partition("-")
-    if kind not in ("push", "slide") or direction not in DIRECTIONS:
-        raise RenderError(f"unknown move {pattern!r}", fix=f"use one of {', '.join(MOVES)}")
+def _move(push: bool, direction: str, a: Frame, b: Frame, progress: float) -> Frame:
+    """``a`` pushed off by ``b`` (``push``) or covered by ``b`` sliding in, towards ``direction``."""
     vertical = direction in ("up", "down")
     extent = a.shape[0] if vertical else a.shape[1]
     offset = min(extent, max(0, round(progress * extent)))
@@ -42,7 +45,7 @@ def move(a: Frame, b: Frame, progress: float, pattern: str) -> Frame:
         a, b = a[:, ::-1], b[:, ::-1]
     out = np.empty_like(a)
     out[:, extent - offset :] = b[:, :offset]  # the incoming picture's leading part
-    if kind == "push":
+    if push:
         out[:, : extent - offset] = a[:, offset:]
     else:
         out[:, : extent - offset] = a[:, : extent - offset]
@@ -51,6 +54,25 @@ def move(a: Frame, b: Frame, progress: float, pattern: str) -> Frame:
     if vertical:
         out = out.transpose(1, 0, 2)
     return np.ascontiguousarray(out)
+
+
+#: Move pattern (``push-left`` .. ``slide-down``) -> its function; a test keeps the names
+#: equal to ``timeline.metadata.MOVE_PATTERNS``.
+MOVES: Mapping[str, MoveFunction] = MappingProxyType(
+    {
+        f"{kind}-{direction}": partial(_move, kind == "push", direction)
+        for kind in ("push", "slide")
+        for direction in DIRECTIONS
+    }
+)
+
+
+def move(a: Frame, b: Frame, progress: float, pattern: str) -> Frame:
+    """``a`` pushed off by ``b`` (``push-*``) or covered by ``b`` sliding in (``slide-*``)."""
+    function = MOVES.get(pattern)
+    if function is None:
+        raise RenderError(f"unknown move {pattern!r}", fix=f"use one of {', '.join(MOVES)}")
+    return function(a, b, progress)
 
 
 def dip(a: Frame, b: Frame, progress: float, colour: tuple[int, int, int]) -> Frame:

@@ -9,41 +9,84 @@ border in a colour.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from postprod.errors import RenderError
 
-PATTERNS = ("horizontal", "vertical", "diagonal", "barn-door", "box", "iris", "clock")
-
 Frame = NDArray[np.uint8]
+Grid = NDArray[np.floating[Any]]
+
+#: An arrival function: ``(u, v, aspect) -> t``, from each pixel centre's position (``u``
+#: 0..1 left to right, ``v`` 0..1 top to bottom) and the frame's width over its height to the
+#: progress (0..1) at which the wipe edge passes it.
+ArrivalFunction = Callable[[Grid, Grid, float], Grid]
+
+
+def _horizontal(u: Grid, v: Grid, aspect: float) -> Grid:
+    return u  # left to right
+
+
+def _vertical(u: Grid, v: Grid, aspect: float) -> Grid:
+    return v  # top to bottom
+
+
+def _diagonal(u: Grid, v: Grid, aspect: float) -> Grid:
+    result: Grid = (u + v) / 2
+    return result  # top left to bottom right
+
+
+def _barn_door(u: Grid, v: Grid, aspect: float) -> Grid:
+    result: Grid = np.abs(u - 0.5) * 2
+    return result  # opens from the centre line outwards
+
+
+def _box(u: Grid, v: Grid, aspect: float) -> Grid:
+    result: Grid = np.maximum(np.abs(u - 0.5), np.abs(v - 0.5)) * 2
+    return result  # a rectangle grows from the centre
+
+
+def _iris(u: Grid, v: Grid, aspect: float) -> Grid:
+    result: Grid = np.hypot((u - 0.5) * aspect, v - 0.5) / np.hypot(0.5 * aspect, 0.5)
+    return result  # a circle grows from the centre
+
+
+def _clock(u: Grid, v: Grid, aspect: float) -> Grid:
+    result: Grid = (np.arctan2(u - 0.5, -(v - 0.5)) / (2 * np.pi)) % 1.0
+    return result  # a hand sweeps from 12 o'clock, clockwise
+
+
+#: Wipe pattern -> its arrival function; adding a pattern is one entry (and one name in
+#: ``timeline.metadata.WIPE_PATTERNS``, which a test keeps equal to this).
+ARRIVALS: Mapping[str, ArrivalFunction] = MappingProxyType(
+    {
+        "horizontal": _horizontal,
+        "vertical": _vertical,
+        "diagonal": _diagonal,
+        "barn-door": _barn_door,
+        "box": _box,
+        "iris": _iris,
+        "clock": _clock,
+    }
+)
+PATTERNS = tuple(ARRIVALS)
 
 
 def arrival(pattern: str, width: int, height: int) -> NDArray[np.float32]:
     """For each pixel, the progress (0..1) at which the wipe edge passes it."""
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    u = (x + 0.5) / width  # 0..1 left to right
-    v = (y + 0.5) / height  # 0..1 top to bottom
-    if pattern == "horizontal":
-        t = u  # left to right
-    elif pattern == "vertical":
-        t = v  # top to bottom
-    elif pattern == "diagonal":
-        t = (u + v) / 2
-    elif pattern == "barn-door":
-        t = np.abs(u - 0.5) * 2  # opens from the centre line outwards
-    elif pattern == "box":
-        t = np.maximum(np.abs(u - 0.5), np.abs(v - 0.5)) * 2
-    elif pattern == "iris":
-        aspect = width / height
-        t = np.hypot((u - 0.5) * aspect, v - 0.5) / np.hypot(0.5 * aspect, 0.5)
-    elif pattern == "clock":
-        t = (np.arctan2(u - 0.5, -(v - 0.5)) / (2 * np.pi)) % 1.0  # from 12 o'clock, clockwise
-    else:
+    function = ARRIVALS.get(pattern)
+    if function is None:
         raise RenderError(
             f"unknown wipe pattern {pattern!r}", fix=f"use one of {', '.join(PATTERNS)}"
         )
-    result: NDArray[np.float32] = t.astype(np.float32)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    u = (x + 0.5) / width  # 0..1 left to right
+    v = (y + 0.5) / height  # 0..1 top to bottom
+    result: NDArray[np.float32] = function(u, v, width / height).astype(np.float32)
     return result
 
 
