@@ -244,6 +244,8 @@ def test_cli_encode_decode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert data[0] == {"timecode": "10:00:00;00", "sample": 0}
     assert data[1]["timecode"] == "10:00:00;01"
     assert abs(data[1]["sample"] - 44100 * 1001 / 30000) <= 1
+    assert main(["tc", "ltc", "decode", str(out), "--channel", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == data  # channels are counted from 1
     assert main(["tc", "ltc", "decode", str(out)]) == 0
     table = capsys.readouterr().out
     for text in ("10:00:00;00 at sample 0", "10:00:00;29", "30", "29.97df", "44100 Hz"):
@@ -260,6 +262,8 @@ def test_cli_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "missing.wav" in capsys.readouterr().err
     assert main(["tc", "ltc", "decode", str(silent), "--channel", "3"]) == 2
     assert "no channel 3" in capsys.readouterr().err
+    assert main(["tc", "ltc", "decode", str(silent), "--channel", "0"]) == 2
+    assert "no channel 0" in capsys.readouterr().err
     out = tmp_path / "x.wav"
     assert _encode_cli(out, "--user-bits", "zz") == 2
     for start, duration in (("00:00:00:99", "1"), ("00:00:00:00", "-1")):

@@ -27,7 +27,9 @@ def record_command(
     source: str | None = typer.Option(
         None, "--input", help="A device name or number, file:PATH or tone:HZ (default device)."
     ),
-    channels: str | None = typer.Option(None, "--channels", help="Input channels, e.g. 1,2."),
+    channels: str | None = typer.Option(
+        None, "--channels", help="Input channels, counted from 1, e.g. 1,2."
+    ),
     duration: float | None = typer.Option(None, "--duration", help="Seconds (default: to a stop)."),
     punch_in: str | None = typer.Option(None, "--punch-in", help="Programme timecode or frames."),
     punch_out: str | None = typer.Option(None, "--punch-out", help="Programme timecode or frames."),
@@ -36,7 +38,9 @@ def record_command(
     sample_rate: int = typer.Option(48000, "--rate", help="Sample rate, Hz."),
     bit_depth: str = typer.Option("24", "--bit-depth", help="16, 24 or 32f."),
     ltc_channel: int | None = typer.Option(
-        None, "--ltc-channel", help="An input channel carrying LTC: the take is placed by it."
+        None,
+        "--ltc-channel",
+        help="An input channel (counted from 1) carrying LTC: the take is placed by it.",
     ),
     realtime: bool = typer.Option(False, "--realtime", help="Play a file: input at its pace."),
     note: str = typer.Option("", "--note", help="A note for the log (the take, the performer)."),

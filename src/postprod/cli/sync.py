@@ -30,7 +30,9 @@ def sync_command(
         "audio", "--method", help=f"How to find the offsets: {', '.join(METHODS)}."
     ),
     ltc_channel: int = typer.Option(
-        -1, "--ltc-channel", help="The channel carrying LTC (1 is the first; -1 the last)."
+        -1,
+        "--ltc-channel",
+        help="The channel carrying LTC, counted from 1 (-1: the last).",
     ),
     rate: str | None = typer.Option(
         None,

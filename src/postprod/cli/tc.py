@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from postprod.errors import TimecodeError
-from postprod.media import audio_info, iter_audio_blocks, write_audio
-from postprod.timecode import FrameRate, frames_to_label, label_to_frames, ltc, mtc
+from postprod.timecode import FrameRate, frames_to_label, label_to_frames
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# LTC, MTC (mido), media decoding (PyAV) and Rich load inside the commands that use
+# them, so `postprod tc frames` starts in a fraction of a second.
 
 app = typer.Typer(
     no_args_is_help=True, help="Timecode: labels and frames, LTC audio, MIDI timecode."
@@ -57,6 +61,8 @@ def mtc_encode(
     out: Path = typer.Option(..., "--out", "-o", help="The MIDI file to write (.mid)."),
 ) -> None:
     """Write running MIDI timecode (full frame, then quarter frames) to a MIDI file."""
+    from postprod.timecode import mtc
+
     parsed = FrameRate.parse(rate)
     messages = mtc.encode(start, parsed, _seconds(duration))
     mtc.write_smf(messages, out, parsed)
@@ -69,6 +75,10 @@ def mtc_decode(
     as_json: bool = typer.Option(False, "--json", help="Print JSON: a list of frames."),
 ) -> None:
     """List the frames MIDI timecode in a MIDI file locates, with their times."""
+    from rich.console import Console
+
+    from postprod.timecode import mtc
+
     frames = mtc.decode(mtc.read_smf(file))
     if not frames:
         raise TimecodeError(
@@ -104,6 +114,9 @@ def ltc_encode(
     bit_depth: str = typer.Option("24", "--bit-depth", help="16 or 24-bit PCM."),
 ) -> None:
     """Write running LTC to a mono WAV file (streamed: any length in little memory)."""
+    from postprod.media import write_audio
+    from postprod.timecode import ltc
+
     parsed = FrameRate.parse(rate)
     try:
         bits = int(user_bits, 0)
@@ -132,18 +145,26 @@ def ltc_decode(
     rate: str | None = typer.Option(
         None, "--rate", "-r", help="Count at this rate (default: infer)."
     ),
-    channel: int = typer.Option(0, "--channel", help="Which channel carries the LTC (from 0)."),
+    channel: int = typer.Option(
+        1, "--channel", help="Which channel carries the LTC (counted from 1)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: a list of frames."),
 ) -> None:
     """List the LTC frames in a sound file with the sample each one starts at."""
+    from rich.console import Console
+
+    from postprod.media import audio_info, iter_audio_blocks
+    from postprod.timecode import ltc
+
     info = audio_info(file)
-    if not 0 <= channel < info.channels:
+    if not 1 <= channel <= info.channels:
         raise TimecodeError(
             f"{file.name} has {info.channels} channel(s), no channel {channel}",
             where=str(file),
-            fix="choose --channel between 0 and the last channel",
+            fix=f"choose --channel from 1 to {info.channels} (channels are counted from 1)",
         )
-    blocks = (block[channel] for block in iter_audio_blocks(file, block_samples=1 << 18))
+    index = channel - 1
+    blocks = (block[index] for block in iter_audio_blocks(file, block_samples=1 << 18))
     frames = ltc.decode_blocks(blocks, info.sample_rate, rate)
     if not frames:
         raise TimecodeError(
@@ -180,6 +201,8 @@ def _seconds(text: str) -> Fraction:
 
 
 def _summary(file: Path, count: int, rate: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=file.name, title_justify="left", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")

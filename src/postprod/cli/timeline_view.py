@@ -6,11 +6,8 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from postprod.project import load_project
-from postprod.render.timeline_png import draw_timeline
 from postprod.timeline.inspect import describe
 
 
@@ -22,10 +19,15 @@ def inspect_command(
     """Show a project's tracks, clips, source and record timecodes, transitions and markers."""
     info = describe(load_project(project))
     if png is not None:
+        from postprod.render.timeline_png import draw_timeline  # Pillow only for a picture
+
         draw_timeline(info, png)
     if as_json:
         typer.echo(json.dumps(info.to_dict()))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         title=f"{info.name}: {info.rate} fps, starts {info.start_timecode}, {info.duration_frames} frames",
         title_justify="left",

@@ -12,8 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import av
-
 from postprod.errors import MediaError, MediaNotFoundError
 
 
@@ -38,6 +36,8 @@ def check_readable(path: str | os.PathLike[str]) -> Path:
 @contextmanager
 def open_input(path: str | os.PathLike[str]) -> Iterator[Any]:
     """An ``av`` input container, closed afterwards; PyAV errors become ``MediaError``."""
+    import av  # PyAV loads when a file is opened, not when the package is imported
+
     file = check_readable(path)
     try:
         container = av.open(str(file), mode="r")
@@ -53,6 +53,8 @@ def open_input(path: str | os.PathLike[str]) -> Iterator[Any]:
 
 def media_error(file: Path, error: Exception) -> MediaError:
     """Our error for a PyAV failure on ``file``, keeping FFmpeg's own words."""
+    import av
+
     reason = getattr(error, "strerror", None) or str(error)
     if isinstance(error, av.error.InvalidDataError):
         return MediaError(

@@ -29,8 +29,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-
 from postprod.errors import MediaError
 from postprod.media._open import open_input
 
@@ -191,6 +189,8 @@ def probe(path: str | os.PathLike[str], *, count_packets: bool = True) -> MediaI
     ``count_packets=False`` never reads past the header: a video stream whose
     container keeps no count or duration then has ``frames=None``.
     """
+    import av  # loads with the first file, so importing this module stays cheap
+
     with open_input(path) as container:
         file = Path(path)
         _refuse_truncated(container, file)
@@ -309,6 +309,8 @@ def _picture_bits(pix_fmt: str | None) -> int | None:
     """Bits per component of the pixel format (8 for yuv420p, 10 for yuv422p10le)."""
     if not pix_fmt:
         return None
+    import av
+
     try:
         components = av.VideoFormat(pix_fmt).components
     except (ValueError, av.error.FFmpegError):

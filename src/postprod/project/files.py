@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import opentimelineio as otio
+from opentimelineio.adapters import otio_json
 
 from postprod.atomic import write_text
 from postprod.errors import MediaNotFoundError, ProjectError
@@ -24,7 +25,8 @@ def load_project(path: str | os.PathLike[str]) -> otio.schema.Timeline:
             f"project {path} does not exist", where=str(path), fix="check the path"
         )
     try:
-        loaded = otio.adapters.read_from_file(str(path), adapter_name="otio_json")
+        # OTIO's JSON reader itself: no plugin manifest, no adapter packages, no hooks.
+        loaded = otio_json.read_from_file(str(path))
     except (ValueError, otio.exceptions.OTIOError) as error:
         raise ProjectError(
             f"project {path} is not valid OpenTimelineIO JSON ({error})",
@@ -49,5 +51,9 @@ def save_project(timeline: otio.schema.Timeline, path: str | os.PathLike[str]) -
             where=str(path),
             fix="create the folder or choose another output path",
         )
-    text = otio.adapters.write_to_string(timeline, adapter_name="otio_json", indent=2)
-    return write_text(path, text)
+    return write_text(path, project_json(timeline))
+
+
+def project_json(timeline: otio.schema.Timeline) -> str:
+    """The project's text: OTIO JSON indented by 2, written by OTIO's JSON writer itself."""
+    return str(otio_json.write_to_string(timeline, indent=2))

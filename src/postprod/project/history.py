@@ -28,7 +28,7 @@ import opentimelineio as otio
 
 from postprod.atomic import write_text
 from postprod.errors import EditError, ProjectError
-from postprod.project.files import load_project, save_project
+from postprod.project.files import load_project, project_json, save_project
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +137,7 @@ class History:
         """Save ``changed`` as the project's next state and journal it as one undo step."""
         self._catch_up()
         state = self._next_state()
-        text = otio.adapters.write_to_string(changed, adapter_name="otio_json", indent=2)
-        write_text(self._state_path(state), text)
+        write_text(self._state_path(state), project_json(changed))
         save_project(changed, self.project)
         record: dict[str, Any] | None = None
         if operations is not None:
