@@ -372,7 +372,7 @@ def test_reconcile_finds_aired_missing_and_extra(
                 "--json",
             ]
         )
-        == 0
+        == 3  # Weather was scheduled and did not air
     )
     result = json.loads(capsys.readouterr().out)
     assert [(a["programme"], a["entry"], a["status"]) for a in result["aired"]] == [
@@ -382,10 +382,19 @@ def test_reconcile_finds_aired_missing_and_extra(
     assert [m["programme"] for m in result["missing"]] == ["Weather"]
     assert [(x["programme"], x["entry"]) for x in result["extra"]] == [("Extra", 3)]
     assert (
-        main(["log", "reconcile", str(playlist), "--channel", "ONE", "--date", "2026-11-24"]) == 0
+        main(["log", "reconcile", str(playlist), "--channel", "ONE", "--date", "2026-11-24"]) == 3
     )
     table = capsys.readouterr().out
     assert "aired 2, missing 1, extra 1" in table and "MISSING" in table and "cut" in table
+    aired_only = tmp_path / "aired.csv"
+    aired_only.write_text(
+        "scheduled_at,programme,duration_s,channel\n"
+        "2026-11-24T20:00:00,Evening News,1800,ONE\n"
+        "2026-11-24T20:30:00,Film,5400,ONE\n"
+    )
+    day = ["--channel", "ONE", "--date", "2026-11-24"]
+    assert main(["log", "reconcile", str(aired_only), *day]) == 0  # an extra item is no failure
+    assert "missing 0" in capsys.readouterr().out
     assert (
         main(
             [

@@ -16,11 +16,12 @@ from rich.table import Table
 
 from postprod.log import Entry, LogStore, default_location, log_event
 from postprod.log.entry import BroadcastItem
-from postprod.log.playout import DEFAULT_TOLERANCE_S, read_playout, reconcile
+from postprod.log.playout import DEFAULT_TOLERANCE_S, Reconciliation, read_playout, reconcile
 from postprod.log.reports import aired_on, current, export, totals
 from postprod.log.times import bound, parse_day, wall_clock
 
 EXIT_BROKEN_CHAIN = 3
+EXIT_NOT_AIRED = 3  # reconcile: a scheduled programme did not air (like a failed QC check)
 _LOG_KEY = "postprod.log.location"
 
 app = typer.Typer(
@@ -216,7 +217,10 @@ def reconcile_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     log: str | None = LOG_OPTION,
 ) -> None:
-    """Compare a play-out list with what the log says aired: aired, missing, extra."""
+    """Compare a play-out list with what the log says aired: aired, missing, extra.
+
+    Exit status 3 when a scheduled programme did not air (one is missing).
+    """
     the_day = parse_day(day)
     scheduled = read_playout(playlist, day=the_day, channel=channel)
     with open_store(ctx, log) as store:
@@ -224,7 +228,13 @@ def reconcile_command(
     result = reconcile(scheduled, logged, tolerance_s=tolerance)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
-        return
+    else:
+        _print_reconciliation(result, channel, the_day)
+    if result.missing:
+        raise typer.Exit(EXIT_NOT_AIRED)
+
+
+def _print_reconciliation(result: Reconciliation, channel: str, the_day: date) -> None:
     table = Table(
         title=f"{channel} {the_day}: aired {len(result.aired)}, missing {len(result.missing)}, "
         f"extra {len(result.extra)}",
