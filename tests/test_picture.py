@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from composing import composed, video_timeline
 from media_factory import frame_value, write_video
 from postprod.cli import main
 from postprod.project import load_project, save_project
-from postprod.timeline.metadata import PICTURE_LAYOUTS, set_picture_state
+from postprod.timeline.metadata import PICTURE_LAYOUTS, picture_state, set_picture_state
 from postprod.timeline.model import media_clip
 
 FPS = Fraction(25)
@@ -153,3 +154,22 @@ def test_the_edit_command_places_a_picture_in_picture(media: Path, tmp_path: Pat
     assert main(["edit", str(project), "picture", "-t", "V2", "--at", "5", "--crop", "1,2"]) == 2
     assert main(["edit", str(project), "picture", "-t", "V2", "--at", "5", "--layout", "hex"]) == 2
     assert main(["edit", str(project), "picture", "-t", "V2", "--at", "5", "--opacity", "3"]) == 2
+
+
+def test_picture_options_not_given_are_kept(media: Path) -> None:
+    """``--opacity`` after ``--layout pip`` changes the opacity only; a layout starts afresh."""
+    project = media / "keep.otio"
+    save_project(video_timeline(*[[clip("grey.mp4")], [clip("white.mp4")]]), project)
+    edit = ["edit", str(project), "picture", "-t", "V2", "--at", "5"]
+
+    def placed() -> object:
+        (inset,) = load_project(project).video_tracks()[1].find_clips()
+        return picture_state(inset)
+
+    assert main([*edit, "--layout", "pip"]) == 0
+    assert main([*edit, "--opacity", "0.8"]) == 0
+    assert placed() == replace(PICTURE_LAYOUTS["pip"], opacity=0.8)
+    assert main([*edit, "--x", "0.1", "--fit", "fill"]) == 0
+    assert placed() == replace(PICTURE_LAYOUTS["pip"], opacity=0.8, x=0.1, fit="fill")
+    assert main([*edit, "--layout", "left"]) == 0
+    assert placed() == PICTURE_LAYOUTS["left"]

@@ -340,8 +340,11 @@ def picture(
     ctx: typer.Context,
     track: str = TRACK,
     at: str = AT,
-    layout: str = typer.Option(
-        "full", "--layout", help="full, left, right, top, bottom, quad-1..quad-4 or pip."
+    layout: str | None = typer.Option(
+        None,
+        "--layout",
+        help="Start from a layout: full, left, right, top, bottom, quad-1..quad-4 or pip "
+        "(default: keep the clip's placement and change only the options given).",
     ),
     scale: float | None = typer.Option(None, "--scale", help="1 is the frame's size."),
     x: float | None = typer.Option(None, "--x", help="Move right by this fraction of the frame."),

@@ -16,6 +16,7 @@ from postprod.timeline.build import title_clip
 from postprod.timeline.metadata import (
     PICTURE_LAYOUTS,
     PictureState,
+    picture_state,
     set_picture_state,
 )
 from postprod.timeline.placement import video_track
@@ -31,18 +32,19 @@ class SetPicture(Operation):
     """Place the picture of the clip under ``at``: a ready layout (split screen halves, quad
     quarters, a corner picture-in-picture), with any of crop, scale, position and opacity
     set over it (``values``: (name, value) pairs of :class:`PictureState`: numbers, and the
-    ``fit`` of a picture of another shape)."""
+    ``fit`` of a picture of another shape). Without a layout the clip keeps its placement
+    and only the given values change; a layout starts from that layout."""
 
     name: ClassVar[str] = "picture"
     track: str
     at: int
-    layout: str = "full"
+    layout: str | None = None
     values: tuple[tuple[str, float | str], ...] = ()
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         slot = clip_at(find_track(timeline, self.track), self.at, where)
-        base = PICTURE_LAYOUTS.get(self.layout)
-        if base is None:
+        base = None if self.layout is None else PICTURE_LAYOUTS.get(self.layout)
+        if self.layout is not None and base is None:
             raise EditError(
                 f"unknown layout {self.layout!r}", fix=f"use one of {', '.join(PICTURE_LAYOUTS)}"
             )
@@ -52,7 +54,8 @@ class SetPicture(Operation):
             raise EditError(f"unknown picture setting {unknown[0]!r}", fix=f"use {sorted(known)}")
         if not isinstance(slot.item, otio.schema.Clip):
             raise EditError("only a clip has a picture to place", where=self.track)
-        state = PictureState.from_dict({**base.to_dict(), **dict(self.values)}, slot.item.name)
+        start = picture_state(slot.item) if base is None else base
+        state = PictureState.from_dict({**start.to_dict(), **dict(self.values)}, slot.item.name)
         set_picture_state(slot.item, state)
 
 
