@@ -6,6 +6,9 @@ first record timecode as a negative track ``source_range``; postprod moves it
 into ``Timeline.global_start_time`` (what the other formats use) on import,
 and puts it back for the writer on export. When the adapter refuses a file,
 the shortest failing prefix of the file names the line to blame.
+
+:func:`read_edl`, :func:`after_edl_import` and :func:`write_edl` are the EDL's
+hooks in ``postprod.interchange.formats.FORMATS``.
 """
 
 from __future__ import annotations
@@ -13,10 +16,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import opentimelineio as otio
 
-from postprod.interchange.formats import ADAPTER_FAILURES, reason
+from postprod.atomic import write_text
+from postprod.errors import InterchangeError
+from postprod.interchange.edl_wipes import wipes_from_edl, wipes_to_edl
+from postprod.interchange.failures import ADAPTER_FAILURES, is_bad_input, read_failure, reason
+
+if TYPE_CHECKING:
+    from postprod.interchange.formats import Format
+
+_EVENT = re.compile(r"^\s*\d{3,}\s")
 
 _TIMECODE = re.compile(r"\b\d\d[:;]\d\d[:;]\d\d[:;.](\d\d)\b")
 
@@ -119,3 +131,63 @@ def with_fcm(text: str, rate: float) -> str:
     at = 1 if lines and lines[0].startswith("TITLE:") else 0
     newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     return "".join([*lines[:at], fcm + newline, *lines[at:]])
+
+
+def read_edl(fmt: Format, source: Path, rate: float | None, options: dict[str, Any]) -> Any:
+    """An EDL through the cmx_3600 adapter at ``rate`` (else the rate its timecodes imply);
+    a refusal names the event line the adapter failed on."""
+    text = edl_text(source)
+    options.setdefault("rate", rate or edl_rate(text))
+
+    def read(content: str) -> Any:
+        return otio.adapters.read_from_string(content, adapter_name=fmt.adapter, **options)
+
+    try:
+        return read(text)
+    except Exception as error:
+        if not is_bad_input(error):
+            raise
+        line = failing_line(text, read, error)
+        where = None
+        if line is not None:
+            line = _event_line(text.splitlines(), line)
+            quoted = text.splitlines()[line - 1].strip()
+            where = f"{source}, line {line}: {quoted[:60]!r}"
+        raise read_failure(source, error, where) from None
+
+
+def _event_line(lines: list[str], line: int) -> int:
+    """The event line (``001  REEL  V  C ...``) that a failing comment line belongs to."""
+    at = line
+    while at > 1 and not _EVENT.match(lines[at - 1]):
+        at -= 1
+    return at if _EVENT.match(lines[at - 1]) else line
+
+
+def after_edl_import(timeline: otio.schema.Timeline, source: Path, rate: float | None) -> None:
+    """The first record timecode as ``global_start_time``, and postprod's wipes back, in place."""
+    text = edl_text(source)
+    record_start_to_global(timeline, float(rate or edl_rate(text)))
+    wipes_from_edl(timeline, text)
+
+
+def write_edl(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """One video and at most two audio tracks as a CMX 3600 EDL, with its wipes and FCM line."""
+    video = [track for track in timeline.video_tracks() if track.enabled]
+    audio = [track for track in timeline.audio_tracks() if track.enabled]
+    if len(video) != 1 or len(audio) > 2:
+        raise InterchangeError(
+            f"a CMX 3600 EDL holds one video track and at most two audio tracks; "
+            f"this timeline has {len(video)} video and {len(audio)} audio",
+            where=str(target),
+            fix="disable or remove the other tracks (or export one EDL per track), "
+            "or export .otio / .xml / .aaf",
+        )
+    start = timeline.global_start_time
+    rate = float(options.pop("rate", 0) or (start.rate if start else video[0].duration().rate))
+    text = otio.adapters.write_to_string(
+        global_to_record_start(timeline), adapter_name=fmt.adapter, rate=rate, **options
+    )
+    write_text(target, with_fcm(wipes_to_edl(text, timeline), rate))

@@ -4,7 +4,8 @@ Everything goes to a temporary name beside the target and is renamed over
 it when complete. Adapters that only write to a path get a temporary path
 with the right suffix. What a format cannot hold is refused before writing,
 with the way out: an EDL holds one video track and at most two audio tracks
-(export .otio, .xml or .aaf for more, or disable the other tracks).
+(export .otio, .xml or .aaf for more, or disable the other tracks). How each
+format is written is its :class:`~postprod.interchange.formats.Format`'s ``write`` hook.
 """
 
 from __future__ import annotations
@@ -12,18 +13,14 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
 
-from postprod.atomic import replacing, write_text
 from postprod.errors import InterchangeError
-from postprod.interchange.edl import global_to_record_start, with_fcm
-from postprod.interchange.edl_wipes import wipes_to_edl
-from postprod.interchange.formats import adapter_for, is_bad_input, write_failure
+from postprod.interchange.failures import is_bad_input, write_failure
+from postprod.interchange.formats import format_for
 
 
 def export_timeline(
@@ -40,81 +37,24 @@ def export_timeline(
     (or an .otioz bundle) finds the media. The timeline itself is not changed.
     """
     target = Path(path)
-    adapter = adapter_for(target)
+    fmt = format_for(target)
     if not target.parent.is_dir():
         raise InterchangeError(
             f"folder {target.parent} does not exist", where=str(target), fix="create it"
         )
     timeline = _with_absolute_media(timeline, media_folder)  # also the copy adapters may change
-    if adapter not in ("otio_json", "otioz"):
+    if not fmt.keeps_generators:
         _generators_as_missing_media(timeline)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            if adapter == "cmx_3600":
-                _write_edl(timeline, target, options)
-            elif target.suffix.lower() == ".fcpxmld":
-                _write_bundle(timeline, target, options)
-            elif adapter in ("otio_json", "fcp_xml", "fcpx_xml"):
-                text = otio.adapters.write_to_string(timeline, adapter_name=adapter, **options)
-                write_text(target, text)
-            else:  # otioz and AAF write to a path, and look at its suffix
-                _write_to_path(timeline, target, adapter, options)
+            fmt.write(fmt, timeline, target, options)
     except InterchangeError:
         raise
     except Exception as error:
         if is_bad_input(error):
-            raise write_failure(target, adapter, error) from None
+            raise write_failure(target, fmt.adapter, error) from None
         raise
     return target
-
-
-def _write_to_path(
-    timeline: otio.schema.Timeline, target: Path, adapter: str, options: dict[str, Any]
-) -> None:
-    with replacing(target) as temporary:
-        final = temporary.with_name(temporary.name + target.suffix)
-        try:
-            otio.adapters.write_to_file(timeline, str(final), adapter_name=adapter, **options)
-            os.replace(final, temporary)
-        finally:
-            final.unlink(missing_ok=True)
-
-
-def _write_edl(timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]) -> None:
-    video = [track for track in timeline.video_tracks() if track.enabled]
-    audio = [track for track in timeline.audio_tracks() if track.enabled]
-    if len(video) != 1 or len(audio) > 2:
-        raise InterchangeError(
-            f"a CMX 3600 EDL holds one video track and at most two audio tracks; "
-            f"this timeline has {len(video)} video and {len(audio)} audio",
-            where=str(target),
-            fix="disable or remove the other tracks (or export one EDL per track), "
-            "or export .otio / .xml / .aaf",
-        )
-    start = timeline.global_start_time
-    rate = float(options.pop("rate", 0) or (start.rate if start else video[0].duration().rate))
-    text = otio.adapters.write_to_string(
-        global_to_record_start(timeline), adapter_name="cmx_3600", rate=rate, **options
-    )
-    write_text(target, with_fcm(wipes_to_edl(text, timeline), rate))
-
-
-def _write_bundle(timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]) -> None:
-    """An ``.fcpxmld`` bundle: a folder holding ``Info.fcpxml``, replaced as a whole."""
-    text = otio.adapters.write_to_string(timeline, adapter_name="fcpx_xml", **options)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        (staging / "Info.fcpxml").write_text(text, encoding="utf-8")
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _generators_as_missing_media(timeline: otio.schema.Timeline) -> None:

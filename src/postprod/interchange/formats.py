@@ -1,109 +1,160 @@
-"""Which OpenTimelineIO adapter reads and writes which file, and how its failures read.
+"""The interchange formats: which OpenTimelineIO adapter reads and writes which file, and the
+hooks that fix around what each adapter gets wrong.
 
-Adding a format adds a row to ``ADAPTERS``, not a branch. The adapters do the
-work (cmx_3600, fcp_xml, fcpx_xml, AAF, otio_json, otioz); the modules beside
-this one fix around what they get wrong. Every adapter failure becomes one
-``InterchangeError`` naming the file and, where it can be found, the line or
-element.
+One registry, :data:`FORMATS`: each :class:`Format` names its suffixes, its
+adapter, how a file is read (``read``), what is fixed in what the adapter
+read (``after_read``, for :func:`~postprod.interchange.read_interchange`) and
+in the timeline imported (``after_import``), and how a timeline is written
+(``write``). ``importing`` and ``exporting`` only look the format up, so
+adding a format adds a row here (and its hooks beside this module), not a
+branch. The adapters do the work (cmx_3600, fcp_xml, fcpx_xml, AAF,
+otio_json, otioz); ``edl``, ``edl_wipes`` and ``fcp`` hold the fix-ups;
+``failures`` turns every adapter failure into one ``InterchangeError``.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import opentimelineio as otio
 
+from postprod.atomic import replacing, write_text
 from postprod.errors import InterchangeError
+from postprod.interchange.edl import after_edl_import, read_edl, write_edl
+from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
 
-#: Adapter for each suffix we read and write (``.fcpxmld`` is a folder holding ``Info.fcpxml``).
-ADAPTERS = {
-    ".otio": "otio_json",
-    ".otioz": "otioz",
-    ".edl": "cmx_3600",
-    ".txt": "cmx_3600",
-    ".xml": "fcp_xml",
-    ".fcpxml": "fcpx_xml",
-    ".fcpxmld": "fcpx_xml",
-    ".aaf": "AAF",
-}
+#: ``(format, source, rate, options) -> what the adapter read`` (a Timeline or a collection).
+ReadFunction = Callable[["Format", Path, "float | None", dict[str, Any]], Any]
+#: ``(timeline, file read) -> None``: fixes what the adapter read, in place.
+AfterRead = Callable[[otio.schema.Timeline, Path], None]
+#: ``(timeline, file read, rate given) -> None``: normalises an imported timeline, in place.
+AfterImport = Callable[[otio.schema.Timeline, Path, "float | None"], None]
+#: ``(format, timeline, target, options) -> None``: writes the file (atomically).
+WriteFunction = Callable[["Format", otio.schema.Timeline, Path, dict[str, Any]], None]
 
-#: The exceptions adapters raise on bad input (their own kinds derive from these or are caught by module).
-ADAPTER_FAILURES: tuple[type[BaseException], ...] = (
-    otio.exceptions.OTIOError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    AttributeError,
-    AssertionError,
-    UnicodeDecodeError,
-    OSError,
-    RuntimeError,
-    ZeroDivisionError,
+
+def read_with_adapter(
+    fmt: Format, source: Path, rate: float | None, options: dict[str, Any]
+) -> Any:
+    """The adapter's reading of the file (the document inside, for a bundle folder)."""
+    return otio.adapters.read_from_file(
+        str(fmt.file_in(source)), adapter_name=fmt.adapter, **options
+    )
+
+
+def write_string(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """The adapter's text, written atomically."""
+    write_text(target, otio.adapters.write_to_string(timeline, adapter_name=fmt.adapter, **options))
+
+
+def write_to_path(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """For adapters that only write to a path (and look at its suffix): a temporary path
+    with the target's suffix, renamed over the target when complete."""
+    with replacing(target) as temporary:
+        final = temporary.with_name(temporary.name + target.suffix)
+        try:
+            otio.adapters.write_to_file(timeline, str(final), adapter_name=fmt.adapter, **options)
+            os.replace(final, temporary)
+        finally:
+            final.unlink(missing_ok=True)
+
+
+def write_bundle(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """A bundle folder (``.fcpxmld``) holding the adapter's text, replaced as a whole."""
+    text = otio.adapters.write_to_string(timeline, adapter_name=fmt.adapter, **options)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        (staging / fmt.inside).write_text(text, encoding="utf-8")
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+            os.replace(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fcpx_after_import(timeline: otio.schema.Timeline, source: Path, rate: float | None) -> None:
+    fcpx_start_timecode(timeline, source)
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One interchange format: its suffixes, its OTIO adapter and the hooks around it."""
+
+    name: str
+    adapter: str
+    suffixes: tuple[str, ...]
+    read: ReadFunction = read_with_adapter
+    after_read: AfterRead | None = None
+    after_import: AfterImport | None = None
+    write: WriteFunction = write_string
+    inside: str = ""  # a bundle folder: the file in it that holds the document
+    keeps_generators: bool = False  # titles stay generators (else written as missing media)
+
+    def file_in(self, source: Path) -> Path:
+        """The file to parse: ``source``, or the document inside a bundle folder."""
+        return source / self.inside if self.inside and source.is_dir() else source
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("OpenTimelineIO", "otio_json", (".otio",), keeps_generators=True),
+    Format("OpenTimelineIO zip", "otioz", (".otioz",), write=write_to_path, keeps_generators=True),
+    Format(
+        "CMX 3600 EDL",
+        "cmx_3600",
+        (".edl", ".txt"),
+        read=read_edl,
+        after_import=after_edl_import,
+        write=write_edl,
+    ),
+    Format("FCP 7 XML", "fcp_xml", (".xml",), after_read=fcp7_enabled_and_names),
+    Format("FCPX XML", "fcpx_xml", (".fcpxml",), after_import=_fcpx_after_import),
+    Format(
+        "FCPX XML bundle",
+        "fcpx_xml",
+        (".fcpxmld",),
+        after_import=_fcpx_after_import,
+        write=write_bundle,
+        inside="Info.fcpxml",
+    ),
+    Format("AAF", "AAF", (".aaf",), write=write_to_path),
 )
 
-#: Modules whose own exception classes mean "this file is bad", not "postprod is broken".
-_PARSER_MODULES = (
-    "xml",
-    "aaf2",
-    "lxml",
-    "otio_aaf_adapter",
-    "otio_fcp_adapter",
-    "otio_fcpx_xml_adapter",
-)
+#: The format of each suffix we read and write.
+BY_SUFFIX = MappingProxyType({suffix: fmt for fmt in FORMATS for suffix in fmt.suffixes})
+#: The adapter of each suffix (``.fcpxmld`` is a folder holding ``Info.fcpxml``).
+ADAPTERS = MappingProxyType({suffix: fmt.adapter for suffix, fmt in BY_SUFFIX.items()})
+
+
+def format_for(path: Path) -> Format:
+    """The format ``path``'s suffix names, or a clear refusal."""
+    fmt = BY_SUFFIX.get(path.suffix.lower())
+    if fmt is None:
+        raise InterchangeError(
+            f"{path.name}: postprod does not know the format of a {path.suffix or 'suffix-less'} file",
+            where=str(path),
+            fix=f"use one of {', '.join(sorted(BY_SUFFIX))}",
+        )
+    return fmt
 
 
 def adapter_for(path: Path) -> str:
     """The adapter name for ``path``'s suffix, or a clear refusal."""
-    adapter = ADAPTERS.get(path.suffix.lower())
-    if adapter is None:
-        raise InterchangeError(
-            f"{path.name}: postprod does not know the format of a {path.suffix or 'suffix-less'} file",
-            where=str(path),
-            fix=f"use one of {', '.join(sorted(ADAPTERS))}",
-        )
-    return adapter
-
-
-def is_bad_input(error: BaseException) -> bool:
-    """Whether an exception from an adapter says the file is bad (rather than a bug of ours)."""
-    return isinstance(error, ADAPTER_FAILURES) or type(error).__module__.split(".")[0] in (
-        _PARSER_MODULES
-    )
-
-
-def reason(error: BaseException) -> str:
-    """The first line of an exception's text, or its type if it has none."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def read_failure(source: Path, error: BaseException, where: str | None = None) -> InterchangeError:
-    """An adapter's read failure as one line: file, line or element, what, what to do."""
-    if where is None and isinstance(error, UnicodeDecodeError) and source.is_file():
-        with open(source, "rb") as handle:
-            line_number = handle.read(error.start).count(b"\n") + 1
-        where = f"{source}, line {line_number}, byte {error.start}"
-    if where is None:
-        line = re.search(r"line (\d+)(?:, column (\d+))?", str(error), re.IGNORECASE)
-        if line:
-            where = f"{source}, line {line.group(1)}" + (
-                f", column {line.group(2)}" if line.group(2) else ""
-            )
-        else:
-            where = str(source)
-    return InterchangeError(
-        f"{source.name} could not be read ({type(error).__name__}: {reason(error)})",
-        where=where,
-        fix="check the file in the tool that made it, or re-export it",
-    )
-
-
-def write_failure(target: Path, adapter: str, error: BaseException) -> InterchangeError:
-    """An adapter's write refusal as one line."""
-    return InterchangeError(
-        f"cannot write {target.name} as {adapter} ({type(error).__name__}: {reason(error)})",
-        where=str(target),
-        fix="export to .otio, which keeps everything",
-    )
+    return format_for(path).adapter
