@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from postprod.cli import main
 from postprod.deliver.cue import cd_time, cue_sheet
 from postprod.deliver.deliver import deliver_project
 from postprod.deliver.measure import measure_file
-from postprod.deliver.presets import find_preset
+from postprod.deliver.presets import DeliveryPreset, builtin_presets, find_preset
 from postprod.demo.production import run_demo
+from postprod.errors import DeliveryError
 from postprod.media import probe, read_bext
 from postprod.project import load_project, save_project
 from postprod.timeline.model import rational_time
@@ -48,7 +50,9 @@ def test_broadcast_delivery(project: Path, tmp_path: Path) -> None:
 
 
 def test_cd_delivery_with_a_cue_sheet(project: Path, tmp_path: Path) -> None:
-    delivery = deliver_project(project, find_preset("cd"), tmp_path)
+    # the preset's cue_sheet key asks for the sheet, whatever the preset is called
+    preset = replace(find_preset("cd"), name="my-disc")
+    delivery = deliver_project(project, preset, tmp_path)
     audio = probe(delivery.master).audio
     assert audio is not None and (audio.sample_rate, audio.codec, audio.channels) == (
         44100,
@@ -62,6 +66,17 @@ def test_cd_delivery_with_a_cue_sheet(project: Path, tmp_path: Path) -> None:
     assert sheet.count("TRACK") == 4 and "PREGAP 00:02:00" in sheet
     assert 'TITLE "Second movement"' in sheet and "INDEX 01 00:01:09" in sheet  # 28 frames = 1.12 s
     assert 'TITLE "Opening"' in sheet  # a mark at zero names track 1
+
+
+def test_the_cue_sheet_is_a_key_of_the_preset() -> None:
+    assert find_preset("cd").cue_sheet
+    assert not any(p.cue_sheet for name, p in builtin_presets().items() if name != "cd")
+    head = 'name = "disc"\ndescription = ""\nstandard = ""\ntrue_peak_max_dbtp = -1.0\n'
+    head += "sample_rate = 44100\nbit_depth = 16\n"
+    assert DeliveryPreset.from_toml(head + "cue_sheet = true\n", "disc.toml").cue_sheet
+    assert not DeliveryPreset.from_toml(head, "disc.toml").cue_sheet
+    with pytest.raises(DeliveryError, match="cue_sheet must be true or false"):
+        DeliveryPreset.from_toml(head + 'cue_sheet = "yes"\n', "disc.toml")
 
 
 def test_cd_time_is_seventy_fifths() -> None:

@@ -4,9 +4,10 @@ The sound is rendered at the preset's sample rate into a 32-bit float
 working file, normalised to the preset's target with its true-peak ceiling
 (TPDF-dithered to the preset's word length, stamped as Broadcast Wave with
 the timeline's start timecode), checked against the preset and reported in
-JSON and HTML. A CD master also gets a cue sheet with a track per marker. A
-film delivery keeps the mix's level and writes every bus as a stem beside the
-print master, all stamped with the start timecode.
+JSON and HTML. A preset with ``cue_sheet = true`` (the CD master) also gets a
+cue sheet with a track per marker. A film delivery keeps the mix's level and
+writes every bus as a stem beside the print master, all stamped with the
+start timecode.
 Every file is written under a temporary name and renamed when complete.
 """
 
@@ -103,7 +104,7 @@ def deliver_project(
     report = run_qc(master.output, preset, expected_duration_s=duration_s)
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None
-    if preset.name == "cd":
+    if preset.cue_sheet:
         tracks = [(Fraction(m.frame) / rate, m.name) for m in markers(timeline)]
         cue = write_text(out / f"{stem}.cue", cue_sheet(master.output.name, timeline.name, tracks))
     return Delivery(master.output, report, reports, cue)

@@ -39,6 +39,7 @@ class DeliveryPreset:
     max_hf_energy_db: float | None = None  # cassette: share of energy above 12 kHz
     stems: bool = False  # film: every bus as its own file beside the print master
     noise_shaping: bool = False  # shape the dither of the word-length cut (a 16-bit CD master)
+    cue_sheet: bool = False  # a CD cue sheet (a track per marker) beside the master
     source: str = ""
 
     @staticmethod
@@ -56,6 +57,14 @@ class DeliveryPreset:
                 f"preset {source} has unknown keys: {', '.join(unknown)}",
                 where=source,
                 fix=f"use only {', '.join(sorted(known - {'source'}))}",
+            )
+        flags = ("stems", "noise_shaping", "cue_sheet")
+        wrong = [key for key in flags if key in data and not isinstance(data[key], bool)]
+        if wrong:
+            raise DeliveryError(
+                f"preset {source}: {', '.join(wrong)} must be true or false",
+                where=source,
+                fix=f"write {wrong[0]} = true (or false)",
             )
         try:
             return DeliveryPreset(**data, source=source)
