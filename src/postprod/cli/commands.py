@@ -115,4 +115,9 @@ COMMANDS: dict[str, Entry] = {
         "postprod.cli.log:app", "The studio log of takes, renders, deliveries and broadcasts."
     ),
     "broadcast": Entry("postprod.cli.broadcast:app", "Log what went to air."),
+    "mixer": Entry(
+        "postprod.cli.mixer:app",
+        "The mixing console: faders, pan, mute and solo, inserts, sends, buses, automation.",
+    ),
+    "clip": Entry("postprod.cli.clip:app", "A clip's own sound: gain, fades and effects."),
 }

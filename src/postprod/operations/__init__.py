@@ -7,7 +7,30 @@ trimming, transitions, picture, markers, ...); :mod:`.registry` names them all.
 """
 
 from postprod.operations.base import Operation, Parameter, apply_operations, param
+from postprod.operations.clip import (
+    AddClipEffect,
+    ClearClipEffects,
+    ClipFade,
+    ClipGain,
+    RemoveClipEffect,
+)
 from postprod.operations.markers import AddMarker, RemoveMarker
+from postprod.operations.mixer import (
+    AddAutomation,
+    AddBus,
+    AddInsert,
+    AddSend,
+    ClearAutomation,
+    MoveInsert,
+    RemoveBus,
+    RemoveInsert,
+    RemoveSend,
+    RouteBus,
+    SetBus,
+    SetInsert,
+    SetSend,
+    SetStrip,
+)
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.registry import OPERATIONS, operation_from_dict
@@ -18,10 +41,19 @@ from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Spli
 
 __all__ = [
     "OPERATIONS",
+    "AddAutomation",
+    "AddBus",
+    "AddClipEffect",
+    "AddInsert",
     "AddMarker",
+    "AddSend",
     "AddTitle",
     "AddTransition",
     "Append",
+    "ClearAutomation",
+    "ClearClipEffects",
+    "ClipFade",
+    "ClipGain",
     "CloseGaps",
     "Extract",
     "ExtractRange",
@@ -29,16 +61,26 @@ __all__ = [
     "JumpCut",
     "Lift",
     "Move",
+    "MoveInsert",
     "Operation",
     "Overwrite",
     "Parameter",
     "Project",
+    "RemoveBus",
+    "RemoveClipEffect",
+    "RemoveInsert",
     "RemoveMarker",
+    "RemoveSend",
     "RemoveTransition",
     "Replace",
     "Roll",
+    "RouteBus",
+    "SetBus",
+    "SetInsert",
     "SetPicture",
     "SetRange",
+    "SetSend",
+    "SetStrip",
     "Slide",
     "Slip",
     "Split",

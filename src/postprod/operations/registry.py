@@ -9,7 +9,9 @@ from typing import Any
 
 from postprod.errors import EditError
 from postprod.operations.base import Operation
+from postprod.operations.clip import CLIP_OPERATIONS
 from postprod.operations.markers import AddMarker, RemoveMarker
+from postprod.operations.mixer import MIXER_OPERATIONS
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
@@ -39,6 +41,8 @@ _FAMILIES: tuple[type[Operation], ...] = (
     AddMarker,
     RemoveMarker,
     CloseGaps,
+    *MIXER_OPERATIONS,
+    *CLIP_OPERATIONS,
 )
 
 #: name -> operation class, for every operation a project can journal.
