@@ -7,18 +7,21 @@ vectorised API in :mod:`postprod.timecode.vector` cannot disagree.
 
 from __future__ import annotations
 
+import numbers
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal, TypeVar
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from postprod.errors import TimecodeError
 from postprod.timecode.rate import FrameRate
 
-IntOrArray = TypeVar("IntOrArray", int, NDArray[np.int64])
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# The scalar API never needs NumPy, so it is imported only for arrays (start-up).
+IntOrArray = TypeVar("IntOrArray", int, "NDArray[np.int64]")
 
 _LABEL = re.compile(r"^\s*(\d{1,2})[:.;,](\d{1,2})[:.;,](\d{1,2})([:.;,])(\d{1,3})\s*$")
 DROP_SEPARATORS = frozenset(";.,")
@@ -42,7 +45,7 @@ def frames_to_fields(
         per_minute = 60 * rate.nominal - drop
         per_ten = 10 * per_minute + drop
         tens, rest = divmod(n, per_ten)
-        skipped_in_ten = drop * (np.maximum(rest - drop, 0) // per_minute)
+        skipped_in_ten = drop * (_not_below_zero(rest - drop) // per_minute)
         n = n + 9 * drop * tens + skipped_in_ten
     total_seconds, ff = divmod(n, rate.nominal)
     total_minutes, ss = divmod(total_seconds, 60)
@@ -76,6 +79,15 @@ def invalid_fields(
     if drop:
         bad = bad | ((ss == 0) & (mm % 10 != 0) & (ff < drop))
     return bad
+
+
+def _not_below_zero(value: Any) -> Any:
+    """``max(value, 0)`` of an int, element by element of an array."""
+    if isinstance(value, int):
+        return max(value, 0)
+    import numpy as np
+
+    return np.maximum(value, 0)
 
 
 def _same_kind(value: Any, like: IntOrArray) -> Any:
@@ -136,7 +148,7 @@ def _why(mm: int, ss: int, ff: int, rate: FrameRate) -> str:
 
 
 def _check_count(frames: int, rate: FrameRate) -> int:
-    if isinstance(frames, bool) or not isinstance(frames, int | np.integer):
+    if isinstance(frames, bool) or not isinstance(frames, numbers.Integral):
         raise TimecodeError(f"frame count {frames!r} is not a whole number of frames")
     if frames < 0:
         raise TimecodeError(
@@ -257,7 +269,7 @@ class Timecode:
                     fix="convert one of them to the other's rate first",
                 )
             return other.frames
-        if isinstance(other, int | np.integer) and not isinstance(other, bool):
+        if isinstance(other, numbers.Integral) and not isinstance(other, bool):
             return int(other)
         return NotImplemented  # type: ignore[no-any-return]
 

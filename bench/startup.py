@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Start-up: how long a short command takes as a whole process, against bare Python.
+
+Runs each command as its own process ``--repeat`` times (interleaved, so a noisy
+moment hits every command alike), prints the median wall time, the difference
+from ``python -c pass`` measured in the same run, and whether the goal is met:
+
+- ``postprod --version`` and ``postprod tc frames 01:00:00:00 --rate 25``: within
+  0.25 s of bare Python;
+- ``postprod inspect demo.otio --json``: within 0.6 s.
+
+    .venv/bin/python bench/startup.py [--repeat 7] [--demo PATH/demo.otio]
+
+Without ``--demo`` it makes the demo project first (``postprod demo``, about a
+minute) in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+POSTPROD = str(VENV_BIN / "postprod")
+
+
+def run_once(command: list[str]) -> float:
+    """Wall seconds of one whole process; stops the benchmark if the command fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def make_demo(folder: Path) -> Path:
+    print(f"making the demo project in {folder} (about a minute) ...", flush=True)
+    subprocess.run([POSTPROD, "demo", "-o", str(folder)], check=True, capture_output=True)
+    return folder / "demo.otio"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each command (median)")
+    parser.add_argument("--demo", type=Path, help="a demo project (.otio); default: make one")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="startup-") as scratch:
+        demo = args.demo if args.demo is not None else make_demo(Path(scratch) / "demo")
+        if not demo.is_file():
+            raise SystemExit(f"no project at {demo}")
+        # (label, command, goal: seconds over bare Python, or None for the reference)
+        cases: list[tuple[str, list[str], float | None]] = [
+            ("python -c pass", [sys.executable, "-c", "pass"], None),
+            ("postprod --version", [POSTPROD, "--version"], 0.25),
+            (
+                "postprod tc frames 01:00:00:00 --rate 25",
+                [POSTPROD, "tc", "frames", "01:00:00:00", "--rate", "25"],
+                0.25,
+            ),
+            ("postprod inspect demo.otio --json", [POSTPROD, "inspect", str(demo), "--json"], 0.6),
+        ]
+        for _, command, _ in cases:  # warm the page cache and the bytecode
+            run_once(command)
+        times: dict[str, list[float]] = {label: [] for label, _, _ in cases}
+        for _ in range(args.repeat):
+            for label, command, _ in cases:
+                times[label].append(run_once(command))
+    medians = {label: statistics.median(values) for label, values in times.items()}
+    bare = medians["python -c pass"]
+    print(f"\nmedian of {args.repeat} whole-process runs, {sys.version.split()[0]}")
+    print(f"{'command':44s} {'median s':>9s} {'min-max s':>13s} {'over python s':>14s}  goal")
+    for label, _, goal in cases:
+        values = times[label]
+        over = medians[label] - bare
+        verdict = "" if goal is None else f"<= {goal:.2f}: {'met' if over <= goal else 'NOT met'}"
+        print(
+            f"{label:44s} {medians[label]:9.3f} {min(values):6.3f}-{max(values):6.3f} "
+            f"{over:14.3f}  {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()
