@@ -543,3 +543,49 @@ def test_a_project_built_from_files_renders_the_frames_it_names(
     assert load_project(project).tracks[0][0].media_reference.available_range.duration.value == 60
     with pytest.raises(PostprodError, match="outside the 60 frames"):
         clip_from_media(folder / "camera_A.mp4", source_start=55, duration=10)
+
+
+def test_a_plan_of_typed_settings_round_trips_through_json() -> None:
+    import json
+    from typing import get_args
+
+    from postprod.effects.registry import EffectSpec
+    from postprod.planner import plan as plan_module
+    from postprod.planner.plan import AudioSegment, Source, TrackPlan, VideoSpan, WipeSettings
+    from postprod.timeline.build import TITLE_STYLES
+    from postprod.timeline.metadata import (
+        CLIP_FADE_CURVES,
+        PICTURE_FITS,
+        SPEED_MODES,
+        TRANSITION_PATTERNS,
+    )
+    from postprod.video.transform import Transform
+
+    # the plan's Literal enums are the lists the timeline checks edits against
+    assert plan_module.PATTERNS == TRANSITION_PATTERNS == get_args(plan_module.TransitionPattern)
+    assert plan_module.FITS == PICTURE_FITS == get_args(plan_module.Fit)
+    assert plan_module.STYLES == TITLE_STYLES == get_args(plan_module.TitleStyle)
+    assert plan_module.SPEED_MODES == SPEED_MODES == get_args(plan_module.SpeedMode)
+    assert plan_module.FADE_CURVES == CLIP_FADE_CURVES == get_args(plan_module.FadeCurve)
+    assert get_args(plan_module.TransitionKind) == plan_module.TRANSITION_KINDS
+
+    placed = Transform(scale=0.5, x=0.25, crop_left=0.1)
+    a = Source("a.mp4", 10, transform=placed, fit="fill")
+    b = Source("", 0, title="Hello", title_style="lower-third")
+    wipe = WipeSettings("dip", colour=(255, 255, 255))
+    segment = AudioSegment(
+        "a.wav", 0, 0, 4800, fade_curve="s-curve", fade_out_curve="logarithmic",
+        effects=(EffectSpec.of("compressor", ratio=4.0),), speed=0.5, speed_mode="stretch",
+    )  # fmt: skip
+    planned = RenderPlan(
+        OutputFormat(),
+        25,
+        (VideoSpan(0, 25, a, b, "wipe", "a>b", wipe),),
+        (TrackPlan("A1", (segment,)),),
+    )
+    again = RenderPlan.from_dict(json.loads(json.dumps(planned.to_dict())))
+    assert again == planned and again.video[0].wipe == wipe
+    data = planned.to_dict()
+    data["video"][0]["wipe"]["pattern"] = "star"
+    with pytest.raises(RenderError, match="unknown transition pattern 'star'"):
+        RenderPlan.from_dict(data)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.console import Console
@@ -59,6 +60,9 @@ MEDIA = typer.Option(..., "--media", "-m", help="The video or sound file to edit
 SOURCE_IN = typer.Option(None, "--in", help="Source in: the media's timecode or frames.")
 DURATION = typer.Option(None, "--duration", help="Frames or a timecode duration (default: all).")
 SYNC = typer.Option(False, "--sync", help="Ripple the other tracks too (sync lock).")
+UNLINKED = typer.Option(
+    False, "--unlinked", help="Leave the clip's linked clips (its sound, its picture) alone."
+)
 
 
 class _Project:
@@ -207,15 +211,21 @@ def replace(
 
 
 @app.command("lift")
-def lift(ctx: typer.Context, track: str = TRACK, at: str = AT) -> None:
+def lift(ctx: typer.Context, track: str = TRACK, at: str = AT, unlinked: bool = UNLINKED) -> None:
     """Take the clip at a time away, leaving a gap."""
-    _apply(ctx, ops.Lift(track, ctx.obj.at(at)))
+    _apply(ctx, ops.Lift(track, ctx.obj.at(at), linked=not unlinked))
 
 
 @app.command("extract")
-def extract(ctx: typer.Context, track: str = TRACK, at: str = AT, sync: bool = SYNC) -> None:
+def extract(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    sync: bool = SYNC,
+    unlinked: bool = UNLINKED,
+) -> None:
     """Take the clip at a time away and close the hole (ripple delete)."""
-    _apply(ctx, ops.Extract(track, ctx.obj.at(at), sync))
+    _apply(ctx, ops.Extract(track, ctx.obj.at(at), sync, linked=not unlinked))
 
 
 @app.command("extract-range")
@@ -231,9 +241,9 @@ def extract_range(
 
 
 @app.command("split")
-def split(ctx: typer.Context, track: str = TRACK, at: str = AT) -> None:
+def split(ctx: typer.Context, track: str = TRACK, at: str = AT, unlinked: bool = UNLINKED) -> None:
     """Cut the clip at a time in two (the razor)."""
-    _apply(ctx, ops.Split(track, ctx.obj.at(at)))
+    _apply(ctx, ops.Split(track, ctx.obj.at(at), linked=not unlinked))
 
 
 @app.command("trim")
@@ -244,26 +254,32 @@ def trim(
     edge: str = typer.Option(..., "--edge", help="in or out."),
     by: str = BY,
     sync: bool = SYNC,
+    unlinked: bool = UNLINKED,
 ) -> None:
     """Move a clip's in or out point; what follows moves with it (ripple trim)."""
     if edge not in ("in", "out"):
         raise EditError(f"--edge {edge!r}", fix="give --edge in or --edge out")
     p: _Project = ctx.obj
-    _apply(ctx, ops.Trim(track, p.at(at), "in" if edge == "in" else "out", _by(p, by), sync))
+    side: Literal["in", "out"] = "in" if edge == "in" else "out"
+    _apply(ctx, ops.Trim(track, p.at(at), side, _by(p, by), sync, linked=not unlinked))
 
 
 @app.command("roll")
-def roll(ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY) -> None:
+def roll(
+    ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY, unlinked: bool = UNLINKED
+) -> None:
     """Move the cut at a time: one side gets longer, the other shorter."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.Roll(track, p.at(at), _by(p, by)))
+    _apply(ctx, ops.Roll(track, p.at(at), _by(p, by), linked=not unlinked))
 
 
 @app.command("slip")
-def slip(ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY) -> None:
+def slip(
+    ctx: typer.Context, track: str = TRACK, at: str = AT, by: str = BY, unlinked: bool = UNLINKED
+) -> None:
     """Show other frames of the clip's media in the same place."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.Slip(track, p.at(at), _by(p, by)))
+    _apply(ctx, ops.Slip(track, p.at(at), _by(p, by), linked=not unlinked))
 
 
 @app.command("slide")
@@ -280,10 +296,11 @@ def move(
     at: str = AT,
     to: str = typer.Option(..., "--to", help="Where the clip goes (timecode or frames)."),
     to_track: str | None = typer.Option(None, "--to-track", help="Another track."),
+    unlinked: bool = UNLINKED,
 ) -> None:
     """Take the clip at a time away and put it somewhere else, over what is there."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.Move(track, p.at(at), p.at(to), to_track))
+    _apply(ctx, ops.Move(track, p.at(at), p.at(to), to_track, linked=not unlinked))
 
 
 @app.command("set-range")
@@ -458,6 +475,78 @@ def close_gaps(
 ) -> None:
     """Take the gaps out so clips play one after another (fades from and to black stay)."""
     _apply(ctx, ops.CloseGaps(tuple(tracks)))
+
+
+@app.command("speed")
+def speed(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    percent: float = typer.Option(
+        ..., "--percent", help="100 as recorded, 50 half speed, 200 double, -100 backwards."
+    ),
+    stretch: bool = typer.Option(
+        False, "--stretch", help="Keep the sound's pitch (time-stretch) instead of varispeed."
+    ),
+    ripple: bool = typer.Option(
+        True, "--ripple/--no-ripple", help="Move later clips (default), or need room after it."
+    ),
+    unlinked: bool = UNLINKED,
+) -> None:
+    """Play the clip at a time faster or slower (its length follows), its sound with it."""
+    p: _Project = ctx.obj
+    mode: Literal["varispeed", "stretch"] = "stretch" if stretch else "varispeed"
+    _apply(ctx, ops.Speed(track, p.at(at), percent, mode, ripple, linked=not unlinked))
+
+
+@app.command("freeze")
+def freeze(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    frames: str = typer.Option(..., "--frames", help="How long: frames or a timecode duration."),
+    unlinked: bool = UNLINKED,
+) -> None:
+    """Hold the frame at a time (a freeze frame goes in there, later clips move); its linked
+    sound tracks get silence of the same length."""
+    p: _Project = ctx.obj
+    _apply(ctx, ops.Freeze(track, p.at(at), _by(p, frames), linked=not unlinked))
+
+
+@app.command("reverse")
+def reverse(
+    ctx: typer.Context, track: str = TRACK, at: str = AT, unlinked: bool = UNLINKED
+) -> None:
+    """Play the clip at a time backwards (again: forwards again)."""
+    _apply(ctx, ops.Reverse(track, ctx.obj.at(at), linked=not unlinked))
+
+
+@app.command("link")
+def link(
+    ctx: typer.Context,
+    tracks: list[str] = typer.Option(
+        ..., "--track", "-t", help="A clip's track; give two or more."
+    ),
+    ats: list[str] = typer.Option(
+        ..., "--at", help="A time in each clip, in the order of the tracks (one: the same for all)."
+    ),
+) -> None:
+    """Link clips (a picture and its sound) so they move, trim and delete together."""
+    p: _Project = ctx.obj
+    if len(ats) == 1:
+        ats = ats * len(tracks)
+    if len(ats) != len(tracks):
+        raise EditError(
+            f"{len(tracks)} tracks and {len(ats)} times",
+            fix="give one --at for all tracks, or one after each -t",
+        )
+    _apply(ctx, ops.Link(tuple((name, p.at(text)) for name, text in zip(tracks, ats, strict=True))))
+
+
+@app.command("unlink")
+def unlink(ctx: typer.Context, track: str = TRACK, at: str = AT) -> None:
+    """Take the clip at a time and the clips linked to it out of their link."""
+    _apply(ctx, ops.Unlink(track, ctx.obj.at(at)))
 
 
 @app.command("undo")

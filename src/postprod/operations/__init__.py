@@ -14,6 +14,7 @@ from postprod.operations.clip import (
     ClipGain,
     RemoveClipEffect,
 )
+from postprod.operations.linking import Link, Unlink
 from postprod.operations.markers import AddMarker, RemoveMarker
 from postprod.operations.mixer import (
     AddAutomation,
@@ -36,6 +37,7 @@ from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.registry import OPERATIONS, operation_from_dict
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
 from postprod.operations.session import Project
+from postprod.operations.timing import Freeze, Reverse, Speed
 from postprod.operations.transitions import AddTransition, RemoveTransition
 from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Split, Trim
 
@@ -57,9 +59,11 @@ __all__ = [
     "CloseGaps",
     "Extract",
     "ExtractRange",
+    "Freeze",
     "Insert",
     "JumpCut",
     "Lift",
+    "Link",
     "Move",
     "MoveInsert",
     "Operation",
@@ -73,6 +77,7 @@ __all__ = [
     "RemoveSend",
     "RemoveTransition",
     "Replace",
+    "Reverse",
     "Roll",
     "RouteBus",
     "SetBus",
@@ -83,8 +88,10 @@ __all__ = [
     "SetStrip",
     "Slide",
     "Slip",
+    "Speed",
     "Split",
     "Trim",
+    "Unlink",
     "apply_operations",
     "operation_from_dict",
     "param",

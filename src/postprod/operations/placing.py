@@ -8,6 +8,7 @@ from typing import ClassVar
 import opentimelineio as otio
 
 from postprod.operations.base import Operation
+from postprod.operations.timing import carry_sync
 from postprod.operations.trackwork import (
     clear,
     media,
@@ -83,7 +84,11 @@ class Overwrite(Operation):
 
 @dataclass(frozen=True, slots=True)
 class Replace(Operation):
-    """Put other media in the place of the clip under a frame, for the same length."""
+    """Put other media in the place of the clip under a frame, for the same length.
+
+    The new clip keeps the old one's sync: its sub-frame slip, its speed (drift
+    correction or a speed change) and its link (``timing.carry_sync``).
+    """
 
     name: ClassVar[str] = "replace"
     track: str
@@ -96,4 +101,5 @@ class Replace(Operation):
         slot = clip_at(track, self.at, where)
         clip = media(self.media, self.source_in, slot.length, where)
         clip.markers.extend(marker.deepcopy() for marker in slot.item.markers)
+        carry_sync(slot.item, clip)
         track[slot.index] = clip

@@ -10,11 +10,13 @@ from typing import Any
 from postprod.errors import EditError
 from postprod.operations.base import Operation
 from postprod.operations.clip import CLIP_OPERATIONS
+from postprod.operations.linking import Link, Unlink
 from postprod.operations.markers import AddMarker, RemoveMarker
 from postprod.operations.mixer import MIXER_OPERATIONS
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
+from postprod.operations.timing import Freeze, Reverse, Speed
 from postprod.operations.transitions import AddTransition, RemoveTransition
 from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Split, Trim
 
@@ -41,6 +43,11 @@ _FAMILIES: tuple[type[Operation], ...] = (
     AddMarker,
     RemoveMarker,
     CloseGaps,
+    Speed,
+    Freeze,
+    Reverse,
+    Link,
+    Unlink,
     *MIXER_OPERATIONS,
     *CLIP_OPERATIONS,
 )

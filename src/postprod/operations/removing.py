@@ -9,6 +9,7 @@ import opentimelineio as otio
 
 from postprod.errors import EditError
 from postprod.operations.base import Operation
+from postprod.operations.linking import follow, partner_tracks, partners_of
 from postprod.operations.trackwork import (
     detach,
     other_tracks,
@@ -30,11 +31,14 @@ class Lift(Operation):
     name: ClassVar[str] = "lift"
     track: str
     at: int
+    linked: bool = True  # its linked clips go too
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
+        partners = partners_of(timeline, track, self.at, where, self.linked)
         slot = detach(track, self.at, where)
         track[slot.index] = gap(slot.length, where.rate)
+        follow(timeline, where, partners, lambda p: Lift(p.track.name, p.slot.start, linked=False))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +49,21 @@ class Extract(Operation):
     track: str
     at: int
     sync: bool = False
+    linked: bool = True  # its linked clips are extracted too, each closing up its own track
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = find_track(timeline, self.track)
+        partners = partners_of(timeline, track, self.at, where, self.linked)
         slot = detach(track, self.at, where)
         del track[slot.index]
+        follow(
+            timeline, where, partners, lambda p: Extract(p.track.name, p.slot.start, linked=False)
+        )
         if self.sync:
+            linked = partner_tracks(partners)  # closed up by their own clip's length
             for other in other_tracks(timeline, track, slot.start, where):
-                remove_range(other, slot.start, slot.end, where)
+                if id(other) not in linked:
+                    remove_range(other, slot.start, slot.end, where)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,16 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import opentimelineio as otio
 
-from postprod.errors import EditError, PostprodError, ProjectError
+from postprod.effects.registry import EffectSpec
+from postprod.errors import EditError, PostprodError, ProjectError, RenderError
 from postprod.media.probe import probe
 from postprod.timeline.build import TITLE_KIND, TITLE_STYLES
 from postprod.timeline.metadata import (
@@ -58,9 +60,92 @@ from postprod.timeline.model import (
     to_frames,
     to_seconds,
 )
+from postprod.video.transform import Transform
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
 CUT_FADE_S = Fraction(5, 1000)
+
+# The plan's string enums. Each list is the one its Literal allows; a test keeps them equal
+# to the timeline's (``timeline.metadata``, ``timeline.build``), which edits check against.
+TransitionKind = Literal["cut", "dissolve", "wipe"]
+TRANSITION_KINDS: tuple[TransitionKind, ...] = ("cut", "dissolve", "wipe")
+TransitionPattern = Literal[
+    "horizontal",
+    "vertical",
+    "diagonal",
+    "barn-door",
+    "box",
+    "iris",
+    "clock",
+    "push-left",
+    "push-right",
+    "push-up",
+    "push-down",
+    "slide-left",
+    "slide-right",
+    "slide-up",
+    "slide-down",
+    "dip",
+]
+PATTERNS: tuple[TransitionPattern, ...] = (
+    "horizontal",
+    "vertical",
+    "diagonal",
+    "barn-door",
+    "box",
+    "iris",
+    "clock",
+    "push-left",
+    "push-right",
+    "push-up",
+    "push-down",
+    "slide-left",
+    "slide-right",
+    "slide-up",
+    "slide-down",
+    "dip",
+)
+Fit = Literal["fit", "fill", "stretch"]
+FITS: tuple[Fit, ...] = ("fit", "fill", "stretch")
+TitleStyle = Literal["card", "lower-third", "centre"]
+STYLES: tuple[TitleStyle, ...] = ("card", "lower-third", "centre")
+SpeedMode = Literal["varispeed", "stretch"]
+SPEED_MODES: tuple[SpeedMode, ...] = ("varispeed", "stretch")
+FadeCurve = Literal["linear", "equal-power", "logarithmic", "s-curve"]
+FADE_CURVES: tuple[FadeCurve, ...] = ("linear", "equal-power", "logarithmic", "s-curve")
+
+_Member = TypeVar("_Member", bound=str)
+
+
+def _one_of(value: object, allowed: tuple[_Member, ...], what: str) -> _Member:
+    """``value`` as a member of ``allowed`` (typed), or a refusal naming ``what``."""
+    for member in allowed:
+        if member == value:
+            return member
+    raise RenderError(
+        f"unknown {what} {value!r} in the render plan", fix=f"use one of {', '.join(allowed)}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WipeSettings:
+    """A patterned transition: the pattern, a wipe's soft edge (a fraction of the move) and
+    border (pixels), a dip's colour."""
+
+    pattern: TransitionPattern = "horizontal"
+    softness: float = 0.0
+    border_px: int = 0
+    colour: tuple[int, int, int] = (0, 0, 0)
+
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> WipeSettings:
+        red, green, blue = (int(v) for v in data.get("colour", (0, 0, 0)))
+        return WipeSettings(
+            _one_of(data.get("pattern", "horizontal"), PATTERNS, "transition pattern"),
+            float(data.get("softness", 0.0)),
+            int(data.get("border_px", 0)),
+            (red, green, blue),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +156,9 @@ class Source:
     path: str
     first_frame: int
     title: str | None = None
-    title_style: str = "card"  # or keyed over the picture below: "lower-third", "centre"
+    title_style: TitleStyle = "card"  # or keyed over the picture below: "lower-third", "centre"
     offline: bool = False  # the file is missing: a MEDIA OFFLINE slate stands in
-    transform: dict[str, float] | None = None  # crop, scale, position, opacity (split screens)
+    transform: Transform | None = None  # crop, scale, position, opacity (split screens)
     # A time warp: span frame j shows first_frame + sign * floor((lead + j) * |speed|), where
     # first_frame is the clip's first source frame (its last, played backwards, in reverse)
     # and lead the clip frames before this span. 0 is a freeze frame.
@@ -83,7 +168,7 @@ class Source:
     # File frames per programme frame at normal speed: 1, or the file's rate over the
     # timeline's when they differ (frame-rate conversion by nearest frame, or blended).
     rate_ratio: float = 1.0
-    fit: str = "fit"  # a picture of another shape: "fit" (bars), "fill" (crop), "stretch"
+    fit: Fit = "fit"  # a picture of another shape: "fit" (bars), "fill" (crop), "stretch"
 
     @property
     def as_recorded(self) -> bool:
@@ -106,9 +191,9 @@ class VideoSpan:
     length: int
     a: Source | None
     b: Source | None = None
-    transition: str = "cut"  # "cut" | "dissolve" | "wipe"
+    transition: TransitionKind = "cut"
     name: str = ""
-    wipe: dict[str, Any] | None = None  # pattern, softness, border_px
+    wipe: WipeSettings | None = None  # a wipe's (or move's, or dip's) pattern and look
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +206,15 @@ class AudioSegment:
     length: int
     fade_in: int = 0
     fade_out: int = 0
-    fade_curve: str = "linear"  # of the fade in: "linear" at cuts, "equal-power" at crossfades
+    fade_curve: FadeCurve = (
+        "linear"  # of the fade in: "linear" at cuts, "equal-power" at crossfades
+    )
     name: str = ""
     gain_db: float = 0.0  # the clip's own gain
-    fade_out_curve: str = ""  # "" : the same as ``fade_curve``
-    effects: tuple[dict[str, Any], ...] = ()  # the clip's own effects (EffectSpec.to_dict())
+    fade_out_curve: FadeCurve | Literal[""] = ""  # "" : the same as ``fade_curve``
+    effects: tuple[EffectSpec, ...] = ()  # the clip's own effects
     speed: float = 1.0  # source seconds per programme second (a LinearTimeWarp)
-    speed_mode: str = "varispeed"  # or "stretch" (pitch kept)
+    speed_mode: SpeedMode = "varispeed"  # or "stretch" (pitch kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,24 +281,55 @@ class RenderPlan:
         return round(Fraction(self.frames) / self.output.frame_rate * self.output.sample_rate)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data (fractions as "num/den")."""
-        data = asdict(self)
-        data["output"]["frame_rate"] = str(self.output.frame_rate)
+        """JSON-ready data (fractions as "num/den", effects as ``EffectSpec.to_dict()``)."""
+        data: dict[str, Any] = _plain(self)
         return data
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> RenderPlan:
-        """The inverse of :meth:`to_dict`."""
+        """The inverse of :meth:`to_dict` (string enums checked)."""
         output = dict(data["output"])
         output["frame_rate"] = Fraction(output["frame_rate"])
 
         def source(value: dict[str, Any] | None) -> Source | None:
-            return None if value is None else Source(**value)
+            if value is None:
+                return None
+            transform = value.get("transform")
+            return Source(
+                **{
+                    **value,
+                    "title_style": _one_of(value.get("title_style", "card"), STYLES, "title style"),
+                    "fit": _one_of(value.get("fit", "fit"), FITS, "fit"),
+                    "transform": Transform(**transform) if transform is not None else None,
+                }
+            )
 
         def spans(values: list[dict[str, Any]]) -> tuple[VideoSpan, ...]:
             return tuple(
-                VideoSpan(**{**span, "a": source(span["a"]), "b": source(span["b"])})
+                VideoSpan(
+                    **{
+                        **span,
+                        "a": source(span["a"]),
+                        "b": source(span["b"]),
+                        "transition": _one_of(span["transition"], TRANSITION_KINDS, "transition"),
+                        "wipe": WipeSettings.from_dict(span["wipe"]) if span.get("wipe") else None,
+                    }
+                )
                 for span in values
+            )
+
+        def segment(value: dict[str, Any]) -> AudioSegment:
+            out_curve = value.get("fade_out_curve", "")
+            return AudioSegment(
+                **{
+                    **value,
+                    "fade_curve": _one_of(value["fade_curve"], FADE_CURVES, "fade curve"),
+                    "fade_out_curve": _one_of(out_curve, FADE_CURVES, "fade curve")
+                    if out_curve
+                    else "",
+                    "effects": tuple(EffectSpec.from_dict(e) for e in value.get("effects", ())),
+                    "speed_mode": _one_of(value["speed_mode"], SPEED_MODES, "speed mode"),
+                }
             )
 
         return RenderPlan(
@@ -222,7 +340,7 @@ class RenderPlan:
             tracks=tuple(
                 TrackPlan(
                     track["name"],
-                    tuple(AudioSegment(**segment) for segment in track["segments"]),
+                    tuple(segment(value) for value in track["segments"]),
                     track["strip"],
                 )
                 for track in data["tracks"]
@@ -232,6 +350,21 @@ class RenderPlan:
             warnings=tuple(data["warnings"]),
             range=FrameRange(**data["range"]) if data.get("range") else None,
         )
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: dataclasses as dicts, tuples as lists, fractions as text."""
+    if isinstance(value, EffectSpec):
+        return value.to_dict()
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, Fraction):
+        return str(value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +378,7 @@ class _Item:
     path: str | None  # None for a gap
     gain_db: float = 0.0
     title: str | None = None
-    title_style: str = "card"
+    title_style: TitleStyle = "card"
     sound: ClipState = field(default_factory=ClipState)  # its own fades, effects, speed mode
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
     picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
@@ -423,14 +556,19 @@ def _speed(clip: otio.schema.Clip) -> float:
     return speed
 
 
-def _wipes(track: otio.schema.Track) -> dict[int, dict[str, Any]]:
+def _wipes(track: otio.schema.Track) -> dict[int, WipeSettings]:
     """For each wipe transition's index in the track: its settings."""
     found = {}
     for index, child in enumerate(track):
         if isinstance(child, otio.schema.Transition):
             wipe = wipe_of(child)
             if wipe is not None:
-                found[index] = wipe.to_dict()
+                found[index] = WipeSettings(
+                    _one_of(wipe.pattern, PATTERNS, "transition pattern"),
+                    wipe.softness,
+                    wipe.border_px,
+                    wipe.colour,
+                )
     return found
 
 
@@ -462,7 +600,7 @@ def _video_spans(
             length = in_offset + out_offset
             a = _source(before, cut - in_offset - before.start)
             b = _source(after, -in_offset)
-            kind = "wipe" if index in wipes else "dissolve"
+            kind: TransitionKind = "wipe" if index in wipes else "dissolve"
             name = f"{before.name}>{after.name}"
             spans.append(VideoSpan(cut - in_offset, length, a, b, kind, name, wipes.get(index)))
             continue
@@ -487,15 +625,15 @@ def _neighbour(items: list[_Item | None], index: int, step: int) -> _Item:
 
 
 def _source(item: _Item, offset: int) -> Source | None:
-    placed = item.picture.placement()
-    transform = None if placed == PictureState().placement() else placed
+    placed = Transform(**item.picture.placement())
+    transform = None if placed.is_identity else placed
     if item.title is not None:
         return Source(
             "", item.source_first + offset, item.title, item.title_style, transform=transform
         )
     if item.path is None:
         return None
-    fit = item.picture.fit
+    fit = _one_of(item.picture.fit, FITS, "fit")
     if item.speed == 1.0 and item.rate_ratio == 1:
         return Source(item.path, item.source_first + offset, transform=transform, fit=fit)
     consumed = math.ceil(item.length * abs(item.speed) * item.rate_ratio)
@@ -512,7 +650,7 @@ def _source(item: _Item, offset: int) -> Source | None:
     )
 
 
-def _title(reference: otio.core.MediaReference | None) -> tuple[str | None, str]:
+def _title(reference: otio.core.MediaReference | None) -> tuple[str | None, TitleStyle]:
     """The text and style of a title generator; ``None`` text for anything else."""
     if (
         isinstance(reference, otio.schema.GeneratorReference)
@@ -526,7 +664,7 @@ def _title(reference: otio.core.MediaReference | None) -> tuple[str | None, str]
                 where=f"title {reference.name or '?'}",
                 fix=f"use one of {', '.join(TITLE_STYLES)}",
             )
-        return str(parameters.get("text", "")), style
+        return str(parameters.get("text", "")), _one_of(style, STYLES, "title style")
     return None, "card"
 
 
@@ -558,13 +696,13 @@ def _audio_segments(
 
     def fade(
         transition: tuple[int, int] | None, at_cut: bool, own_s: float, own_curve: str
-    ) -> tuple[int, str]:
+    ) -> tuple[int, FadeCurve]:
         """Samples and curve: a crossfade across a transition, else the clip's own fade,
         else a short fade against a click at a cut."""
         if transition:
             return sample(sum(transition)), "equal-power"
         if own_s > 0:
-            return round(own_s * sample_rate), own_curve
+            return round(own_s * sample_rate), _one_of(own_curve, FADE_CURVES, "fade curve")
         return (cut_fade if at_cut else 0), "linear"
 
     segments = []
@@ -604,9 +742,9 @@ def _audio_segments(
                 item.name,
                 item.gain_db,
                 out_curve,
-                tuple(spec.to_dict() for spec in sound.effects),
+                sound.effects,
                 item.speed,
-                sound.speed_mode,
+                _one_of(sound.speed_mode, SPEED_MODES, "speed mode"),
             )
         )
     return segments

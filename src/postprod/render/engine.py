@@ -330,14 +330,9 @@ class _Pictures:
                 yield partial(_over, frame, a_placed)
             return
         b = self._read(span.b, f"{layer}b", offset, count, span.name)
-        settings = span.wipe or {}
-        pattern = str(settings.get("pattern", "horizontal")) if span.wipe else None
-        red, green, blue = settings.get("colour", (0, 0, 0))
-        look = Look(
-            float(settings.get("softness", 0.0)),
-            int(settings.get("border_px", 0)),
-            (int(red), int(green), int(blue)),
-        )
+        wipe = span.wipe
+        pattern = wipe.pattern if wipe is not None else None
+        look = Look(wipe.softness, wipe.border_px, wipe.colour) if wipe is not None else Look()
         for k in range(count):
             progress = (offset + k) / span.length
             outgoing, incoming = (next(a), a_placed), (next(b), _transform_of(span.b))
@@ -402,7 +397,7 @@ def _title(width: int, height: int, text: str, style: str) -> NDArray[np.uint8] 
 
 
 def _transform_of(source: Source | None) -> Transform | None:
-    return None if source is None or source.transform is None else Transform(**source.transform)
+    return None if source is None else source.transform
 
 
 def _warped(

@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 
 from postprod.audio.effects import Chain, Fifo, time_stretch
 from postprod.audio.fades import fade_gain
-from postprod.effects.registry import EffectSpec
 from postprod.media.audio import iter_audio_blocks
 from postprod.planner.plan import AudioSegment
 
@@ -88,7 +87,7 @@ class _SegmentStream:
             self._source = raw
         self._chain = (
             Chain(
-                tuple(EffectSpec.from_dict(e) for e in segment.effects),
+                segment.effects,
                 sample_rate,
                 where=f"clip {segment.name}",
                 channels=channels,

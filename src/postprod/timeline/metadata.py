@@ -378,6 +378,37 @@ def set_clip_state(clip: otio.schema.Clip, state: ClipState) -> None:
     _store(clip, f"clip {clip.name}", "clip", state.to_dict())
 
 
+def link_of(clip: otio.core.Item) -> str | None:
+    """The sync group a clip belongs to (picture and its sound), or ``None``.
+
+    Clips of one group that share record frames move, trim and delete together
+    (``postprod.operations.linking``); the id is only a name, shared by the group.
+    """
+    data = _payload(clip, f"clip {clip.name or '?'}").get("link")
+    if data is None:
+        return None
+    link = data.get("id") if hasattr(data, "get") else None
+    if not isinstance(link, str) or not link:
+        raise ProjectError("the clip's link is not valid", where=f"clip {clip.name or '?'}")
+    return link
+
+
+def set_link(clip: otio.core.Item, link: str | None) -> None:
+    """Put a clip in sync group ``link`` (``None``: take it out of its group)."""
+    where = f"clip {clip.name}"
+    if link is not None:
+        _store(clip, where, "link", {"id": link})
+        return
+    data = _payload(clip, where)
+    if "link" in data:
+        del data["link"]
+        item_data = {key: value for key, value in data.items() if key != "version"}
+        if item_data:
+            clip.metadata[KEY] = data
+        else:
+            del clip.metadata[KEY]
+
+
 #: How a picture of another shape than the frame's is conformed (``media.video.FITS``).
 PICTURE_FITS = ("fit", "fill", "stretch")
 

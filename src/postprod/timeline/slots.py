@@ -19,6 +19,7 @@ import opentimelineio as otio
 from postprod.errors import EditError
 from postprod.timecode import FrameRate, frames_to_label
 from postprod.timeline.model import exact_rate, playback_ratio, time_range, timeline_rate, to_frames
+from postprod.timeline.warps import consumed, split_firsts, time_scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,11 @@ def handles(item: otio.core.Item, rate: Fraction) -> tuple[int | None, int | Non
     first = to_frames(available.start_time, clip_rate, where=item.name)
     length = to_frames(available.duration, clip_rate, where=item.name)
     used_in = to_frames(used.start_time, clip_rate, where=item.name)
+    # the source frames it plays: its record length, or what a time warp reaches into
     used_length = to_frames(used.duration, rate, where=item.name)
+    speed = time_scalar(item)
+    if speed != 1:
+        used_length = consumed(used_length, speed)
     before = math.floor((used_in - first) / ratio)
     return before, math.floor((first + length - used_in) / ratio) - used_length
 
@@ -173,12 +178,15 @@ def cut_at(track: otio.schema.Track, frame: int, where: Where) -> int:
         if slot.start < frame < slot.end:
             offset = frame - slot.start
             _refuse_inside_transition(track, slot.index, offset, frame, where)
-            first = source_in(slot.item, rate)
+            speed = time_scalar(slot.item)  # a slowed or reversed clip plays on as it did
+            left_first, right_first = split_firsts(
+                source_in(slot.item, rate), slot.length, offset, speed
+            )
             right = slot.item.deepcopy()
-            set_source(slot.item, first, offset, rate)
-            set_source(right, first + offset, slot.length - offset, rate)
+            set_source(slot.item, left_first, offset, rate)
+            set_source(right, right_first, slot.length - offset, rate)
             right.markers[:] = []
-            _share_markers(slot.item, right, first + offset)
+            _share_markers(slot.item, right, right_first)
             track.insert(slot.index + 1, right)
             return slot.index + 1
     raise AssertionError("unreachable: frame inside the track but in no slot")

@@ -34,10 +34,12 @@ from postprod.media.probe import probe
 from postprod.project import save_project
 from postprod.timecode import FrameRate, label_to_frames, ltc
 from postprod.timeline.build import clip_of_file
-from postprod.timeline.metadata import ClipState, set_clip_state
+from postprod.timeline.metadata import ClipState, set_clip_state, set_link
 from postprod.timeline.model import rational_time, time_range
 
 METHODS = ("audio", "timecode", "ltc")
+#: The link id of the synced clips (``operations.linking``).
+SYNC_LINK = "link-1"
 
 
 def _mono_at(path: Path, sample_rate: int) -> NDArray[np.float32]:
@@ -155,6 +157,8 @@ def synced_project(
     fps = Fraction(picture_rate) if picture_rate else (rate or Fraction(25))
     timeline = otio.schema.Timeline(name=f"{ref.stem} synced")
     camera = clip_of_file(ref, fps, target_url=os.path.relpath(ref, folder))
+    # one sync group: the picture, its scratch sound and each recording move together
+    set_link(camera, SYNC_LINK)
     if info.video is not None:
         picture = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
         picture.append(camera.deepcopy())
@@ -169,6 +173,7 @@ def synced_project(
         clip = clip_of_file(path, fps, target_url=os.path.relpath(path, folder))
         clip.source_range = time_range(place.source_frame, place.frames, fps)
         set_clip_state(clip, ClipState(slip_s=place.slip_s))
+        set_link(clip, SYNC_LINK)
         if abs(place.speed - 1.0) > 1e-7:
             clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=place.speed))
         track = otio.schema.Track(f"A{number} {path.stem}", kind=otio.schema.TrackKind.Audio)
