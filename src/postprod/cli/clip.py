@@ -15,7 +15,7 @@ import typer
 
 from postprod import operations as ops
 from postprod.cli import applying
-from postprod.cli.mixer import NEGATIVES, PARAMS, effect_params, programme_frame
+from postprod.cli.mixer import PARAMS, effect_params, programme_frame
 
 app = typer.Typer(no_args_is_help=True, help="A clip's own sound: gain, fades and effects.")
 effects_app = typer.Typer(no_args_is_help=True, help="A clip's effects, numbered from 1.")
@@ -67,7 +67,7 @@ def fade_out(
     _apply(ctx, ops.ClipFade(track, programme_frame(ctx, at), "out", frames, curve))
 
 
-@effects_app.command("add", context_settings=NEGATIVES)
+@effects_app.command("add")
 def effects_add(
     ctx: typer.Context,
     effect: str = typer.Argument(..., help="The effect (postprod fx list)."),

@@ -140,7 +140,7 @@ def set_strip(
     _apply(ctx, ops.SetStrip(name, gain_db, pan, mute, solo, polarity, output))
 
 
-@insert_app.command("add", context_settings=NEGATIVES)
+@insert_app.command("add")
 def insert_add(
     ctx: typer.Context,
     effect: str = typer.Argument(..., help="The effect (postprod fx list)."),
@@ -184,7 +184,7 @@ def insert_move(
     _apply(ctx, ops.MoveInsert(name, number, to, is_bus))
 
 
-@insert_app.command("set", context_settings=NEGATIVES)
+@insert_app.command("set")
 def insert_set(
     ctx: typer.Context,
     number: int = NUMBER,
