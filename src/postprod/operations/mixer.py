@@ -112,9 +112,9 @@ def _signal_order(buses: list[BusState]) -> tuple[BusState, ...]:
         if ready is None:
             loop = ", ".join(b.name for b in remaining)
             raise EditError(
-                f"buses {loop} would feed each other in a loop",
+                f"buses {loop} would depend on each other in a loop (outputs or ducking keys)",
                 where="the console",
-                fix="route a bus only to the master or to a bus that does not feed it",
+                fix="route or duck a bus only under buses that do not depend on it",
             )
         ordered.append(ready)
         placed.add(ready.name)
