@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from postprod.cli.journal import record
-from postprod.workflows.adr import align_files
 
 app = typer.Typer(help="Dubbing (ADR): align replacement dialogue to the guide track.")
 
@@ -30,6 +29,8 @@ def align_command(
     as_json: bool = typer.Option(False, "--json", help="Print the sync errors as JSON."),
 ) -> None:
     """Time-warp REPLACEMENT onto GUIDE's timing; report the sync error before and after (ms)."""
+    from postprod.workflows.adr import align_files
+
     report = align_files(guide, replacement, out, project=project, track=track)
     record(
         "mix",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,7 +14,9 @@ from postprod.cli.journal import record
 from postprod.errors import EditError, refuse_overwriting
 from postprod.operations import JumpCut, Project
 from postprod.project import save_project
-from postprod.workflows.autocut import AutocutResult, SilenceSettings, cut_pauses, cut_shots
+
+if TYPE_CHECKING:
+    from postprod.workflows.autocut import AutocutResult
 
 
 def autocut_command(
@@ -29,6 +32,8 @@ def autocut_command(
     as_json: bool = typer.Option(False, "--json", help="Print what was found as JSON."),
 ) -> None:
     """Cut out the pauses of dialogue, or split a flat file into its shots."""
+    from postprod.workflows.autocut import SilenceSettings, cut_pauses, cut_shots
+
     if silence == shots:
         raise EditError("choose one of --silence and --shots", fix="add --silence or --shots")
     if out.suffix.lower() != ".otio":

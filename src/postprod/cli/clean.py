@@ -7,10 +7,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from postprod.audio.cleanup import CleanSettings
 from postprod.cli.journal import record
 from postprod.errors import AudioError
-from postprod.workflows.clean import clean_file
 
 
 def clean_command(
@@ -27,6 +25,9 @@ def clean_command(
     ),
 ) -> None:
     """Reduce broadband noise (from a noise print or learned), and optionally hum and clicks."""
+    from postprod.audio.cleanup import CleanSettings
+    from postprod.workflows.clean import clean_file
+
     if hum not in (None, 50, 60):
         raise AudioError(f"--hum {hum} is not a mains frequency", fix="give 50 or 60")
     settings = CleanSettings(

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
-from postprod.demo import run_demo
 from postprod.log import default_location
 from postprod.media.probe import probe
 
@@ -28,6 +27,8 @@ def demo_command(
     out: Path = typer.Option(Path("demo-output"), "--out", "-o", help="Folder to write into."),
 ) -> None:
     """Make a short programme from synthetic sources: project, render, R 128 master, QC report."""
+    from postprod.demo import run_demo
+
     console = Console()
     with frame_progress("rendering") as progress:
         result = run_demo(out, progress=progress, on_step=lambda m: console.print(f"[dim]{m}"))

@@ -13,7 +13,6 @@ from rich.table import Table
 from postprod.effects.presets import EffectPreset, builtin_presets, find_effect_preset
 from postprod.effects.registry import EFFECTS
 from postprod.errors import AudioError
-from postprod.workflows.fx import apply_chain
 
 app = typer.Typer(no_args_is_help=True, help="Effects and voice treatments.")
 
@@ -64,6 +63,8 @@ def fx_apply(
     chain: Path | None = typer.Option(None, "--chain", help="A .toml file with a chain = [...]."),
 ) -> None:
     """Run a preset or a chain over a file; reverb and echo tails ring out."""
+    from postprod.workflows.fx import apply_chain
+
     if (preset is None) == (chain is None):
         raise AudioError(
             "give either --preset or --chain", fix="postprod fx list shows the presets"

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from postprod.cli.journal import record
-from postprod.deliver.measure import measure_file
-from postprod.deliver.normalize import normalize_file
-from postprod.qc.loudness import LoudnessResult
+
+if TYPE_CHECKING:
+    from postprod.qc.loudness import LoudnessResult
 
 _LABELS = {
     "integrated_lufs": ("Integrated", "LUFS"),
@@ -29,6 +30,8 @@ def loudness_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Measure loudness (ITU-R BS.1770-4, EBU R 128): integrated, range, true peak."""
+    from postprod.deliver.measure import measure_file
+
     result = measure_file(file)
     if as_json:
         typer.echo(json.dumps(result.figures()))
@@ -49,6 +52,8 @@ def normalize_command(
     ),
 ) -> None:
     """Normalise to a target loudness, limiting true peaks only where needed."""
+    from postprod.deliver.normalize import normalize_file
+
     report = normalize_file(
         source,
         out,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -17,7 +18,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from postprod.render.mix import Progress as ProgressCallback
+if TYPE_CHECKING:
+    from postprod.render.mix import Progress as ProgressCallback
 
 
 class _FramesPerSecond(ProgressColumn):

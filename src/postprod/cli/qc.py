@@ -11,10 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from postprod.cli.journal import record
-from postprod.deliver.deliver import deliver_project
 from postprod.deliver.presets import all_presets, find_preset
-from postprod.deliver.qc import run_qc
-from postprod.deliver.report import write_reports
 
 EXIT_QC_FAILED = 3
 
@@ -36,6 +33,9 @@ def qc_command(
     duration: float | None = typer.Option(None, "--duration", help="Expected length, seconds."),
 ) -> None:
     """Check a file against a delivery preset; exit status 3 when a check fails."""
+    from postprod.deliver.qc import run_qc
+    from postprod.deliver.report import write_reports
+
     report = run_qc(file, find_preset(preset, _user_presets()), expected_duration_s=duration)
     written = write_reports(report, report_dir) if report_dir is not None else ()
     record(
@@ -87,6 +87,8 @@ def deliver_command(
     out: Path = typer.Option(..., "--out", "-o", help="The folder to deliver into."),
 ) -> None:
     """Render, master and check a project's sound against a delivery preset."""
+    from postprod.deliver.deliver import deliver_project
+
     delivery = deliver_project(project, find_preset(preset, _user_presets()), out)
     record(
         "delivery",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -13,12 +14,13 @@ from rich.text import Text
 
 from postprod.errors import EditError
 from postprod.log import LogStore, RecordingTake, default_location, log_recording
-from postprod.media.inputs import parse_input
 from postprod.project import load_project
-from postprod.record.take import Take, TakePlan, record_take
 from postprod.timecode import FrameRate
 from postprod.timecode.points import parse_point
 from postprod.timeline.slots import Where
+
+if TYPE_CHECKING:
+    from postprod.record.take import Take
 
 
 def record_command(
@@ -46,6 +48,9 @@ def record_command(
     note: str = typer.Option("", "--note", help="A note for the log (the take, the performer)."),
 ) -> None:
     """Record a take onto a track, with a level meter; Ctrl-C stops and keeps the take."""
+    from postprod.media.inputs import parse_input
+    from postprod.record.take import TakePlan, record_take
+
     where = Where.of(load_project(project))
     counting = FrameRate.parse(where.rate)
 

@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from postprod.cli.journal import record
-from postprod.workflows.spot import spot
 
 
 def spot_command(
@@ -23,6 +22,8 @@ def spot_command(
     ),
 ) -> None:
     """Spot sounds to picture from a spotting list or the markers; report what was not placed."""
+    from postprod.workflows.spot import spot
+
     report = spot(project, spotting, out)
     record(
         "edit",
