@@ -9,15 +9,18 @@ from ``python -c pass`` measured in the same run, and whether the goal is met:
   0.25 s of bare Python;
 - ``postprod inspect demo.otio --json``: within 0.6 s.
 
-    .venv/bin/python bench/startup.py [--repeat 7] [--demo PATH/demo.otio]
+    .venv/bin/python bench/startup.py [--repeat 7] [--demo PATH/demo.otio] [--before SRC]
 
 Without ``--demo`` it makes the demo project first (``postprod demo``, about a
-minute) in a temporary folder.
+minute) in a temporary folder. ``--before SRC`` also times the same commands
+with another checkout's ``src`` folder first on ``PYTHONPATH`` (e.g. from
+``git archive COMMIT src | tar -x -C DIR``), in the same run, and prints the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -29,10 +32,10 @@ VENV_BIN = Path(sys.executable).parent
 POSTPROD = str(VENV_BIN / "postprod")
 
 
-def run_once(command: list[str]) -> float:
+def run_once(command: list[str], env: dict[str, str] | None = None) -> float:
     """Wall seconds of one whole process; stops the benchmark if the command fails."""
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -49,7 +52,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs of each command (median)")
     parser.add_argument("--demo", type=Path, help="a demo project (.otio); default: make one")
+    parser.add_argument("--before", type=Path, help="another checkout's src, timed alongside")
     args = parser.parse_args()
+    before_env = None
+    if args.before is not None:
+        before_env = {**os.environ, "PYTHONPATH": str(args.before.resolve())}
     with tempfile.TemporaryDirectory(prefix="startup-") as scratch:
         demo = args.demo if args.demo is not None else make_demo(Path(scratch) / "demo")
         if not demo.is_file():
@@ -65,12 +72,15 @@ def main() -> None:
             ),
             ("postprod inspect demo.otio --json", [POSTPROD, "inspect", str(demo), "--json"], 0.6),
         ]
-        for _, command, _ in cases:  # warm the page cache and the bytecode
-            run_once(command)
-        times: dict[str, list[float]] = {label: [] for label, _, _ in cases}
+        runs = [(label, command, None) for label, command, _ in cases]
+        if before_env is not None:
+            runs += [(f"before: {label}", command, before_env) for label, command, _ in cases[1:]]
+        for _, command, env in runs:  # warm the page cache and the bytecode
+            run_once(command, env)
+        times: dict[str, list[float]] = {label: [] for label, _, _ in runs}
         for _ in range(args.repeat):
-            for label, command, _ in cases:
-                times[label].append(run_once(command))
+            for label, command, env in runs:
+                times[label].append(run_once(command, env))
     medians = {label: statistics.median(values) for label, values in times.items()}
     bare = medians["python -c pass"]
     print(f"\nmedian of {args.repeat} whole-process runs, {sys.version.split()[0]}")
@@ -83,6 +93,13 @@ def main() -> None:
             f"{label:44s} {medians[label]:9.3f} {min(values):6.3f}-{max(values):6.3f} "
             f"{over:14.3f}  {verdict}"
         )
+    if before_env is not None:
+        print(f"\nbefore ({args.before}) / now, whole process:")
+        for label, _, _ in cases[1:]:
+            old = medians[f"before: {label}"]
+            print(
+                f"{label:44s} {old:6.3f} s -> {medians[label]:6.3f} s: {old / medians[label]:.2f}x"
+            )
 
 
 if __name__ == "__main__":

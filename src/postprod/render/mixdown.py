@@ -30,7 +30,6 @@ from postprod.planner.ranges import parse_frame_range
 from postprod.project import load_project
 from postprod.render.mix import Progress, SegmentMixer
 from postprod.timecode import FrameRate
-from postprod.timeline.metadata import ConsoleState, StripState
 from postprod.timeline.model import timeline_rate
 
 
@@ -47,11 +46,11 @@ class MixResult:
 def session_from_plan(programme: RenderPlan) -> Session:
     """The console session of a plan's audio tracks, buses and master."""
     rate = programme.output.sample_rate
-    console = ConsoleState.from_dict(programme.console, "the project's console")
+    console = programme.console
     tracks = []
     for track in programme.tracks:
         channels = _track_channels(track.segments, programme.output.channels)
-        strip = StripState.from_dict(track.strip, f"track {track.name}")
+        strip = track.strip
         automation = {
             name: Envelope(tuple(Breakpoint(t, v, c) for t, v, c in points))
             for name, points in strip.automation.items()

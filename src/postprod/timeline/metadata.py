@@ -13,169 +13,26 @@ Version history: 1 (the first).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from types import MappingProxyType
+from dataclasses import dataclass, replace
 from typing import Any
 
 import opentimelineio as otio
 
-from postprod.effects.registry import EffectSpec, validate
+from postprod.effects.console import BusState as BusState
+from postprod.effects.console import ConsoleState as ConsoleState
+from postprod.effects.console import SendState as SendState
+from postprod.effects.console import StripState as StripState
+from postprod.effects.console import parse_specs
+from postprod.effects.registry import EffectSpec
 from postprod.errors import EditError, ProjectError
 
 SCHEMA_VERSION = 1
 KEY = "postprod"
 
 
-@dataclass(frozen=True, slots=True)
-class SendState:
-    """A send from a track to a bus."""
-
-    bus: str
-    level_db: float = 0.0
-    pre_fader: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class StripState:
-    """A track's channel strip. Automation: (time_s, value, curve) breakpoints per parameter."""
-
-    gain_db: float = 0.0
-    pan: float = 0.0
-    mute: bool = False
-    solo: bool = False
-    invert_polarity: bool = False
-    inserts: tuple[EffectSpec, ...] = ()
-    sends: tuple[SendState, ...] = ()
-    output: str = "master"
-    automation: MappingProxyType[str, tuple[tuple[float, float, str], ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "gain_db": self.gain_db,
-            "pan": self.pan,
-            "mute": self.mute,
-            "solo": self.solo,
-            "invert_polarity": self.invert_polarity,
-            "inserts": [spec.to_dict() for spec in self.inserts],
-            "sends": [
-                {"bus": s.bus, "level_db": s.level_db, "pre_fader": s.pre_fader} for s in self.sends
-            ],
-            "output": self.output,
-            "automation": {k: [list(p) for p in v] for k, v in self.automation.items()},
-        }
-
-    @staticmethod
-    def from_dict(data: dict[str, Any], where: str) -> StripState:
-        try:
-            pan = float(data.get("pan", 0.0))
-            if not -1.0 <= pan <= 1.0:
-                raise ValueError(f"pan {pan} is outside -1..1")
-            automation = {
-                str(name): tuple((float(t), float(v), str(c)) for t, v, c in points)
-                for name, points in dict(data.get("automation", {})).items()
-            }
-            unknown = set(automation) - {"gain_db", "pan"}
-            if unknown:
-                raise ValueError(f"automation of {', '.join(sorted(unknown))} is not supported")
-            return StripState(
-                gain_db=float(data.get("gain_db", 0.0)),
-                pan=pan,
-                mute=bool(data.get("mute", False)),
-                solo=bool(data.get("solo", False)),
-                invert_polarity=bool(data.get("invert_polarity", False)),
-                inserts=_specs(data.get("inserts", []), where),
-                sends=tuple(
-                    SendState(
-                        str(s["bus"]),
-                        float(s.get("level_db", 0.0)),
-                        bool(s.get("pre_fader", False)),
-                    )
-                    for s in data.get("sends", [])
-                ),
-                output=str(data.get("output", "master")),
-                automation=MappingProxyType(automation),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ProjectError(f"the strip settings are not valid ({error})", where=where) from None
-
-
-@dataclass(frozen=True, slots=True)
-class BusState:
-    """A bus of the console."""
-
-    name: str
-    gain_db: float = 0.0
-    inserts: tuple[EffectSpec, ...] = ()
-    output: str = "master"
-    duck_key: str | None = None
-    duck_depth_db: float = 10.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "gain_db": self.gain_db,
-            "inserts": [spec.to_dict() for spec in self.inserts],
-            "output": self.output,
-            "duck_key": self.duck_key,
-            "duck_depth_db": self.duck_depth_db,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ConsoleState:
-    """Buses and master of a timeline."""
-
-    buses: tuple[BusState, ...] = ()
-    master_gain_db: float = 0.0
-    master_inserts: tuple[EffectSpec, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "buses": [bus.to_dict() for bus in self.buses],
-            "master": {
-                "gain_db": self.master_gain_db,
-                "inserts": [spec.to_dict() for spec in self.master_inserts],
-            },
-        }
-
-    @staticmethod
-    def from_dict(data: dict[str, Any], where: str) -> ConsoleState:
-        try:
-            buses = tuple(
-                BusState(
-                    name=str(b["name"]),
-                    gain_db=float(b.get("gain_db", 0.0)),
-                    inserts=_specs(b.get("inserts", []), f"{where}, bus {b.get('name')}"),
-                    output=str(b.get("output", "master")),
-                    duck_key=b.get("duck_key"),
-                    duck_depth_db=float(b.get("duck_depth_db", 10.0)),
-                )
-                for b in data.get("buses", [])
-            )
-            master = dict(data.get("master", {}))
-            return ConsoleState(
-                buses,
-                float(master.get("gain_db", 0.0)),
-                _specs(master.get("inserts", []), f"{where}, master"),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise ProjectError(
-                f"the console settings are not valid ({error})", where=where
-            ) from None
-
-
-def _specs(items: list[dict[str, Any]], where: str) -> tuple[EffectSpec, ...]:
-    specs = []
-    for index, item in enumerate(items):
-        spec = EffectSpec(
-            str(item["name"]),
-            MappingProxyType({k: float(v) for k, v in dict(item.get("params", {})).items()}),
-        )
-        validate(spec, where=f"{where}, insert {index + 1}")
-        specs.append(spec)
-    return tuple(specs)
+# The console's settings are defined once, in the effects layer (below both this module and
+# the audio engine); they are stored and parsed here, under the same names.
+_specs = parse_specs
 
 
 def _payload(item: otio.core.SerializableObject, where: str) -> dict[str, Any]:
