@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from postprod.cli import main
 from postprod.effects.registry import EffectSpec
 from postprod.errors import AudioError, ProjectError
 from postprod.media import read_audio, read_bext
+from postprod.planner.plan import OutputFormat
 from postprod.project import save_project
 from postprod.render.mixdown import mix_project
 from postprod.timeline.metadata import (
@@ -194,3 +196,49 @@ def test_cli_and_bad_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     timeline.tracks[0].metadata["postprod"]["version"] = 99
     with pytest.raises(ProjectError, match="newer"):
         strip_of(timeline.tracks[0])
+
+
+def test_the_console_settings_are_defined_once_and_keep_the_project_layout() -> None:
+    from postprod.effects import console
+    from postprod.planner.plan import RenderPlan, TrackPlan
+    from postprod.timeline import metadata
+
+    for name in ("StripState", "SendState", "BusState", "ConsoleState"):
+        assert getattr(metadata, name) is getattr(console, name)
+    stored = {  # a strip as project files hold it
+        "gain_db": -3.0,
+        "pan": 0.5,
+        "mute": False,
+        "solo": False,
+        "invert_polarity": True,
+        "inserts": [{"name": "highpass", "version": 1, "params": {"cutoff_frequency_hz": 100.0}}],
+        "sends": [{"bus": "verb", "level_db": -6.0, "pre_fader": True}],
+        "output": "dx",
+        "automation": {"gain_db": [[0.0, 0.0, "linear"], [1.0, -6.0, "linear"]]},
+    }
+    strip = console.StripState.from_dict(stored, "track A1")
+    assert strip.to_dict() == stored and strip.sends == (console.SendState("verb", -6.0, True),)
+    desk = {
+        "buses": [
+            {
+                "name": "mx",
+                "gain_db": 0.0,
+                "inserts": [],
+                "output": "master",
+                "duck_key": "dx",
+                "duck_depth_db": 8.0,
+            }
+        ],
+        "master": {"gain_db": -1.0, "inserts": []},
+    }
+    assert console.ConsoleState.from_dict(desk, "timeline t").to_dict() == desk
+    with pytest.raises(ProjectError, match="strip settings are not valid"):
+        console.StripState.from_dict({"pan": 2.0}, "track A1")
+    # the plan carries them typed, and through JSON
+    planned = RenderPlan(
+        OutputFormat(),
+        25,
+        tracks=(TrackPlan("A1", (), strip),),
+        console=console.ConsoleState.from_dict(desk, "t"),
+    )
+    assert RenderPlan.from_dict(json.loads(json.dumps(planned.to_dict()))) == planned

@@ -28,6 +28,7 @@ from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import DeliveryPreset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
+from postprod.effects.registry import EffectSpec
 from postprod.errors import DeliveryError
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
@@ -141,13 +142,10 @@ def _deliver_web(
     gain_db = (
         preset.target_lufs if preset.target_lufs is not None else measured.integrated_lufs
     ) - measured.integrated_lufs
-    console = dict(programme.console)
-    master = dict(console.get("master", {}))
-    master["gain_db"] = float(master.get("gain_db", 0.0)) + gain_db
+    console = replace(programme.console, master_gain_db=programme.console.master_gain_db + gain_db)
     if measured.true_peak_dbtp + gain_db > preset.true_peak_max_dbtp - 1.0:  # AAC adds a little
-        limiter = {"name": "limiter", "params": {"ceiling_db": preset.true_peak_max_dbtp - 1.5}}
-        master["inserts"] = [*master.get("inserts", []), limiter]
-    console["master"] = master
+        limiter = EffectSpec.of("limiter", ceiling_db=preset.true_peak_max_dbtp - 1.5)
+        console = replace(console, master_inserts=(*console.master_inserts, limiter))
     mp4 = render(replace(programme, console=console), out / f"{path.stem}.{preset.name}.mp4").path
     report = run_qc(
         mp4,

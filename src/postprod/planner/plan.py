@@ -39,6 +39,7 @@ from typing import Any, Literal, TypeVar
 
 import opentimelineio as otio
 
+from postprod.effects.console import ConsoleState, StripState
 from postprod.effects.registry import EffectSpec
 from postprod.errors import EditError, PostprodError, ProjectError, RenderError
 from postprod.media.probe import probe
@@ -223,7 +224,7 @@ class TrackPlan:
 
     name: str
     segments: tuple[AudioSegment, ...]
-    strip: dict[str, Any] = field(default_factory=dict)
+    strip: StripState = field(default_factory=StripState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +255,7 @@ class RenderPlan:
     video: tuple[VideoSpan, ...] = ()
     tracks: tuple[TrackPlan, ...] = ()
     overlays: tuple[tuple[VideoSpan, ...], ...] = ()  # video tracks above the first
-    console: dict[str, Any] = field(default_factory=dict)
+    console: ConsoleState = field(default_factory=ConsoleState)
     start_timecode_frames: int = 0
     warnings: tuple[str, ...] = field(default=())
     range: FrameRange | None = None  # only these frames of the programme, if set
@@ -341,11 +342,11 @@ class RenderPlan:
                 TrackPlan(
                     track["name"],
                     tuple(segment(value) for value in track["segments"]),
-                    track["strip"],
+                    StripState.from_dict(track.get("strip", {}), f"track {track['name']}"),
                 )
                 for track in data["tracks"]
             ),
-            console=data["console"],
+            console=ConsoleState.from_dict(data.get("console", {}), "the plan's console"),
             start_timecode_frames=data["start_timecode_frames"],
             warnings=tuple(data["warnings"]),
             range=FrameRange(**data["range"]) if data.get("range") else None,
@@ -354,7 +355,7 @@ class RenderPlan:
 
 def _plain(value: Any) -> Any:
     """``value`` as JSON-ready data: dataclasses as dicts, tuples as lists, fractions as text."""
-    if isinstance(value, EffectSpec):
+    if isinstance(value, (EffectSpec, StripState, ConsoleState)):
         return value.to_dict()
     if hasattr(value, "__dataclass_fields__"):
         return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
@@ -429,14 +430,14 @@ def plan(
                 )
                 if audio_tracks or media.sounding(segment.path)  # picture-only: silent
             ),
-            strip_of(track).to_dict() if audio_tracks else {},
+            strip_of(track) if audio_tracks else StripState(),
         )
         for index, track in enumerate(sound_tracks)
     )
     start_tc = 0
     if timeline.global_start_time is not None:
         start_tc = to_frames(timeline.global_start_time, rate, where="timeline start")
-    console = console_of(timeline).to_dict()
+    console = console_of(timeline)
     whole = RenderPlan(output, frames, tuple(video), tracks, tuple(overlays), console, start_tc)
     return whole.with_range(frame_range)
 
