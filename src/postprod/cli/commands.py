@@ -30,6 +30,18 @@ class Entry:
 
 
 COMMANDS: dict[str, Entry] = {
+    "new": Entry(
+        "postprod.cli.project:new_command",
+        "Make a new, empty project with a video track V1 and stereo audio tracks A1 and A2.",
+    ),
+    "timeline": Entry(
+        "postprod.cli.project:timeline_app",
+        "A project's name, first timecode, picture size and sample rate: show or set them.",
+    ),
+    "track": Entry(
+        "postprod.cli.project:track_app",
+        "A project's tracks: add, rename, remove, move, lock and list them.",
+    ),
     "edit": Entry(
         "postprod.cli.edit:app",
         "Edit a project: insert, overwrite, trim, split, transitions, markers; undo and redo.",

@@ -16,7 +16,9 @@ def mix_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
     out: Path = typer.Option(..., "--out", "-o", help="The mix to write (.wav)."),
     stems: Path | None = typer.Option(None, "--stems", help="Also write every bus here."),
-    sample_rate: int = typer.Option(48000, "--sample-rate", help="44100, 48000, 88200 or 96000."),
+    sample_rate: int | None = typer.Option(
+        None, "--sample-rate", help="44100, 48000, 88200 or 96000 (default: the project's)."
+    ),
     bit_depth: str = typer.Option("24", "--bit-depth", help="16, 24 or 32f."),
     tail: float = typer.Option(
         0.0, "--tail", help="Seconds to run on after the end (reverb tails)."
@@ -50,10 +52,13 @@ def mix_command(
         f"mixed {len(result.stems)} stems",
         project=project,
         outputs=[result.mix, *result.stems, *([result.stereo] if result.stereo else [])],
-        details={"duration_s": result.samples / sample_rate, "sample_rate": sample_rate},
+        details={
+            "duration_s": result.samples / result.sample_rate,
+            "sample_rate": result.sample_rate,
+        },
     )
     console = Console()
-    console.print(f"wrote {result.mix} ({result.samples / sample_rate:.2f} s)")
+    console.print(f"wrote {result.mix} ({result.samples / result.sample_rate:.2f} s)")
     for stem in result.stems:
         console.print(f"  stem {stem}")
     if result.stereo is not None:

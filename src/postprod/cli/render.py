@@ -27,7 +27,7 @@ def render_command(
         False, "--proxy", help="A quick look: half size, the fastest H.264 settings."
     ),
     size: str | None = typer.Option(
-        None, "--size", help="Output WIDTHxHEIGHT (default: the first clip's)."
+        None, "--size", help="Output WIDTHxHEIGHT (default: the project's, else the first clip's)."
     ),
     contact_sheet: Path | None = typer.Option(
         None, "--contact-sheet", help="Also write a PNG with a labelled frame of every shot."

@@ -34,10 +34,20 @@ from postprod.operations.mixer import (
 )
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
+from postprod.operations.project import ProjectInfo, SetTimeline, new_project, project_info
 from postprod.operations.registry import OPERATIONS, operation_from_dict
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
 from postprod.operations.session import Project
 from postprod.operations.timing import Freeze, Reverse, Speed
+from postprod.operations.tracks import (
+    AddTrack,
+    LockTrack,
+    MoveTrack,
+    RemoveTrack,
+    RenameTrack,
+    TrackInfo,
+    track_infos,
+)
 from postprod.operations.transitions import AddTransition, RemoveTransition
 from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Split, Trim
 
@@ -50,6 +60,7 @@ __all__ = [
     "AddMarker",
     "AddSend",
     "AddTitle",
+    "AddTrack",
     "AddTransition",
     "Append",
     "ClearAutomation",
@@ -64,18 +75,23 @@ __all__ = [
     "JumpCut",
     "Lift",
     "Link",
+    "LockTrack",
     "Move",
     "MoveInsert",
+    "MoveTrack",
     "Operation",
     "Overwrite",
     "Parameter",
     "Project",
+    "ProjectInfo",
     "RemoveBus",
     "RemoveClipEffect",
     "RemoveInsert",
     "RemoveMarker",
     "RemoveSend",
+    "RemoveTrack",
     "RemoveTransition",
+    "RenameTrack",
     "Replace",
     "Reverse",
     "Roll",
@@ -86,13 +102,18 @@ __all__ = [
     "SetRange",
     "SetSend",
     "SetStrip",
+    "SetTimeline",
     "Slide",
     "Slip",
     "Speed",
     "Split",
+    "TrackInfo",
     "Trim",
     "Unlink",
     "apply_operations",
+    "new_project",
     "operation_from_dict",
     "param",
+    "project_info",
+    "track_infos",
 ]

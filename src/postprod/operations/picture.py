@@ -23,7 +23,7 @@ from postprod.timeline.placement import video_track
 from postprod.timeline.slots import (
     Where,
     clip_at,
-    find_track,
+    unlocked_track,
 )
 
 
@@ -42,7 +42,7 @@ class SetPicture(Operation):
     values: tuple[tuple[str, float | str], ...] = ()
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        slot = clip_at(find_track(timeline, self.track), self.at, where)
+        slot = clip_at(unlocked_track(timeline, self.track), self.at, where)
         base = None if self.layout is None else PICTURE_LAYOUTS.get(self.layout)
         if self.layout is not None and base is None:
             raise EditError(

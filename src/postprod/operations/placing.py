@@ -21,8 +21,8 @@ from postprod.timeline.slots import (
     Where,
     clip_at,
     cut_at,
-    find_track,
     gap,
+    unlocked_track,
 )
 
 
@@ -37,7 +37,7 @@ class Append(Operation):
     duration: int | None = None
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         track.append(media(self.media, self.source_in, self.duration, where))
 
 
@@ -55,7 +55,7 @@ class Insert(Operation):
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         clip = media(self.media, self.source_in, self.duration, where)
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         track.insert(cut_at(track, self.at, where), clip)
         if self.sync:
             length = to_frames(clip.duration(), where.rate, where=clip.name)
@@ -77,7 +77,7 @@ class Overwrite(Operation):
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         clip = media(self.media, self.source_in, self.duration, where)
         length = to_frames(clip.duration(), where.rate, where=clip.name)
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         index = clear(track, self.at, self.at + length, where)
         track.insert(index, clip)
 
@@ -97,7 +97,7 @@ class Replace(Operation):
     source_in: int = 0
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         clip = media(self.media, self.source_in, slot.length, where)
         clip.markers.extend(marker.deepcopy() for marker in slot.item.markers)

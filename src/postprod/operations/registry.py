@@ -15,8 +15,10 @@ from postprod.operations.markers import AddMarker, RemoveMarker
 from postprod.operations.mixer import MIXER_OPERATIONS
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
+from postprod.operations.project import SetTimeline
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
 from postprod.operations.timing import Freeze, Reverse, Speed
+from postprod.operations.tracks import TRACK_OPERATIONS
 from postprod.operations.transitions import AddTransition, RemoveTransition
 from postprod.operations.trimming import Move, Roll, SetRange, Slide, Slip, Split, Trim
 
@@ -48,6 +50,8 @@ _FAMILIES: tuple[type[Operation], ...] = (
     Reverse,
     Link,
     Unlink,
+    SetTimeline,
+    *TRACK_OPERATIONS,
     *MIXER_OPERATIONS,
     *CLIP_OPERATIONS,
 )

@@ -18,9 +18,9 @@ from postprod.operations.trackwork import (
 )
 from postprod.timeline.slots import (
     Where,
-    find_track,
     gap,
     slots,
+    unlocked_track,
 )
 
 
@@ -34,7 +34,7 @@ class Lift(Operation):
     linked: bool = True  # its linked clips go too
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         partners = partners_of(timeline, track, self.at, where, self.linked)
         slot = detach(track, self.at, where)
         track[slot.index] = gap(slot.length, where.rate)
@@ -52,7 +52,7 @@ class Extract(Operation):
     linked: bool = True  # its linked clips are extracted too, each closing up its own track
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         partners = partners_of(timeline, track, self.at, where, self.linked)
         slot = detach(track, self.at, where)
         del track[slot.index]
@@ -81,7 +81,7 @@ class ExtractRange(Operation):
                 f"range {where.tc(self.start)}-{where.tc(self.end)} is empty",
                 fix="give OUT after IN",
             )
-        chosen = [find_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
+        chosen = [unlocked_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
         for track in chosen:
             remove_range(track, self.start, self.end, where)
 
@@ -113,7 +113,7 @@ class CloseGaps(Operation):
     tracks: tuple[str, ...] = ()  # none: every track
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        chosen = [find_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
+        chosen = [unlocked_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
         for track in chosen:
             for slot in reversed(slots(track, where.rate)):
                 if slot.is_gap and not touches_transition(track, slot.index):

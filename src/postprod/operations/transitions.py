@@ -23,7 +23,7 @@ from postprod.timeline.model import (
 )
 from postprod.timeline.slots import (
     Where,
-    find_track,
+    unlocked_track,
 )
 
 
@@ -48,7 +48,7 @@ class AddTransition(Operation):
                 fix=f"use one of {', '.join(TRANSITION_PATTERNS)}",
             )
         colour = parse_colour(self.colour, where=self.track)
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         _, incoming = cut_between(track, self.at, where)
         if isinstance(track[incoming.index - 1], otio.schema.Transition):
             raise EditError(
@@ -77,7 +77,7 @@ class RemoveTransition(Operation):
     at: int
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         _, incoming = cut_between(track, self.at, where)
         if not isinstance(track[incoming.index - 1], otio.schema.Transition):
             raise EditError(

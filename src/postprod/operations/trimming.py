@@ -30,11 +30,11 @@ from postprod.timeline.slots import (
     Where,
     clip_at,
     cut_at,
-    find_track,
     gap,
     set_source,
     slots,
     source_in,
+    unlocked_track,
 )
 from postprod.timeline.warps import time_scalar, trimmed_first
 
@@ -49,7 +49,7 @@ class Split(Operation):
     linked: bool = True  # its linked clips are cut at the same frame
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         if slot.start == self.at:
             raise EditError(
@@ -81,7 +81,7 @@ class Trim(Operation):
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         if self.edge not in ("in", "out"):
             raise EditError(f"trim edge {self.edge!r}", fix="trim the in or the out edge")
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         partners = partners_of(timeline, track, self.at, where, self.linked)
         speed = time_scalar(slot.item)
@@ -124,7 +124,7 @@ class Roll(Operation):
     linked: bool = True  # linked clips with a cut at the same frame roll it too
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         left, right = cut_between(track, self.at, where)
         partners = [
             partner
@@ -155,7 +155,7 @@ class Slip(Operation):
     linked: bool = True  # its linked clips slip by as much
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        slot = clip_at(find_track(timeline, self.track), self.at, where)
+        slot = clip_at(unlocked_track(timeline, self.track), self.at, where)
         first = source_in(slot.item, where.rate)
         set_source(slot.item, first + self.by, slot.length, where.rate)
         follow(
@@ -176,7 +176,7 @@ class Slide(Operation):
     by: int
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         found = slots(track, where.rate)
         position = found.index(slot)
@@ -201,12 +201,12 @@ class Move(Operation):
     linked: bool = True  # its linked clips move by as much, each on its own track
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         partners = partners_of(timeline, track, self.at, where, self.linked)
         slot = detach(track, self.at, where)
         clip = slot.item.deepcopy()
         track[slot.index] = gap(slot.length, where.rate)
-        target = find_track(timeline, self.to_track or self.track)
+        target = unlocked_track(timeline, self.to_track or self.track)
         index = clear(target, self.to, self.to + slot.length, where)
         target.insert(index, clip)
         shift = self.to - slot.start
@@ -249,7 +249,7 @@ class SetRange(Operation):
     source_out: int
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        slot = clip_at(find_track(timeline, self.track), self.at, where)
+        slot = clip_at(unlocked_track(timeline, self.track), self.at, where)
         if self.source_out <= self.source_in:
             raise EditError(
                 f"out point {self.source_out} is not after in point {self.source_in}",

@@ -32,7 +32,7 @@ from postprod.project import load_project, save_project
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.timecode import FrameRate, frames_to_label
 from postprod.timecode.ltc import decode_blocks
-from postprod.timeline.slots import Where, track_length
+from postprod.timeline.slots import Where, match_track, track_length
 
 SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}
 
@@ -230,15 +230,13 @@ def _placement(
         )  # the file's first sample is the LTC time; the clip skips the pre-roll
     if plan.at is not None:
         return plan.at
-    for track in timeline.tracks:
-        if track.name == plan.track:
-            return track_length(track, where.rate)
-    return 0
+    track = match_track(timeline.tracks, plan.track, where=timeline.name)
+    return 0 if track is None else track_length(track, where.rate)
 
 
 def _ensure_track(timeline: otio.schema.Timeline, name: str, project: Path) -> None:
-    """Add the audio track ``name`` to the project if it has none of that name."""
-    if any(track.name == name for track in timeline.tracks):
+    """Add the audio track ``name`` to the project if it has none of that name (or short name)."""
+    if match_track(timeline.tracks, name, where=timeline.name) is not None:
         return
     timeline.tracks.append(otio.schema.Track(name, kind=otio.schema.TrackKind.Audio))
     save_project(timeline, project)

@@ -30,6 +30,7 @@ from postprod.planner.ranges import parse_frame_range
 from postprod.project import load_project
 from postprod.render.mix import Progress, SegmentMixer
 from postprod.timecode import FrameRate
+from postprod.timeline.metadata import project_settings_of
 from postprod.timeline.model import timeline_rate
 
 
@@ -41,6 +42,7 @@ class MixResult:
     stems: tuple[Path, ...]
     samples: int
     stereo: Path | None = None  # the BS.775 fold-down of a 5.1 mix, when asked for
+    sample_rate: int = 48000
 
 
 def session_from_plan(programme: RenderPlan) -> Session:
@@ -129,7 +131,7 @@ def mix_project(
     out: str | os.PathLike[str],
     *,
     stems_dir: str | os.PathLike[str] | None = None,
-    sample_rate: int = 48000,
+    sample_rate: int | None = None,
     bit_depth: str = "24",
     tail_s: float = 0.0,
     progress: Progress | None = None,
@@ -146,12 +148,14 @@ def mix_project(
     by ITU-R BS.775 (``stereo_downmix``, written beside it as ``NAME_stereo``).
     ``frame_range`` (``IN-OUT``, programme timecodes or frames) mixes only that
     stretch, with everything before it (tails, ducking) run through the
-    console first, so the range equals that part of the whole mix.
+    console first, so the range equals that part of the whole mix. ``sample_rate``
+    defaults to the project's (48 kHz when it says nothing).
     """
     codec, sample_format = _encoding(Path(out), bit_depth)
     path = Path(project)
     timeline = load_project(path)
     rate = timeline_rate(timeline)
+    sample_rate = sample_rate or project_settings_of(timeline).sample_rate_hz or 48000
     output = OutputFormat(frame_rate=rate, sample_rate=sample_rate)
     programme = plan(timeline, output, project_folder=path.parent)
     session = session_from_plan(programme)
@@ -207,4 +211,4 @@ def mix_project(
     for writer in writers:
         writer.close()
     stems = tuple(paths[1 : 1 + len(names)])
-    return MixResult(paths[0], stems, total, paths[-1] if folded else None)
+    return MixResult(paths[0], stems, total, paths[-1] if folded else None, sample_rate)

@@ -19,6 +19,7 @@ from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
 from postprod.render.presets import PROXY, output_preset
 from postprod.timecode import FrameRate
+from postprod.timeline.metadata import project_settings_of
 from postprod.timeline.model import media_path, timeline_rate
 
 
@@ -36,11 +37,12 @@ def render_project(
     strict: bool = False,
     smart: bool = False,
 ) -> RenderResult:
-    """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the first clip's);
-    ``frame_range`` is ``IN-OUT`` in programme timecode or frames (OUT exclusive);
-    ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size, fastest H.264;
-    ``strict`` stops on missing media instead of rendering MEDIA OFFLINE slates; ``smart``
-    copies whole GOPs of sources the output shows unchanged instead of encoding them."""
+    """Render ``project`` to ``out``; ``size`` is ``WIDTHxHEIGHT`` (default: the project's,
+    else the first clip's); ``frame_range`` is ``IN-OUT`` in programme timecode or frames
+    (OUT exclusive); ``preset`` one of :data:`PRESETS` (default h264); ``proxy`` half size,
+    fastest H.264; ``strict`` stops on missing media instead of rendering MEDIA OFFLINE
+    slates; ``smart`` copies whole GOPs of sources the output shows unchanged instead of
+    encoding them."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
     if proxy and preset is not None:
@@ -78,11 +80,17 @@ def output_format(
     folder: Path,
     *,
     size: str | None = None,
-    sample_rate: int = 48000,
+    sample_rate: int | None = None,
 ) -> OutputFormat:
-    """The programme's format: ``size`` (WIDTHxHEIGHT) or the first clip's, the timeline's rate."""
-    width, height = _size(size) if size else _first_clip_size(timeline, folder)
-    return OutputFormat(width, height, timeline_rate(timeline), sample_rate)
+    """The programme's format: ``size`` (WIDTHxHEIGHT), else the project's, else the first
+    clip's; the timeline's rate; ``sample_rate``, else the project's, else 48 kHz."""
+    settings = project_settings_of(timeline)
+    if size:
+        width, height = _size(size)
+    else:
+        width, height = settings.size_px or _first_clip_size(timeline, folder)
+    sound = sample_rate or settings.sample_rate_hz or 48000
+    return OutputFormat(width, height, timeline_rate(timeline), sound)
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -6,7 +6,9 @@ and the buses and master under the timeline's
 ``metadata["postprod"]["console"]``, each with a schema ``version``. They are
 parsed here into typed, validated objects and written back; nothing else
 touches the raw dictionaries. A timeline without any of it mixes at unity
-gain and centre pan, so projects from other tools mix as they are.
+gain and centre pan, so projects from other tools mix as they are. The
+project's picture size and sample rate sit under the timeline's ``"project"``
+section, a track's channel layout and lock under its ``"track"`` section.
 
 Version history: 1 (the first).
 """
@@ -383,3 +385,125 @@ def clip_gain_db(clip: otio.schema.Clip) -> float:
 def set_clip_gain(clip: otio.schema.Clip, gain_db: float) -> None:
     """Store a clip's gain (dB) in the project."""
     set_clip_state(clip, replace(clip_state(clip), gain_db=float(gain_db)))
+
+
+#: Sample rates a project may run at (Hz).
+SAMPLE_RATES_HZ = (44100, 48000, 88200, 96000)
+#: Channel layouts an audio track may carry, with their channel counts.
+TRACK_LAYOUTS = {"mono": 1, "stereo": 2, "5.1": 6}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSettings:
+    """The programme's picture size and sample rate, what a render or mix makes unless told
+    otherwise. ``None`` is "not stated": the render takes the first clip's size and 48 kHz,
+    as it does for a project made by another tool."""
+
+    width_px: int | None = None
+    height_px: int | None = None
+    sample_rate_hz: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "width_px": self.width_px,
+            "height_px": self.height_px,
+            "sample_rate_hz": self.sample_rate_hz,
+        }
+
+    @property
+    def size_px(self) -> tuple[int, int] | None:
+        """(width, height), or ``None`` when the project does not say."""
+        if self.width_px is None or self.height_px is None:
+            return None
+        return self.width_px, self.height_px
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], where: str) -> ProjectSettings:
+        try:
+            values = {
+                key: None if data.get(key) is None else int(data[key])
+                for key in ("width_px", "height_px", "sample_rate_hz")
+            }
+        except (TypeError, ValueError) as error:
+            raise ProjectError(
+                f"the project settings are not valid ({error})", where=where
+            ) from None
+        settings = ProjectSettings(**values)
+        settings.check(where)
+        return settings
+
+    def check(self, where: str) -> None:
+        """Refuse a size that is not two even numbers of pixels, or a sample rate we do not run at."""
+        if (self.width_px is None) != (self.height_px is None):
+            raise ProjectError(
+                "a picture size needs both width and height", where=where, fix="give WIDTHxHEIGHT"
+            )
+        size = self.size_px
+        if size is not None and not all(0 < side <= 16384 and side % 2 == 0 for side in size):
+            raise ProjectError(
+                f"picture size {size[0]}x{size[1]} is not even pixels from 2 to 16384",
+                where=where,
+                fix="for example 1920x1080",
+            )
+        if self.sample_rate_hz is not None and self.sample_rate_hz not in SAMPLE_RATES_HZ:
+            raise ProjectError(
+                f"sample rate {self.sample_rate_hz} Hz is not one a project runs at",
+                where=where,
+                fix=f"use one of {', '.join(map(str, SAMPLE_RATES_HZ))}",
+            )
+
+
+def project_settings_of(timeline: otio.schema.Timeline) -> ProjectSettings:
+    """The timeline's picture size and sample rate (nothing stated when the project says nothing)."""
+    where = f"timeline {timeline.name or '?'}"
+    return ProjectSettings.from_dict(dict(_payload(timeline, where).get("project", {})), where)
+
+
+def set_project_settings(timeline: otio.schema.Timeline, settings: ProjectSettings) -> None:
+    """Store the timeline's picture size and sample rate in the project."""
+    where = f"timeline {timeline.name}"
+    settings.check(where)
+    _store(timeline, where, "project", settings.to_dict())
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSettings:
+    """A track's own settings: an audio track's channel layout (``None``: not stated, its
+    media decide) and whether it is locked against edits."""
+
+    layout: str | None = None
+    locked: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layout": self.layout, "locked": self.locked}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], where: str) -> TrackSettings:
+        layout = data.get("layout")
+        settings = TrackSettings(
+            None if layout is None else str(layout), bool(data.get("locked", False))
+        )
+        settings.check(where)
+        return settings
+
+    def check(self, where: str) -> None:
+        """Refuse a channel layout we do not know."""
+        if self.layout is not None and self.layout not in TRACK_LAYOUTS:
+            raise ProjectError(
+                f"unknown channel layout {self.layout!r}",
+                where=where,
+                fix=f"use one of {', '.join(TRACK_LAYOUTS)}",
+            )
+
+
+def track_settings_of(track: otio.schema.Track) -> TrackSettings:
+    """A track's layout and lock (unstated, unlocked when the project says nothing)."""
+    where = f"track {track.name or '?'}"
+    return TrackSettings.from_dict(dict(_payload(track, where).get("track", {})), where)
+
+
+def set_track_settings(track: otio.schema.Track, settings: TrackSettings) -> None:
+    """Store a track's layout and lock in the project."""
+    where = f"track {track.name}"
+    settings.check(where)
+    _store(track, where, "track", settings.to_dict())

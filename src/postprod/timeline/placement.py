@@ -12,6 +12,7 @@ from fractions import Fraction
 import opentimelineio as otio
 
 from postprod.timeline.model import rational_time, to_frames
+from postprod.timeline.slots import match_track
 
 
 def _gap(frames: int, rate: Fraction) -> otio.schema.Gap:
@@ -66,9 +67,9 @@ def _track(timeline: otio.schema.Timeline, name: str, kind: str) -> otio.schema.
     """The track of ``kind`` called ``name``, or a new one after the last of its kind (or,
     the first of its kind: sound after everything, picture before everything)."""
     same_kind = [track for track in timeline.tracks if track.kind == kind]
-    for track in same_kind:
-        if track.name == name:
-            return track
+    found = match_track(same_kind, name, where=timeline.name)
+    if found is not None:
+        return found
     track = otio.schema.Track(name, kind=kind)
     if same_kind:
         index = list(timeline.tracks).index(same_kind[-1]) + 1

@@ -10,6 +10,8 @@ This module is that view and the one primitive every operation builds on,
 from __future__ import annotations
 
 import math
+import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +20,7 @@ import opentimelineio as otio
 
 from postprod.errors import EditError
 from postprod.timecode import FrameRate, frames_to_label
+from postprod.timeline.metadata import track_settings_of
 from postprod.timeline.model import exact_rate, playback_ratio, time_range, timeline_rate, to_frames
 from postprod.timeline.warps import consumed, split_firsts, time_scalar
 
@@ -64,13 +67,45 @@ class Where:
         return frames_to_label(self.start_frame + frame, smpte)
 
 
-def find_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
-    """The track called ``name`` (V1, A2, ...)."""
-    for track in timeline.tracks:
-        if isinstance(track, otio.schema.Track) and track.name == name:
+def match_track(
+    tracks: Iterable[otio.core.Composable], name: str, *, where: str = ""
+) -> otio.schema.Track | None:
+    """The track called ``name``, or else the one whose short name (the first word of its
+    name) it is: ``A2`` finds ``A2 recorder_sc1_t1``, as ``sync`` names tracks. An exact
+    name wins; a short name two tracks share is refused, naming both."""
+    candidates = [track for track in tracks if isinstance(track, otio.schema.Track)]
+    for track in candidates:
+        if track.name == name:
             return track
+    short = [track for track in candidates if track.name.split()[:1] == [name]]
+    if len(short) > 1:
+        names = " and ".join(repr(track.name) for track in short)
+        raise EditError(
+            f"track {name!r} could be {names}",
+            where=where,
+            fix="give the whole name, in quotes",
+        )
+    return short[0] if short else None
+
+
+def find_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
+    """The track called ``name`` (V1, A2, ...), or of that short name (:func:`match_track`)."""
+    track = match_track(timeline.tracks, name, where=timeline.name)
+    if track is not None:
+        return track
     names = ", ".join(track.name for track in timeline.tracks) or "none"
     raise EditError(f"no track {name!r}", where=timeline.name, fix=f"choose one of: {names}")
+
+
+def unlocked_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
+    """The track an edit changes (:func:`find_track`); a locked track is refused."""
+    track = find_track(timeline, name)
+    if track_settings_of(track).locked:
+        raise EditError(
+            f"track {track.name} is locked",
+            fix=f"unlock it with postprod track lock PROJECT {shlex.quote(track.name)} --off",
+        )
+    return track
 
 
 def slots(track: otio.schema.Track, rate: Fraction) -> list[Slot]:
