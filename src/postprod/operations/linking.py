@@ -26,7 +26,7 @@ import opentimelineio as otio
 from postprod.errors import EditError
 from postprod.operations.base import Operation
 from postprod.timeline.metadata import link_of, set_link
-from postprod.timeline.slots import Slot, Where, clip_at, slots, find_track
+from postprod.timeline.slots import Slot, Where, clip_at, slots, unlocked_track
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ class Link(Operation):
             )
         placed = []
         for name, at in self.items:
-            track = find_track(timeline, name)
+            track = unlocked_track(timeline, name)
             placed.append((track, clip_at(track, at, where)))
         for (one, _), (other, _) in itertools.combinations(placed, 2):
             if one is other:
@@ -151,7 +151,7 @@ class Unlink(Operation):
     at: int
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         if link_of(slot.item) is None:
             raise EditError(

@@ -35,7 +35,7 @@ from postprod.timeline.slots import (
     set_source,
     slots,
     source_in,
-    find_track,
+    unlocked_track,
 )
 from postprod.timeline.warps import set_time_scalar, source_frame, time_scalar
 
@@ -69,7 +69,7 @@ class Speed(Operation):
                 fix="give 1 % or more (freeze holds a frame)",
             )
         speed = Fraction(str(self.percent)) / 100
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         now = time_scalar(slot.item)
         if now == 0:
@@ -92,7 +92,7 @@ class Reverse(Operation):
     linked: bool = True
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         _retime_linked(timeline, track, slot, Fraction(-1), True, self.linked, where, None)
 
@@ -114,7 +114,7 @@ class Freeze(Operation):
     linked: bool = True
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        track = find_track(timeline, self.track)
+        track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
         partners = partners_of(timeline, track, self.at, where, self.linked)
         shown = source_frame(
