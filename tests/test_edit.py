@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -215,6 +217,44 @@ def test_operations_round_trip_through_their_journal_form() -> None:
         assert ops.operation_from_dict(data) == operation
     with pytest.raises(EditError, match="unknown operation"):
         ops.operation_from_dict({"op": "explode"})
+
+
+#: The verbs operation names start with; a noun alone ("picture", "title") names what
+#: its command sets or adds, as the edit commands do.
+VERBS = (
+    *("add", "remove", "set", "move", "rename", "lock", "clear", "route", "close", "extract"),
+    *("jump", "split", "trim", "roll", "slip", "slide", "append", "insert", "overwrite"),
+    *("replace", "lift", "link", "unlink", "speed", "freeze", "reverse", "picture", "title"),
+)
+
+
+def _subclasses(kind: type[ops.Operation]) -> list[type[ops.Operation]]:
+    """Every operation class a module defines (not the class ``slots=True`` replaced)."""
+    found = []
+    for sub in kind.__subclasses__():
+        if getattr(sys.modules[sub.__module__], sub.__qualname__, None) is sub:
+            found.append(sub)
+        found += _subclasses(sub)
+    return found
+
+
+def test_operation_names_are_verb_first_unique_and_registered() -> None:
+    shape = re.compile(rf"^({'|'.join(VERBS)})(-[a-z0-9]+)*$")
+    kinds = {kind for kind in _subclasses(ops.Operation) if "name" in vars(kind)}
+    names = sorted(kind.name for kind in kinds)
+    assert len(set(names)) == len(names), names
+    assert [name for name in names if not shape.match(name)] == []
+    assert {ops.OPERATIONS[name] for name in names} == kinds == set(ops.OPERATIONS.values())
+
+
+def test_former_noun_first_names_still_read_back() -> None:
+    from postprod.operations.registry import FORMER_NAMES
+
+    assert set(FORMER_NAMES.values()) <= set(ops.OPERATIONS)
+    assert not set(FORMER_NAMES) & set(ops.OPERATIONS)
+    old = {"op": "mixer-set", "track": "A1", "gain_db": -6.0}
+    assert ops.operation_from_dict(old) == ops.SetStrip("A1", gain_db=-6.0)
+    assert ops.SetStrip("A1").to_dict()["op"] == "set-strip"
 
 
 # -- properties -------------------------------------------------------------

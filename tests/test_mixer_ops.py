@@ -231,7 +231,7 @@ def test_every_command_is_undone_and_redone_byte_for_byte(
     capsys.readouterr()
     assert main(["edit", str(project), "history"]) == 0
     shown = capsys.readouterr().out
-    assert "clip-effect-clear" in shown and "mixer-set" in shown
+    assert "clear-clip-effects" in shown and "set-strip" in shown
     assert main(["mixer", str(project), "show"]) == 0
     assert "dB" in capsys.readouterr().out
 
@@ -350,4 +350,4 @@ def test_help_needs_no_project_and_operations_round_trip_the_journal() -> None:
         data = json.loads(json.dumps(operation.to_dict()))
         assert ops.operation_from_dict(data) == operation
         assert ops.OPERATIONS[operation.name] is type(operation)
-    assert ops.SetStrip("A1", gain_db=-6.0).describe() == "mixer-set track=A1, gain_db=-6.0"
+    assert ops.SetStrip("A1", gain_db=-6.0).describe() == "set-strip track=A1, gain_db=-6.0"

@@ -41,7 +41,7 @@ def _clip(timeline: otio.schema.Timeline, track: str, at: int, where: Where) -> 
 class ClipGain(Operation):
     """Set the gain of the clip under ``at``: before the track's inserts and fader."""
 
-    name: ClassVar[str] = "clip-gain"
+    name: ClassVar[str] = "set-clip-gain"
     track: str
     at: int = param(minimum=0, unit="frames", help="Frames from the programme's start.")
     gain_db: float = param(0.0, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB)
@@ -57,7 +57,7 @@ class ClipFade(Operation):
     """Fade the clip under ``at`` in or out over ``frames`` (0 takes the fade away) with a
     curve: linear, equal-power, logarithmic (``log``) or s-curve."""
 
-    name: ClassVar[str] = "clip-fade"
+    name: ClassVar[str] = "set-clip-fade"
     track: str
     at: int = param(minimum=0, unit="frames", help="Frames from the programme's start.")
     edge: str = "in"
@@ -97,7 +97,7 @@ class AddClipEffect(Settings):
     """Put an effect on the clip under ``at``: at the end of its chain, or as effect
     ``number`` (from 1). Clip effects run before the track's inserts."""
 
-    name: ClassVar[str] = "clip-effect-add"
+    name: ClassVar[str] = "add-clip-effect"
     track: str
     at: int = param(minimum=0, unit="frames", help="Frames from the programme's start.")
     effect: str = ""
@@ -120,7 +120,7 @@ class AddClipEffect(Settings):
 class RemoveClipEffect(Operation):
     """Take effect ``number`` (from 1) off the clip under ``at``."""
 
-    name: ClassVar[str] = "clip-effect-remove"
+    name: ClassVar[str] = "remove-clip-effect"
     track: str
     at: int = param(minimum=0, unit="frames", help="Frames from the programme's start.")
     number: int = param(1, minimum=1, help="The effect, from 1.")
@@ -137,7 +137,7 @@ class RemoveClipEffect(Operation):
 class ClearClipEffects(Operation):
     """Take every effect off the clip under ``at``."""
 
-    name: ClassVar[str] = "clip-effect-clear"
+    name: ClassVar[str] = "clear-clip-effects"
     track: str
     at: int = param(minimum=0, unit="frames", help="Frames from the programme's start.")
 

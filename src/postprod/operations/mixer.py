@@ -175,7 +175,7 @@ class SetStrip(Settings):
     """Set a track's fader, pan, mute, solo, polarity or output (or the master's fader).
     ``None`` leaves a setting as it is."""
 
-    name: ClassVar[str] = "mixer-set"
+    name: ClassVar[str] = "set-strip"
     track: str
     gain_db: float | None = param(
         None, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB, help="The fader."
@@ -221,7 +221,7 @@ class SetStrip(Settings):
 class AddInsert(Settings):
     """Put an effect in a strip's insert chain: at the end, or as insert ``number`` (from 1)."""
 
-    name: ClassVar[str] = "insert-add"
+    name: ClassVar[str] = "add-insert"
     track: str
     effect: str
     params: Params = ()
@@ -243,7 +243,7 @@ class AddInsert(Settings):
 class RemoveInsert(Operation):
     """Take insert ``number`` (from 1) out of a strip's chain."""
 
-    name: ClassVar[str] = "insert-remove"
+    name: ClassVar[str] = "remove-insert"
     track: str
     number: int = param(minimum=1, help="The insert, from 1.")
     bus: bool = False
@@ -258,7 +258,7 @@ class RemoveInsert(Operation):
 class MoveInsert(Operation):
     """Move insert ``number`` to place ``to`` in the chain (both from 1): order changes sound."""
 
-    name: ClassVar[str] = "insert-move"
+    name: ClassVar[str] = "move-insert"
     track: str
     number: int = param(minimum=1, help="The insert, from 1.")
     to: int = param(minimum=1, help="Its new place, from 1.")
@@ -276,7 +276,7 @@ class MoveInsert(Operation):
 class SetInsert(Operation):
     """Change parameters of insert ``number`` (from 1); the others keep their values."""
 
-    name: ClassVar[str] = "insert-set"
+    name: ClassVar[str] = "set-insert"
     track: str
     number: int = param(minimum=1, help="The insert, from 1.")
     params: Params = ()
@@ -314,7 +314,7 @@ def _send_index(strip: StripState, bus: str, track: str) -> int:
 class AddSend(Operation):
     """Send a track to a bus (an effects return, a stem), after its fader or before it."""
 
-    name: ClassVar[str] = "send-add"
+    name: ClassVar[str] = "add-send"
     track: str
     bus: str
     level_db: float = param(0.0, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB)
@@ -337,7 +337,7 @@ class AddSend(Operation):
 class SetSend(Settings):
     """Change a track's send to a bus: its level, or pre/post fader (``None`` leaves it)."""
 
-    name: ClassVar[str] = "send-set"
+    name: ClassVar[str] = "set-send"
     track: str
     bus: str
     level_db: float | None = param(None, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB)
@@ -360,7 +360,7 @@ class SetSend(Settings):
 class RemoveSend(Operation):
     """Stop sending a track to a bus."""
 
-    name: ClassVar[str] = "send-remove"
+    name: ClassVar[str] = "remove-send"
     track: str
     bus: str
 
@@ -382,7 +382,7 @@ def _check_output(console: ConsoleState, bus: str, output: str) -> None:
 class AddBus(Operation):
     """A new bus (dialogue, music, effects, a reverb return), feeding the master or a bus."""
 
-    name: ClassVar[str] = "bus-add"
+    name: ClassVar[str] = "add-bus"
     bus: str
     gain_db: float = param(0.0, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB)
     output: str = MASTER
@@ -403,7 +403,7 @@ class SetBus(Settings):
     """Change a bus's fader, output or ducking (``None`` leaves it; ``duck_key=""`` stops
     the ducking)."""
 
-    name: ClassVar[str] = "bus-set"
+    name: ClassVar[str] = "set-bus"
     bus: str
     gain_db: float | None = param(None, unit="dB", minimum=GAIN_MIN_DB, maximum=GAIN_MAX_DB)
     output: str | None = None
@@ -435,7 +435,7 @@ class SetBus(Settings):
 class RouteBus(Operation):
     """Send a bus's output to the master or to another bus (a stem into a submix)."""
 
-    name: ClassVar[str] = "bus-route"
+    name: ClassVar[str] = "route-bus"
     bus: str
     to: str = MASTER
 
@@ -447,7 +447,7 @@ class RouteBus(Operation):
 class RemoveBus(Operation):
     """Take a bus away; refused while a track, a send or another bus still uses it."""
 
-    name: ClassVar[str] = "bus-remove"
+    name: ClassVar[str] = "remove-bus"
     bus: str
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
@@ -494,7 +494,7 @@ class AddAutomation(Operation):
     """A breakpoint on a track's fader or pan at ``at`` (frames from the programme's start):
     the value there and the curve to the next point. A point at the same time is replaced."""
 
-    name: ClassVar[str] = "automation-add"
+    name: ClassVar[str] = "add-automation"
     track: str
     param: str  # gain_db or pan
     at: int = _field(minimum=0, unit="frames", help="Frames from the programme's start.")
@@ -528,7 +528,7 @@ class AddAutomation(Operation):
 class ClearAutomation(Settings):
     """Take away a track's automation of ``param`` (or, with ``at``, only the point there)."""
 
-    name: ClassVar[str] = "automation-clear"
+    name: ClassVar[str] = "clear-automation"
     track: str
     param: str
     at: int | None = _field(None, minimum=0, unit="frames")
