@@ -11,7 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from postprod.audio.mixer import Bus, Mixer, Send, Session, Track
+from postprod.audio.mixer import Mixer, Session, Track
+from postprod.effects.console import BusState, ConsoleState, SendState, StripState
 from postprod.effects.registry import EffectSpec
 from postprod.media import write_audio
 from postprod.render.sources import FileSource
@@ -36,29 +37,20 @@ def session() -> Session:
                 release_ms=comp[3],
             ),
         )
-        sends = (Send("reverb", level_db=send),) if send is not None else ()
-        tracks.append(
-            Track(
-                name,
-                FileSource(S.stem_path(name), S.SR),
-                gain_db=gain,
-                pan=pan,
-                inserts=inserts,
-                sends=sends,
-            )
-        )
+        sends = (SendState("reverb", level_db=send),) if send is not None else ()
+        strip = StripState(gain_db=gain, pan=pan, inserts=inserts, sends=sends)
+        tracks.append(Track(name, FileSource(S.stem_path(name), S.SR), strip))
     reverb = EffectSpec.of(
         "reverb", room_size=0.8, damping=0.5, wet_level=1.0, dry_level=0.0, width=1.0
     )
     limiter = EffectSpec.of("limiter", ceiling_db=S.LIMIT_DB, release_ms=100, lookahead_ms=5)
-    return Session(
-        S.SR,
-        tuple(tracks),
-        buses=(Bus("reverb", inserts=(reverb,)),),
+    console = ConsoleState(
+        (BusState("reverb", inserts=(reverb,)),),
         # The master fader (+6 dB) drives the limiter: master inserts are post-fader.
-        master_inserts=(limiter,),
         master_gain_db=S.MASTER_GAIN_DB,
+        master_inserts=(limiter,),
     )
+    return Session(S.SR, tuple(tracks), console)
 
 
 def main() -> int:

@@ -21,7 +21,8 @@ import time
 import numpy as np
 from numpy.typing import NDArray
 
-from postprod.audio.mixer import Bus, Mixer, Send, Session, Track
+from postprod.audio.mixer import Mixer, Session, Track
+from postprod.effects.console import BusState, ConsoleState, SendState, StripState
 from postprod.effects.registry import EffectSpec
 from postprod.media import write_audio
 
@@ -60,18 +61,22 @@ def main() -> None:
         Track(
             f"t{k}",
             NoiseSource(k, samples),
-            gain_db=-12,
-            pan=((k % 9) - 4) / 4,
-            inserts=strip,
-            sends=(Send("reverb", -10),) if k % 4 == 0 else (),
+            StripState(
+                gain_db=-12,
+                pan=((k % 9) - 4) / 4,
+                inserts=strip,
+                sends=(SendState("reverb", -10),) if k % 4 == 0 else (),
+            ),
         )
         for k in range(args.tracks)
     )
     session = Session(
         RATE,
         tracks,
-        buses=(Bus("reverb", inserts=(EffectSpec.of("reverb", wet_level=1.0, dry_level=0.0),)),),
-        master_inserts=(EffectSpec.of("limiter", ceiling_db=-1),),
+        ConsoleState(
+            (BusState("reverb", inserts=(EffectSpec.of("reverb", wet_level=1.0, dry_level=0.0),)),),
+            master_inserts=(EffectSpec.of("limiter", ceiling_db=-1),),
+        ),
     )
     out = os.path.join(tempfile.gettempdir(), "bench-out", "a1x_postprod.wav")
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -9,20 +9,25 @@ already in dB, linear *is* exponential in amplitude). Before the first point
 the first value holds, after the last the last. Evaluation is vectorised
 (``searchsorted`` over the block), so gain and pan are sample-accurate, and
 the value at a breakpoint's sample is exactly its value.
+
+The console's settings (``effects.console``) hold automation as plain
+``(time_s, value, curve)`` breakpoints; :func:`envelope_of` and
+:meth:`ParamAutomation.of` make the engine's envelopes from them, so there is
+one stored format and this module only evaluates.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from postprod.effects.console import AUTOMATION_CURVES as CURVES
+from postprod.effects.console import InsertAutomation, Points
 from postprod.errors import AudioError
 
-CURVES = ("linear", "hold", "s-curve", "exponential")
+__all__ = ["CURVES", "Breakpoint", "Envelope", "ParamAutomation", "envelope_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,37 +104,14 @@ class Envelope:
         values = [p.value for p in self.points]
         return min(values), max(values)
 
-    def to_dict(self) -> dict[str, Any]:
-        """As plain data: ``{"points": [{"time_s"|"sample": ..., "value": ..., "curve": ...}]}``."""
-        points: list[dict[str, Any]] = []
-        for p in self.points:
-            where: dict[str, Any] = (
-                {"sample": p.sample} if p.sample is not None else {"time_s": p.time_s}
-            )
-            points.append({**where, "value": p.value, "curve": p.curve})
-        return {"points": points}
 
-    @staticmethod
-    def from_dict(data: Mapping[str, Any], where: str = "automation") -> Envelope:
-        """From :meth:`to_dict`'s data."""
-        try:
-            return Envelope(
-                tuple(
-                    Breakpoint(
-                        float(p.get("time_s", 0.0)),
-                        float(p["value"]),
-                        str(p.get("curve", "linear")),
-                        int(p["sample"]) if "sample" in p else None,
-                    )
-                    for p in data["points"]
-                )
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise AudioError(
-                f"automation is malformed ({error})",
-                where=where,
-                fix='give {"points": [{"time_s": 0.0, "value": 0.0, "curve": "linear"}, ...]}',
-            ) from None
+def envelope_of(points: Points) -> Envelope | None:
+    """The envelope of a setting's breakpoints (``None`` when there are none)."""
+    return Envelope(_breakpoints(points)) if points else None
+
+
+def _breakpoints(points: Points) -> tuple[Breakpoint, ...]:
+    return tuple(Breakpoint(time_s, value, curve) for time_s, value, curve in points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,20 +122,7 @@ class ParamAutomation:
     param: str
     envelope: Envelope
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "insert_index": self.insert_index,
-            "param": self.param,
-            "envelope": self.envelope.to_dict(),
-        }
-
     @staticmethod
-    def from_dict(data: Mapping[str, Any], where: str = "automation") -> ParamAutomation:
-        try:
-            return ParamAutomation(
-                int(data["insert_index"]),
-                str(data["param"]),
-                Envelope.from_dict(data["envelope"], where),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise AudioError(f"insert automation is malformed ({error})", where=where) from None
+    def of(ride: InsertAutomation) -> ParamAutomation:
+        """The engine's form of a setting's insert automation."""
+        return ParamAutomation(ride.insert_index, ride.param, Envelope(_breakpoints(ride.points)))

@@ -22,26 +22,28 @@ other buses, a ducking key, the stems), and drops that much from the start
 of the mix, so everything stays aligned to the picture. Memory: a block or
 two per track and bus, whatever the programme length.
 
-The description (:class:`Session` and what it holds) is plain frozen data
-with ``to_dict``/``from_dict`` (JSON-ready), except each track's source,
-which the caller supplies by track name: a planner builds the description,
-the render layer backs the sources with files.
+A :class:`Session` holds the console's settings as the project and the
+render plan do (``effects.console``: a :class:`Track` is a name, a
+``StripState`` and a source; the buses and master are a ``ConsoleState``);
+their ``to_dict``/``from_dict`` are the only serialisation. The render layer
+backs each track's source with its clips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from postprod.audio.automation import Envelope, ParamAutomation
+from postprod.audio.automation import Envelope, ParamAutomation, envelope_of
 from postprod.audio.dynamics import AttackRelease, LevelFollower
 from postprod.audio.effects import Chain, Fifo
 from postprod.audio.pan import layout_channels, place
-from postprod.effects.registry import EffectSpec, tempo_delay_s
+from postprod.effects.console import BusState, ConsoleState, InsertAutomation, StripState
+from postprod.effects.registry import tempo_delay_s
 from postprod.errors import AudioError
 
 MASTER = "master"
@@ -81,244 +83,27 @@ class ArraySource:
         return out
 
 
-def _envelope(data: Any, where: str) -> Envelope | None:
-    return Envelope.from_dict(data, where) if data is not None else None
-
-
-def _specs(items: Sequence[Mapping[str, Any]], where: str) -> tuple[EffectSpec, ...]:
-    return tuple(
-        EffectSpec.from_dict(item, f"{where}, insert {index + 1}")
-        for index, item in enumerate(items)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Send:
-    """A feed from a track to a bus, before or after the track's fader."""
-
-    bus: str
-    level_db: float = 0.0
-    pre_fader: bool = False
-    automation: Envelope | None = None  # level in dB over time, replaces level_db
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "bus": self.bus,
-            "level_db": self.level_db,
-            "pre_fader": self.pre_fader,
-            "automation": self.automation.to_dict() if self.automation else None,
-        }
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any], where: str = "send") -> Send:
-        return Send(
-            str(data["bus"]),
-            float(data.get("level_db", 0.0)),
-            bool(data.get("pre_fader", False)),
-            _envelope(data.get("automation"), where),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Duck:
-    """Sidechain ducking: this bus drops by ``depth_db`` while ``key`` is above ``threshold_db``."""
-
-    key: str
-    depth_db: float = 10.0
-    threshold_db: float = -40.0
-    attack_ms: float = 20.0
-    release_ms: float = 400.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "depth_db": self.depth_db,
-            "threshold_db": self.threshold_db,
-            "attack_ms": self.attack_ms,
-            "release_ms": self.release_ms,
-        }
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Duck:
-        return Duck(
-            str(data["key"]),
-            float(data.get("depth_db", 10.0)),
-            float(data.get("threshold_db", -40.0)),
-            float(data.get("attack_ms", 20.0)),
-            float(data.get("release_ms", 400.0)),
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class Track:
-    """A channel strip."""
+    """A track of the console: its strip's settings (as the project stores them) and its sound."""
 
     name: str
     source: BlockSource
-    gain_db: float = 0.0
-    pan: float = 0.0
-    mute: bool = False
-    solo: bool = False
-    invert_polarity: bool = False
-    inserts: tuple[EffectSpec, ...] = ()
-    sends: tuple[Send, ...] = ()
-    output: str = MASTER
-    gain_automation: Envelope | None = None  # dB over time, replaces gain_db
-    pan_automation: Envelope | None = None
-    insert_automation: tuple[ParamAutomation, ...] = ()
-    pan_rear: float = 0.0  # 5.1 only: 0 front .. 1 surrounds
-
-    def to_dict(self) -> dict[str, Any]:
-        """As plain data; the source is not included (it is supplied by name)."""
-        return {
-            "name": self.name,
-            "gain_db": self.gain_db,
-            "pan": self.pan,
-            "pan_rear": self.pan_rear,
-            "mute": self.mute,
-            "solo": self.solo,
-            "invert_polarity": self.invert_polarity,
-            "inserts": [spec.to_dict() for spec in self.inserts],
-            "sends": [send.to_dict() for send in self.sends],
-            "output": self.output,
-            "gain_automation": self.gain_automation.to_dict() if self.gain_automation else None,
-            "pan_automation": self.pan_automation.to_dict() if self.pan_automation else None,
-            "insert_automation": [item.to_dict() for item in self.insert_automation],
-        }
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any], source: BlockSource) -> Track:
-        name = str(data["name"])
-        where = f"track {name}"
-        return Track(
-            name,
-            source,
-            gain_db=float(data.get("gain_db", 0.0)),
-            pan=float(data.get("pan", 0.0)),
-            mute=bool(data.get("mute", False)),
-            solo=bool(data.get("solo", False)),
-            invert_polarity=bool(data.get("invert_polarity", False)),
-            inserts=_specs(data.get("inserts", ()), where),
-            sends=tuple(Send.from_dict(s, where) for s in data.get("sends", ())),
-            output=str(data.get("output", MASTER)),
-            gain_automation=_envelope(data.get("gain_automation"), where),
-            pan_automation=_envelope(data.get("pan_automation"), where),
-            insert_automation=tuple(
-                ParamAutomation.from_dict(a, where) for a in data.get("insert_automation", ())
-            ),
-            pan_rear=float(data.get("pan_rear", 0.0)),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Bus:
-    """An aux or group bus (dialogue, music, effects, a reverb return)."""
-
-    name: str
-    inserts: tuple[EffectSpec, ...] = ()
-    gain_db: float = 0.0
-    output: str = MASTER
-    duck: Duck | None = None
-    gain_automation: Envelope | None = None
-    insert_automation: tuple[ParamAutomation, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "inserts": [spec.to_dict() for spec in self.inserts],
-            "gain_db": self.gain_db,
-            "output": self.output,
-            "duck": self.duck.to_dict() if self.duck else None,
-            "gain_automation": self.gain_automation.to_dict() if self.gain_automation else None,
-            "insert_automation": [item.to_dict() for item in self.insert_automation],
-        }
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Bus:
-        name = str(data["name"])
-        where = f"bus {name}"
-        duck = data.get("duck")
-        return Bus(
-            name,
-            inserts=_specs(data.get("inserts", ()), where),
-            gain_db=float(data.get("gain_db", 0.0)),
-            output=str(data.get("output", MASTER)),
-            duck=Duck.from_dict(duck) if duck else None,
-            gain_automation=_envelope(data.get("gain_automation"), where),
-            insert_automation=tuple(
-                ParamAutomation.from_dict(a, where) for a in data.get("insert_automation", ())
-            ),
-        )
+    strip: StripState = field(default_factory=StripState)
 
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """Everything the console needs: rate, tracks, buses, master, layout."""
+    """Everything the console needs: rate, tracks, the buses and master, the layout."""
 
     sample_rate: int
     tracks: tuple[Track, ...]
-    buses: tuple[Bus, ...] = ()
-    master_inserts: tuple[EffectSpec, ...] = ()
-    master_gain_db: float = 0.0
+    console: ConsoleState = field(default_factory=ConsoleState)
     layout: str = "stereo"  # or "5.1" (L R C LFE Ls Rs)
-    master_gain_automation: Envelope | None = None
-    master_insert_automation: tuple[ParamAutomation, ...] = ()
 
     @property
     def channels(self) -> int:
         return layout_channels(self.layout)
-
-    def to_dict(self) -> dict[str, Any]:
-        """As plain data (JSON-ready); tracks' sources are left to :meth:`from_dict`'s caller."""
-        return {
-            "sample_rate": self.sample_rate,
-            "layout": self.layout,
-            "tracks": [track.to_dict() for track in self.tracks],
-            "buses": [bus.to_dict() for bus in self.buses],
-            "master": {
-                "inserts": [spec.to_dict() for spec in self.master_inserts],
-                "gain_db": self.master_gain_db,
-                "gain_automation": (
-                    self.master_gain_automation.to_dict() if self.master_gain_automation else None
-                ),
-                "insert_automation": [a.to_dict() for a in self.master_insert_automation],
-            },
-        }
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any], sources: Mapping[str, BlockSource]) -> Session:
-        """From :meth:`to_dict`'s data, each track's source taken from ``sources`` by name."""
-        try:
-            tracks = []
-            for item in data.get("tracks", ()):
-                name = str(item["name"])
-                if name not in sources:
-                    raise AudioError(
-                        f"track {name} has no source",
-                        where=f"track {name}",
-                        fix="give a source for every track by name",
-                    )
-                tracks.append(Track.from_dict(item, sources[name]))
-            master = dict(data.get("master", {}))
-            return Session(
-                int(data["sample_rate"]),
-                tuple(tracks),
-                tuple(Bus.from_dict(bus) for bus in data.get("buses", ())),
-                _specs(master.get("inserts", ()), "master"),
-                float(master.get("gain_db", 0.0)),
-                str(data.get("layout", "stereo")),
-                _envelope(master.get("gain_automation"), "master"),
-                tuple(
-                    ParamAutomation.from_dict(a, "master")
-                    for a in master.get("insert_automation", ())
-                ),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise AudioError(
-                f"session description is malformed ({error})",
-                where="session",
-                fix="build it with Session(...).to_dict()",
-            ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,19 +124,27 @@ def _gain(envelope: Envelope | None, gain_db: float, start: int, count: int, rat
     return _db(envelope.values(start, count, rate)) if envelope else np.float32(_db(gain_db))
 
 
+def _rides(items: tuple[InsertAutomation, ...]) -> tuple[ParamAutomation, ...]:
+    return tuple(ParamAutomation.of(item) for item in items)
+
+
 class _Strip:
     """A track while the console runs: reads its source ahead as far as its inserts lag."""
 
     def __init__(self, track: Track, sample_rate: int, layout: str) -> None:
         self.track = track
+        self.strip = strip = track.strip
         self.layout = layout
         self.chain = Chain(
-            track.inserts,
+            strip.inserts,
             sample_rate,
             where=f"track {track.name}",
-            automation=track.insert_automation,
+            automation=_rides(strip.insert_automation),
             channels=track.source.channels,
         )
+        self.gain_envelope = envelope_of(strip.automation.get("gain_db", ()))
+        self.pan_envelope = envelope_of(strip.automation.get("pan", ()))
+        self.sends = tuple((send, envelope_of(send.automation)) for send in strip.sends)
         self._fed = 0  # source samples given to the chain so far
         self._ready = Fifo(track.source.channels)  # chain output not yet used
 
@@ -362,7 +155,7 @@ class _Strip:
         if end is not None and start + count > end:
             block = block.copy()
             block[:, end - start :] = 0.0
-        return -block if self.track.invert_polarity else block
+        return -block if self.strip.invert_polarity else block
 
     def process(
         self, start: int, count: int, rate: int, end: int | None
@@ -372,12 +165,12 @@ class _Strip:
             self._ready.put(self.chain.process(self._source(self._fed, count, end)))
             self._fed += count
         pre = self._ready.take(count)
-        track = self.track
-        gain = _gain(track.gain_automation, track.gain_db, start, count, rate)
+        strip = self.strip
+        gain = _gain(self.gain_envelope, strip.gain_db, start, count, rate)
         pan: NDArray[np.float64] | float = (
-            track.pan_automation.values(start, count, rate) if track.pan_automation else track.pan
+            self.pan_envelope.values(start, count, rate) if self.pan_envelope else strip.pan
         )
-        post = place((pre * gain).astype(np.float32), pan, self.layout, track.pan_rear)
+        post = place((pre * gain).astype(np.float32), pan, self.layout, strip.pan_rear)
         return pre, post
 
 
@@ -421,7 +214,7 @@ class _DelayLine:
         return self._fifo.take(block.shape[1])
 
 
-def _chain_latency(bus: Bus, sample_rate: int, channels: int, block_samples: int) -> int:
+def _chain_latency(bus: BusState, sample_rate: int, channels: int, block_samples: int) -> int:
     """The most a bus chain ever holds back when fed ``block_samples`` at a time, measured on
     8 s of silence through a fresh copy (a look-ahead limiter: its look-ahead; a pitch
     shifter: the chunk it collects, which depends on the block size)."""
@@ -437,29 +230,32 @@ def _chain_latency(bus: Bus, sample_rate: int, channels: int, block_samples: int
     return most
 
 
-class _BusState:
-    def __init__(self, bus: Bus, sample_rate: int, channels: int) -> None:
+class _Bus:
+    """A bus while the console runs: its chain, fader envelope and ducking state."""
+
+    def __init__(self, bus: BusState, sample_rate: int, channels: int) -> None:
         self.bus = bus
         chain = Chain(
             bus.inserts,
             sample_rate,
             where=f"bus {bus.name}",
-            automation=bus.insert_automation,
+            automation=_rides(bus.insert_automation),
             channels=channels,
         )
         self.chain = _BusChain(chain, channels)
+        self.gain_envelope = envelope_of(bus.automation.get("gain_db", ()))
         self.key_level: LevelFollower | None = None
         self.smooth: AttackRelease | None = None
-        if bus.duck is not None:
+        if bus.duck_key is not None:
             self.key_level = LevelFollower(10.0, sample_rate)
-            self.smooth = AttackRelease(bus.duck.attack_ms, bus.duck.release_ms, sample_rate)
+            self.smooth = AttackRelease(bus.duck_attack_ms, bus.duck_release_ms, sample_rate)
 
     def duck_gain(self, key: NDArray[np.float32]) -> NDArray[np.float64]:
-        """Linear gain of a ducked bus: ``depth_db`` down while the key's level (its power
-        followed over 10 ms) is above the threshold, moving at the attack/release rates."""
-        duck = self.bus.duck
-        assert duck is not None and self.key_level is not None and self.smooth is not None
-        target = np.where(self.key_level(key) > duck.threshold_db, duck.depth_db, 0.0)
+        """Linear gain of a ducked bus: ``duck_depth_db`` down while the key's level (its
+        power followed over 10 ms) is above the threshold, moving at the attack/release rates."""
+        bus = self.bus
+        assert self.key_level is not None and self.smooth is not None
+        target = np.where(self.key_level(key) > bus.duck_threshold_db, bus.duck_depth_db, 0.0)
         return _db(-self.smooth(target))
 
 
@@ -469,25 +265,27 @@ class Mixer:
     def __init__(self, session: Session) -> None:
         self.session = session
         rate = session.sample_rate
+        console = session.console
         self.channels = session.channels
-        names = [bus.name for bus in session.buses]
+        names = [bus.name for bus in console.buses]
         self._check_routing(names)
-        soloing = any(track.solo for track in session.tracks)
+        soloing = any(track.strip.solo for track in session.tracks)
         self._strips = [
             _Strip(track, rate, session.layout)
             for track in session.tracks
-            if not track.mute and (track.solo or not soloing)  # buses are solo-safe
+            if not track.strip.mute and (track.strip.solo or not soloing)  # buses are solo-safe
         ]
-        self._buses = [_BusState(bus, rate, self.channels) for bus in session.buses]
+        self._buses = [_Bus(bus, rate, self.channels) for bus in console.buses]
         self._arrival: dict[str, int] = {}  # set when the console starts (_compensate)
         self._leaves: dict[str, int] = {}
         self._master = Chain(
-            session.master_inserts,
+            console.master_inserts,
             rate,
             where="master",
-            automation=session.master_insert_automation,
+            automation=_rides(console.master_insert_automation),
             channels=self.channels,
         )
+        self._master_gain = envelope_of(console.master_automation.get("gain_db", ()))
 
     def _compensate(self, block_samples: int) -> None:
         """Delays that keep every path aligned when bus chains hold samples back.
@@ -513,8 +311,8 @@ class Mixer:
             name, bus = state.bus.name, state.bus
             self._bus_delay[name] = _DelayLine(channels, arrival[bus.output] - leaves[name])
             self._stem_delay[name] = _DelayLine(channels, arrival[MASTER] - leaves[name])
-            if bus.duck is not None:
-                lag = max(0, leaves[name] - leaves[bus.duck.key])
+            if bus.duck_key is not None:
+                lag = max(0, leaves[name] - leaves[bus.duck_key])
                 self._key_delay[name] = _DelayLine(channels, lag)
 
     def _check_routing(self, names: list[str]) -> None:
@@ -525,7 +323,7 @@ class Mixer:
         if len(set(track_names)) != len(track_names):
             raise AudioError("track names must be unique", where="session tracks")
         for track in self.session.tracks:
-            for target in (track.output, *(send.bus for send in track.sends)):
+            for target in (track.strip.output, *(send.bus for send in track.strip.sends)):
                 if target not in known:
                     raise AudioError(
                         f"track {track.name} feeds bus {target!r}, which does not exist",
@@ -538,7 +336,7 @@ class Mixer:
                     where=f"track {track.name}",
                     fix="give a mono, stereo or 5.1 source",
                 )
-        for index, bus in enumerate(self.session.buses):
+        for index, bus in enumerate(self.session.console.buses):
             later = {MASTER, *names[index + 1 :]}
             if bus.output not in later:
                 raise AudioError(
@@ -546,9 +344,9 @@ class Mixer:
                     where=f"bus {bus.name}",
                     fix="list buses in signal order: a bus feeds only buses after it",
                 )
-            if bus.duck is not None and bus.duck.key not in names[:index]:
+            if bus.duck_key is not None and bus.duck_key not in names[:index]:
                 raise AudioError(
-                    f"bus {bus.name} ducks under {bus.duck.key!r}, which is not an earlier bus",
+                    f"bus {bus.name} ducks under {bus.duck_key!r}, which is not an earlier bus",
                     where=f"bus {bus.name}",
                     fix="list the key bus (the dialogue, say) before the bus it ducks",
                 )
@@ -602,8 +400,8 @@ class Mixer:
             while len(master_ready) < count + to_drop:
                 master_in, outputs = self._graph(ahead, block_samples, end)
                 gain = _gain(
-                    self.session.master_gain_automation,
-                    self.session.master_gain_db,
+                    self._master_gain,
+                    self.session.console.master_gain_db,
                     ahead - self._arrival[MASTER],
                     block_samples,
                     rate,
@@ -640,13 +438,12 @@ class Mixer:
         from_tracks = {node: np.zeros((self.channels, count), np.float32) for node in self._arrival}
         for strip in self._strips:
             pre, post = strip.process(start, count, rate, end)
-            from_tracks[strip.track.output] += post
-            for send in strip.track.sends:
-                level = _gain(send.automation, send.level_db, start, count, rate)
+            settings = strip.strip
+            from_tracks[settings.output] += post
+            for send, envelope in strip.sends:
+                level = _gain(envelope, send.level_db, start, count, rate)
                 fed = (
-                    place(pre, strip.track.pan, layout, strip.track.pan_rear)
-                    if send.pre_fader
-                    else post
+                    place(pre, settings.pan, layout, settings.pan_rear) if send.pre_fader else post
                 )
                 from_tracks[send.bus] += (fed * level).astype(np.float32)
         inputs = {node: self._track_delay[node](block) for node, block in from_tracks.items()}
@@ -656,9 +453,9 @@ class Mixer:
             bus = state.bus
             x = state.chain.process(inputs[bus.name])
             at = start - self._leaves[bus.name]  # programme time of what leaves the bus now
-            gain = _gain(bus.gain_automation, bus.gain_db, at, count, rate)
-            if bus.duck is not None:
-                key = self._key_delay[bus.name](outputs[bus.duck.key])
+            gain = _gain(state.gain_envelope, bus.gain_db, at, count, rate)
+            if bus.duck_key is not None:
+                key = self._key_delay[bus.name](outputs[bus.duck_key])
                 gain = gain * state.duck_gain(key)
             y = (x * gain).astype(np.float32)
             outputs[bus.name] = y
@@ -670,9 +467,9 @@ class Mixer:
 def _longest_echo_s(session: Session) -> float:
     """The longest delay time in any chain: a tail can be silent that long between echoes."""
     chains = [
-        *(t.inserts for t in session.tracks),
-        *(b.inserts for b in session.buses),
-        session.master_inserts,
+        *(t.strip.inserts for t in session.tracks),
+        *(b.inserts for b in session.console.buses),
+        session.console.master_inserts,
     ]
     longest = 0.0
     for chain in chains:

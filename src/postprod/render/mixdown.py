@@ -2,8 +2,9 @@
 
 The plan gives each audio track its segments (sample-placed, faded) and its
 strip; the timeline gives the buses and master. Each track's segments become
-the console source of a :class:`~postprod.audio.mixer.Track`, so a project
-made with plain OTIO (no postprod settings) mixes at unity gain, centre pan.
+the source of a console :class:`~postprod.audio.mixer.Track`, which runs the
+strip the plan carries as the project stores it, so a project made with
+plain OTIO (no postprod settings) mixes at unity gain, centre pan.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from postprod.audio.automation import Breakpoint, Envelope
-from postprod.audio.mixer import Bus, Duck, Mixer, Send, Session, Track
+from postprod.audio.mixer import Mixer, Session, Track
 from postprod.audio.pan import downmix_51
 from postprod.errors import AudioError, PostprodError
 from postprod.media.audio import audio_info
@@ -46,44 +46,20 @@ class MixResult:
 
 
 def session_from_plan(programme: RenderPlan) -> Session:
-    """The console session of a plan's audio tracks, buses and master."""
+    """The console session of a plan: each audio track's strip as planned, its segments as
+    its source, and the plan's buses and master."""
     rate = programme.output.sample_rate
-    console = programme.console
-    tracks = []
-    for track in programme.tracks:
-        channels = _track_channels(track.segments, programme.output.channels)
-        strip = track.strip
-        automation = {
-            name: Envelope(tuple(Breakpoint(t, v, c) for t, v, c in points))
-            for name, points in strip.automation.items()
-        }
-        tracks.append(
-            Track(
-                track.name,
-                SegmentMixer(track.segments, rate, channels),
-                gain_db=strip.gain_db,
-                pan=strip.pan,
-                mute=strip.mute,
-                solo=strip.solo,
-                invert_polarity=strip.invert_polarity,
-                inserts=strip.inserts,
-                sends=tuple(Send(s.bus, s.level_db, s.pre_fader) for s in strip.sends),
-                output=strip.output,
-                gain_automation=automation.get("gain_db"),
-                pan_automation=automation.get("pan"),
-            )
+    tracks = tuple(
+        Track(
+            track.name,
+            SegmentMixer(
+                track.segments, rate, _track_channels(track.segments, programme.output.channels)
+            ),
+            track.strip,
         )
-    buses = tuple(
-        Bus(
-            bus.name,
-            inserts=bus.inserts,
-            gain_db=bus.gain_db,
-            output=bus.output,
-            duck=Duck(bus.duck_key, depth_db=bus.duck_depth_db) if bus.duck_key else None,
-        )
-        for bus in console.buses
+        for track in programme.tracks
     )
-    return Session(rate, tuple(tracks), buses, console.master_inserts, console.master_gain_db)
+    return Session(rate, tracks, programme.console)
 
 
 def _encoding(out: Path, bit_depth: str) -> tuple[str, str | None]:
@@ -173,7 +149,7 @@ def mix_project(
     stamp = Bext(
         description=f"{timeline.name}: mix", time_reference_samples=round(start_s * sample_rate)
     )
-    names = tuple(bus.name for bus in session.buses) if stems_dir is not None else ()
+    names = tuple(bus.name for bus in session.console.buses) if stems_dir is not None else ()
     folder = Path(stems_dir) if stems_dir is not None else Path(out).parent
     folder.mkdir(parents=True, exist_ok=True)
     target = Path(out)
