@@ -10,7 +10,8 @@ the picture is partnered with the pieces of sound under it, not with the whole
 group. An operation that acts on a clip (move, trim, roll, slip, lift,
 extract, split, speed, freeze, reverse) makes the same change to its partners,
 each on its own track at the same record frames, unless it is given
-``linked=False`` (``--unlinked``). Clips moved apart so that they no longer
+``linked=False`` (``--unlinked``); a partner on a locked track refuses the change
+(it would no longer be in step). Clips moved apart so that they no longer
 share a frame are no longer partners; link them again to put them back in step.
 """
 
@@ -26,7 +27,14 @@ import opentimelineio as otio
 from postprod.errors import EditError
 from postprod.operations.base import Operation
 from postprod.timeline.metadata import link_of, set_link
-from postprod.timeline.slots import Slot, Where, clip_at, slots, unlocked_track
+from postprod.timeline.slots import (
+    Slot,
+    Where,
+    clip_at,
+    refuse_locked,
+    slots,
+    unlocked_track,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +69,24 @@ def partners_of(
     """The partners of the clip under ``at`` on ``track`` (none when ``linked`` is False)."""
     if not linked:
         return []
-    return linked_partners(timeline, track, clip_at(track, at, where), where)
+    partners = linked_partners(timeline, track, clip_at(track, at, where), where)
+    refuse_locked_partners(partners, where)
+    return partners
+
+
+def refuse_locked_partners(
+    partners: Iterable[Partner], where: Where, *, other: str = "make the edit --unlinked"
+) -> None:
+    """Refuse a change that would reach a partner on a locked track (a locked track stays
+    exactly as it is, so the link cannot be kept by changing it)."""
+    for partner in partners:
+        slot = partner.slot
+        refuse_locked(
+            partner.track,
+            why=f"{slot.item.name} at {where.tc(slot.start)} there is linked to the clip "
+            "this edit changes",
+            other=other,
+        )
 
 
 def follow(
@@ -159,6 +184,8 @@ class Unlink(Operation):
                 where=slot.item.name,
                 fix="choose a clip that was linked (link, or sync -o, links clips)",
             )
-        for partner in linked_partners(timeline, track, slot, where):
+        partners = linked_partners(timeline, track, slot, where)
+        refuse_locked_partners(partners, where, other="")
+        for partner in partners:
             set_link(partner.slot.item, None)
         set_link(slot.item, None)

@@ -21,6 +21,7 @@ from postprod.timeline.slots import (
     gap,
     slots,
     unlocked_track,
+    unlocked_tracks,
 )
 
 
@@ -73,7 +74,7 @@ class ExtractRange(Operation):
     name: ClassVar[str] = "extract-range"
     start: int
     end: int
-    tracks: tuple[str, ...] = ()  # none: every track
+    tracks: tuple[str, ...] = ()  # none: every track that is not locked
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         if self.end <= self.start:
@@ -81,14 +82,15 @@ class ExtractRange(Operation):
                 f"range {where.tc(self.start)}-{where.tc(self.end)} is empty",
                 fix="give OUT after IN",
             )
-        chosen = [unlocked_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
-        for track in chosen:
+        chosen = [unlocked_track(timeline, name) for name in self.tracks]
+        for track in chosen or unlocked_tracks(timeline):
             remove_range(track, self.start, self.end, where)
 
 
 @dataclass(frozen=True, slots=True)
 class JumpCut(Operation):
-    """Take several stretches of record frames out of every track at once (jump cuts)."""
+    """Take several stretches of record frames out of every track at once (jump cuts);
+    a locked track stays as it is."""
 
     name: ClassVar[str] = "jump-cut"
     ranges: tuple[tuple[int, int], ...]
@@ -110,11 +112,11 @@ class CloseGaps(Operation):
     """
 
     name: ClassVar[str] = "close-gaps"
-    tracks: tuple[str, ...] = ()  # none: every track
+    tracks: tuple[str, ...] = ()  # none: every track that is not locked
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        chosen = [unlocked_track(timeline, name) for name in self.tracks] or list(timeline.tracks)
-        for track in chosen:
+        chosen = [unlocked_track(timeline, name) for name in self.tracks]
+        for track in chosen or unlocked_tracks(timeline):
             for slot in reversed(slots(track, where.rate)):
                 if slot.is_gap and not touches_transition(track, slot.index):
                     del track[slot.index]

@@ -23,6 +23,7 @@ from postprod.timeline.slots import (
     clip_at,
     cut_at,
     gap,
+    is_locked,
     set_source,
     slot_at,
     slots,
@@ -67,11 +68,12 @@ def media_first(item: otio.core.Item, where: Where) -> int:
 def other_tracks(
     timeline: otio.schema.Timeline, track: otio.schema.Track, at: int, where: Where
 ) -> list[otio.schema.Track]:
-    """The tracks that move with ``track`` (sync lock), those that reach past ``at``."""
+    """The tracks that move with ``track`` (sync lock): those that reach past ``at``, but
+    not a locked one, which stays exactly as it is."""
     return [
         other
         for other in timeline.tracks
-        if other is not track and track_length(other, where.rate) > at
+        if other is not track and not is_locked(other) and track_length(other, where.rate) > at
     ]
 
 

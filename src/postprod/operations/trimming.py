@@ -15,6 +15,7 @@ from postprod.operations.linking import (
     linked_partners,
     partner_tracks,
     partners_of,
+    refuse_locked_partners,
 )
 from postprod.operations.trackwork import (
     clear,
@@ -134,6 +135,7 @@ class Roll(Operation):
             if self.at in (partner.slot.start, partner.slot.end)
             and any(item.start == self.at for item in slots(partner.track, where.rate)[1:])
         ]
+        refuse_locked_partners(partners, where)
         move_boundary(left, right, self.by, where)
         once = {id(partner.track): partner for partner in partners}  # one roll per track
         follow(

@@ -100,12 +100,36 @@ def find_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
 def unlocked_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
     """The track an edit changes (:func:`find_track`); a locked track is refused."""
     track = find_track(timeline, name)
-    if track_settings_of(track).locked:
-        raise EditError(
-            f"track {track.name} is locked",
-            fix=f"unlock it with postprod track lock PROJECT {shlex.quote(track.name)} --off",
-        )
+    refuse_locked(track)
     return track
+
+
+def is_locked(track: otio.core.Composable) -> bool:
+    """Whether a track is locked: no edit, ripple or linked change touches it."""
+    return isinstance(track, otio.schema.Track) and track_settings_of(track).locked
+
+
+def refuse_locked(track: otio.schema.Track, *, why: str = "", other: str = "") -> None:
+    """Refuse to change a locked track, saying ``why`` it would change and ``other`` ways out."""
+    if is_locked(track):
+        unlock = f"unlock it with postprod track lock PROJECT {shlex.quote(track.name)} --off"
+        raise EditError(
+            f"track {track.name} is locked" + (f": {why}" if why else ""),
+            where=track.name,
+            fix=unlock + (f", or {other}" if other else ""),
+        )
+
+
+def unlocked_tracks(timeline: otio.schema.Timeline) -> list[otio.schema.Track]:
+    """The tracks an edit of every track changes: all but the locked ones (refused if none)."""
+    tracks = [track for track in timeline.tracks if not is_locked(track)]
+    if timeline.tracks and not tracks:
+        raise EditError(
+            "every track is locked",
+            where=timeline.name,
+            fix="unlock a track with postprod track lock PROJECT TRACK --off",
+        )
+    return tracks
 
 
 def slots(track: otio.schema.Track, rate: Fraction) -> list[Slot]:
