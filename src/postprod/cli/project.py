@@ -57,7 +57,7 @@ def new_command(
         sample_rate_hz=sample_rate,
     )
     typer.echo(f"new: wrote {project} ({name}, {rate} fps, starts {start}, tracks V1 A1 A2)")
-    record("new", f"new project {name}", project=project, outputs=[project])
+    record("edit", f"new project {name}", project=project, outputs=[project])
 
 
 # -- timeline ---------------------------------------------------------------
