@@ -22,6 +22,7 @@ from postprod.errors import EditError
 from postprod.project import load_project, save_project
 from postprod.render.project import render_project
 from postprod.timeline.build import clip_from_media, timeline_of
+from postprod.timeline.metadata import WipeState, wipe_of
 from postprod.timeline.model import media_clip, to_frames
 from postprod.timeline.slots import handles, slots
 from postprod.timeline.validate import check_timeline
@@ -462,3 +463,35 @@ def test_edit_command_line_undo_redo_and_errors(
         err = capsys.readouterr().err.strip()
         assert err.startswith("error:") and "\n" not in err and "Traceback" not in err
     assert main(["edit", str(tmp_path / "missing.otio"), "undo"]) == 2
+
+
+def test_transitions_sit_centred_at_the_start_or_at_the_end_of_a_cut(
+    media: tuple[Path, Path],
+) -> None:
+    timeline = _two_clips(media)
+
+    def offsets(edited: otio.schema.Timeline) -> list[tuple[int, int]]:
+        return [
+            (int(t.in_offset.value), int(t.out_offset.value))
+            for t in edited.tracks[0]
+            if isinstance(t, otio.schema.Transition)
+        ]
+
+    assert offsets(ops.apply_operations(timeline, ops.AddTransition("V1", 20, 8))) == [(4, 4)]
+    start = ops.AddTransition("V1", 20, 8, align="start")
+    assert offsets(ops.apply_operations(timeline, start)) == [(0, 8)]
+    end = ops.AddTransition("V1", 20, 8, align="end")
+    assert offsets(ops.apply_operations(timeline, end)) == [(8, 0)]
+    wipe = ops.AddTransition("V1", 20, 8, "clock", softness=0.1, border_px=3)
+    wiped = ops.apply_operations(timeline, wipe).tracks[0]
+    (edited,) = [t for t in wiped if isinstance(t, otio.schema.Transition)]
+    assert wipe_of(edited) == WipeState("clock", 0.1, 3, (0, 0, 0))
+    with pytest.raises(EditError, match="alignment"):
+        ops.apply_operations(timeline, ops.AddTransition("V1", 20, 8, align="middle"))
+
+
+def test_a_transition_at_the_end_of_a_track_fades_out_to_black(media: tuple[Path, Path]) -> None:
+    faded = ops.apply_operations(_two_clips(media), ops.AddTransition("V1", 40, 10, align="end"))
+    assert _layout(faded)[-1] == ("gap", 40, 1, 0)  # one frame of black to fade into
+    (fade,) = [t for t in faded.tracks[0] if isinstance(t, otio.schema.Transition)]
+    assert (fade.in_offset.value, fade.out_offset.value) == (10, 0)

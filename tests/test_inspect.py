@@ -26,7 +26,7 @@ def test_inspect_json_and_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     first_clip = next(i for i in picture if i["kind"] == "clip")
     assert (first_clip["record_in_tc"], first_clip["source_in_tc"]) == (
         "01:00:00:08",
-        "00:00:00:10",
+        "01:00:00:10",  # the camera file's own timecode: it starts at 01:00:00:00
     )
     wipe = next(i for i in picture if i["effects"].startswith("wipe"))
     assert wipe["effects"] == "wipe clock"

@@ -54,12 +54,13 @@ def test_edl_round_trip_of_a_cut(project: Path, tmp_path: Path) -> None:
     edl = tmp_path / "cut.edl"
     assert main(["export", str(cut), "-o", str(edl)]) == 0
     text = edl.read_text()
-    assert text.count(" C ") >= 3 and "00:00:00:10 00:00:01:05" in text  # source in/out of camera_A
+    # source in/out of camera_A, in its own timecode (the camera files start at 01:00:00:00)
+    assert text.count(" C ") >= 3 and "01:00:00:10 01:00:01:05" in text
     again = import_timeline(edl, rate=25)
     ranges = [
         (c.source_range.start_time.value, c.source_range.duration.value) for c in again.find_clips()
     ]
-    assert ranges == [(10, 20), (10, 20), (10, 20), (30, 20)]
+    assert ranges == [(90_010, 20), (90_010, 20), (90_010, 20), (90_030, 20)]
 
 
 def test_edl_rate_comes_from_its_timecodes() -> None:

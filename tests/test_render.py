@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from media_factory import write_flat_range
 from postprod.cli import main
-from postprod.demo.production import DemoSettings, build_timeline, run_demo
+from postprod.demo.production import SOURCES, DemoSettings, make_project, run_demo, write_source
+from postprod.demo.sound import write_sounds
 from postprod.errors import EditError, RenderError
 from postprod.media.video import VideoReader
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
-from postprod.project import save_project
+from postprod.project import load_project, save_project
 from postprod.render import render
 from postprod.video import patterns
 from postprod.video.patterns import read_barcode
@@ -147,9 +148,19 @@ def test_sound_follows_the_picture(small_demo: Path) -> None:
     assert dominant_hz(DISSOLVE_BC[0] + 10) == pytest.approx(880, abs=6)
 
 
+def _small_project(folder: Path) -> Path:
+    """The demo's project at SMALL, without rendering it."""
+    folder.mkdir()
+    sources = tuple(write_source(folder / f"camera_{s.name}.mp4", s, SMALL) for s in SOURCES)
+    sounds = write_sounds(folder, sample_rate=48000, line_s=0.6, music_s=4.0)
+    return make_project(folder / "small.otio", sources, sounds, SMALL).path
+
+
 def test_plan_is_plain_data(tmp_path: Path) -> None:
-    timeline = build_timeline((Path("A.mp4"), Path("B.mp4"), Path("C.mp4")), SMALL)
-    planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=tmp_path)
+    timeline = load_project(_small_project(tmp_path / "project"))
+    planned = plan(
+        timeline, OutputFormat(320, 180, Fraction(25)), project_folder=tmp_path / "project"
+    )
     assert RenderPlan.from_dict(planned.to_dict()) == planned
     assert planned.frames == PROGRAMME_FRAMES
     assert sum(span.length for span in planned.video) == PROGRAMME_FRAMES
@@ -158,12 +169,15 @@ def test_plan_is_plain_data(tmp_path: Path) -> None:
 
 
 def test_missing_source_is_refused_when_strict_and_nothing_is_written(tmp_path: Path) -> None:
-    timeline = build_timeline((Path("A.mp4"), Path("B.mp4"), Path("C.mp4")), SMALL)
-    planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=tmp_path)
-    out = tmp_path / "out.mp4"
-    with pytest.raises(RenderError, match=r"A\.mp4"):
+    project = _small_project(tmp_path / "project")
+    (project.parent / "camera_A.mp4").unlink()
+    timeline = load_project(project)
+    planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=project.parent)
+    out = tmp_path / "out" / "out.mp4"
+    out.parent.mkdir()
+    with pytest.raises(RenderError, match=r"camera_A\.mp4"):
         render(planned, out, strict=True)
-    assert list(tmp_path.iterdir()) == []
+    assert list(out.parent.iterdir()) == []
 
 
 def test_missing_media_renders_as_a_media_offline_slate(
@@ -187,11 +201,9 @@ def test_missing_media_renders_as_a_media_offline_slate(
 
 def test_a_failure_mid_render_leaves_no_file(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
-    run_demo(folder, settings=SMALL)
+    demo = run_demo(folder, settings=SMALL)
     (folder / "camera_C.mp4").write_bytes(b"not a video any more")  # breaks half way
-    timeline = build_timeline(
-        (Path("camera_A.mp4"), Path("camera_B.mp4"), Path("camera_C.mp4")), SMALL
-    )
+    timeline = load_project(demo.project)
     planned = plan(timeline, OutputFormat(320, 180, Fraction(25)), project_folder=folder)
     out = tmp_path / "programme.mp4"
     with pytest.raises(Exception):  # noqa: B017 - any failure must leave nothing behind
@@ -253,10 +265,8 @@ def test_contact_sheet_shows_every_span(tmp_path: Path) -> None:
 
     from postprod.render.contact import contact_sheet
 
-    timeline = build_timeline(
-        (Path("camera_A.mp4"), Path("camera_B.mp4"), Path("camera_C.mp4")), SMALL
-    )
     demo = run_demo(tmp_path / "demo", settings=SMALL)
+    timeline = load_project(demo.project)
     planned = plan(
         timeline, OutputFormat(320, 180, Fraction(25)), project_folder=demo.project.parent
     )

@@ -17,6 +17,8 @@ _MEDIA = {".mp4", ".mov", ".wav"}
 
 def _describe(path: Path) -> str:
     """Size, and for media its duration: what a user checks first."""
+    if path.is_dir():
+        return "the undo journal: postprod edit PROJECT history"
     size = f"{path.stat().st_size / 1e6:.2f} MB"
     if path.suffix.lower() not in _MEDIA:
         return size

@@ -336,10 +336,21 @@ def add_transition(
         "iris, clock), push-/slide-left|right|up|down, or dip (to --colour).",
     ),
     colour: str = typer.Option("black", "--colour", help="A dip's colour: a name or #RRGGBB."),
+    align: str = typer.Option(
+        "centre",
+        "--align",
+        help="centre (on the cut), start (at the cut) or end (at the cut: a fade up that is "
+        "at full picture on the cut).",
+    ),
+    softness: float = typer.Option(0.0, "--softness", help="A wipe's soft edge, 0 to 1."),
+    border: int = typer.Option(0, "--border", help="A wipe's white border, in pixels."),
 ) -> None:
-    """A dissolve (or wipe, push, slide, dip) centred on a cut; next to a gap it is a fade."""
+    """A dissolve (or wipe, push, slide, dip) on a cut; next to a gap, or at the end, a fade."""
     p: _Project = ctx.obj
-    _apply(ctx, ops.AddTransition(track, p.at(at), _by(p, frames), wipe, colour))
+    operation = ops.AddTransition(
+        track, p.at(at), _by(p, frames), wipe, colour, align, softness, border
+    )
+    _apply(ctx, operation)
 
 
 @app.command("remove-transition")

@@ -3,7 +3,10 @@
 Three sources stand in for camera files (each a test card of its own colour
 with its own tone). The edit fades up from black into A, cuts to B, dissolves
 to C (B joins it in a split screen), clock-wipes back to A (a lower-third
-title keyed over it) and fades to black; the sound follows the picture. The programme's sound
+title keyed over it) and fades to black; the sound follows the picture. The project is
+built the way a technician would build it, with the same undoable operations the
+command line runs (``postprod new``, ``track``, ``edit``, ``mixer``), so
+``postprod edit demo.otio history`` shows each step. The programme's sound
 is then mastered to EBU R 128 (a Broadcast Wave stamped with the start
 timecode) and checked, with a JSON and an HTML report. Everything is
 deterministic: the same run writes the same project and the same pictures.
@@ -11,29 +14,41 @@ deterministic: the same run writes the same project and the same pictures.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-
-import opentimelineio as otio
 
 from postprod.audio.synth import sine
 from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
-from postprod.demo.sound import add_sound
+from postprod.demo.sound import DemoSounds, write_sounds
+from postprod.effects.presets import find_effect_preset
 from postprod.media.bwf import Bext
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
-from postprod.operations import AddMarker, apply_operations
+from postprod.operations import (
+    AddBus,
+    AddInsert,
+    AddMarker,
+    AddTitle,
+    AddTrack,
+    AddTransition,
+    Append,
+    Operation,
+    Overwrite,
+    Project,
+    RenameTrack,
+    SetBus,
+    SetPicture,
+    SetStrip,
+)
+from postprod.operations.project import new_project
 from postprod.planner.plan import OutputFormat, plan
-from postprod.project import load_project, save_project
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
-from postprod.timeline.build import title_clip
-from postprod.timeline.metadata import PICTURE_LAYOUTS, WipeState, set_picture_state, set_wipe
-from postprod.timeline.model import media_clip, rational_time
 from postprod.video.patterns import test_card
 from postprod.workflows.spot import spot
 
@@ -67,6 +82,16 @@ class DemoSettings:
     clip_frames: int = 75  # 3 s of each source on the timeline
     transition_frames: int = 12  # fades and the dissolve
 
+    @property
+    def programme_frames(self) -> int:
+        """Black, four shots, and the frame of black the fade out ends in."""
+        return self.transition_frames + 4 * self.clip_frames + 1
+
+    @property
+    def line_frames(self) -> int:
+        """The dialogue line: three quarters of a shot."""
+        return self.clip_frames * 3 // 4
+
 
 @dataclass(frozen=True, slots=True)
 class DemoResult:
@@ -81,9 +106,21 @@ class DemoResult:
     reports: tuple[Path, ...]
 
     @property
+    def journal(self) -> Path:
+        """The project's undo journal (``postprod edit demo.otio history`` lists its steps)."""
+        return self.project.with_name(self.project.name + ".history")
+
+    @property
     def files(self) -> tuple[Path, ...]:
-        """Every file written, sources first."""
-        return (*self.sources, self.project, self.programme, self.master, *self.reports)
+        """Every file written, sources first (the journal is a folder)."""
+        return (
+            *self.sources,
+            self.project,
+            self.journal,
+            self.programme,
+            self.master,
+            *self.reports,
+        )
 
 
 def run_demo(
@@ -100,29 +137,18 @@ def run_demo(
     step = on_step or (lambda _message: None)
     step("writing the synthetic camera sources")
     sources = tuple(write_source(out / f"camera_{s.name}.mp4", s, settings) for s in SOURCES)
-    step("building the edit")
-    timeline = build_timeline(tuple(Path(path.name) for path in sources), settings)
-    step(
-        "adding a dubbed dialogue line (ADR aligned to the guide, a villain's voice), music ducked"
-    )
-    fade = settings.transition_frames
-    sounds = add_sound(
-        timeline,
+    step("writing a dubbed dialogue line (ADR aligned to the guide) and music")
+    sounds = write_sounds(
         out,
-        rate=settings.frame_rate,
         sample_rate=settings.sample_rate,
-        line_at_frame=fade + settings.clip_frames + settings.clip_frames // 8,  # over camera B
-        line_frames=settings.clip_frames * 3 // 4,
+        line_s=settings.line_frames / float(settings.frame_rate),
+        music_s=settings.programme_frames / float(settings.frame_rate) + 1,
     )
+    step("building the project: tracks, the picture cut, the sound, the mix")
+    project = make_project(out / "demo.otio", sources, sounds, settings)
     step("spotting a whoosh to the clock wipe from a marker")
-    wipe_at = fade + 3 * settings.clip_frames - fade // 2  # where the clock wipe starts
-    timeline = apply_operations(
-        timeline,
-        AddMarker(wipe_at, "whoosh", "BLUE", "sfx:whoosh:4 track=FX gain_db=-8 duration_s=0.6"),
-    )
-    project = save_project(timeline, out / "demo.otio")  # media paths relative to the project
-    spotted = spot(project).generated
-    timeline = load_project(project)
+    spotted = spot(project.path).generated
+    timeline = project.timeline()
     step("rendering the programme")
     output = OutputFormat(
         settings.width, settings.height, settings.frame_rate, settings.sample_rate, 2
@@ -146,7 +172,13 @@ def run_demo(
     report = run_qc(master.output, preset, expected_duration_s=result.duration_s)
     reports = write_reports(report, out)
     return DemoResult(
-        (*sources, *sounds, *spotted), project, result.path, result, master.output, report, reports
+        (*sources, *sounds.files, *spotted),
+        project.path,
+        result.path,
+        result,
+        master.output,
+        report,
+        reports,
     )
 
 
@@ -166,89 +198,120 @@ def write_source(path: Path, source: DemoSource, settings: DemoSettings) -> Path
     return path
 
 
-def build_timeline(sources: tuple[Path, ...], settings: DemoSettings) -> otio.schema.Timeline:
-    """Fade up into A, cut to B, dissolve to C (split screen with B), clock-wipe back to A
-    (a lower third over it), fade to black."""
-    rate, fade = settings.frame_rate, settings.transition_frames
-    timeline = otio.schema.Timeline(name="postprod demo")
-    timeline.global_start_time = rational_time(90_000, rate)  # 01:00:00:00 at 25 fps
-    picture = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
-    clips = [
-        media_clip(
-            path,
-            name=path.stem,
-            rate=rate,
-            available_frames=settings.source_frames,
-            source_start=settings.handle_frames,
-            duration=settings.clip_frames,
-        )
-        for path in sources
-    ]
-    picture.append(otio.schema.Gap(source_range=_frames(fade, rate)))
-    picture.append(_dissolve("fade up", fade, 0, rate))
-    picture.append(clips[0])
-    picture.append(clips[1])
-    picture.append(_dissolve("B to C", fade // 2, fade - fade // 2, rate))
-    picture.append(clips[2])
-    wipe = _dissolve("C to A, clock wipe", fade // 2, fade - fade // 2, rate)
-    set_wipe(wipe, WipeState("clock", softness=0.05, border_px=2))
-    picture.append(wipe)
-    picture.append(
-        media_clip(  # camera A again, from where its first clip ended
-            sources[0],
-            name=f"{sources[0].stem} (again)",
-            rate=rate,
-            available_frames=settings.source_frames,
-            source_start=settings.handle_frames + settings.clip_frames,
-            duration=settings.clip_frames,
-        )
+def make_project(
+    path: Path, sources: tuple[Path, ...], sounds: DemoSounds, settings: DemoSettings
+) -> Project:
+    """A new project at ``path`` (replacing the demo's own earlier one), built in steps of
+    operations, each one undo step."""
+    path.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".history"), ignore_errors=True)
+    new_project(
+        path,
+        name="postprod demo",
+        rate=str(settings.frame_rate),
+        start="01:00:00:00",
+        size_px=(settings.width, settings.height),
+        sample_rate_hz=settings.sample_rate,
     )
-    picture.append(_dissolve("fade out", fade, 0, rate))
-    picture.append(otio.schema.Gap(source_range=_frames(1, rate)))
-    timeline.tracks.append(picture)
-    timeline.tracks.append(_upper_track(sources[1], settings))
-    return timeline
+    project = Project(path)
+    media = tuple(source.name for source in sources)  # relative to the project
+    project.apply(*track_operations(), description="the demo's tracks")
+    project.apply(*picture_operations(media, settings), description="the picture cut")
+    project.apply(*upper_operations(media[1], settings), description="split screen and title")
+    project.apply(*sound_operations(media, sounds, settings), description="the sound")
+    project.apply(*mix_operations(), description="the mix")
+    wipe_at = (
+        settings.transition_frames + 3 * settings.clip_frames - settings.transition_frames // 2
+    )
+    spotting = "sfx:whoosh:4 track=FX gain_db=-8 duration_s=0.6"
+    project.apply(AddMarker(wipe_at, "whoosh", "BLUE", spotting))
+    return project
 
 
-def _upper_track(camera_b: Path, settings: DemoSettings) -> otio.schema.Track:
+def track_operations() -> tuple[Operation, ...]:
+    """From the new project's V1, A1 and A2 to the demo's tracks."""
+    return (
+        AddTrack("video", "V2"),
+        RenameTrack("A1", "camera sound"),
+        RenameTrack("A2", "dialogue"),
+        AddTrack("audio", "ADR", "mono"),
+        AddTrack("audio", "music", "stereo"),
+    )
+
+
+def picture_operations(media: tuple[str, ...], settings: DemoSettings) -> tuple[Operation, ...]:
+    """V1: fade up into A, cut to B, dissolve to C, clock-wipe back to A, fade to black."""
+    fade, length = settings.transition_frames, settings.clip_frames
+    return (
+        *_camera_cut("V1", media, settings),
+        AddTransition("V1", fade, fade, align="end"),
+        AddTransition("V1", fade + 2 * length, fade),
+        AddTransition("V1", fade + 3 * length, fade, "clock", softness=0.05, border_px=2),
+        AddTransition("V1", fade + 4 * length, fade, align="end"),
+    )
+
+
+def upper_operations(camera_b: str, settings: DemoSettings) -> tuple[Operation, ...]:
     """V2: while C plays alone, camera B in the right half (a split screen); then, while A
     plays again, a lower third keyed over it, faded in and out."""
-    rate, fade, length = settings.frame_rate, settings.transition_frames, settings.clip_frames
+    fade, length, handle = settings.transition_frames, settings.clip_frames, settings.handle_frames
     c_starts = fade + 2 * length  # record frame of the cut into C (the dissolve's centre)
     split_at = c_starts + (fade - fade // 2) + 1  # after the dissolve into C
     split_frames = length - fade - 2  # ends before the clock wipe
-    a_again = c_starts + length
-    title_at = a_again + (fade - fade // 2)  # after the clock wipe
+    title_at = c_starts + length + (fade - fade // 2)  # after the clock wipe
     title_frames = length - fade - (fade - fade // 2)  # ends where the fade to black begins
     title_fade = max(1, fade // 4)
-    split = media_clip(
-        camera_b,
-        name=f"{camera_b.stem} (split screen)",
-        rate=rate,
-        available_frames=settings.source_frames,
-        source_start=settings.handle_frames + length,
-        duration=split_frames,
-    )
-    set_picture_state(split, PICTURE_LAYOUTS["right"])
-    upper = otio.schema.Track(name="V2", kind=otio.schema.TrackKind.Video)
-    upper.append(otio.schema.Gap(source_range=_frames(split_at, rate)))
-    upper.append(split)
-    upper.append(otio.schema.Gap(source_range=_frames(title_at - split_at - split_frames, rate)))
-    upper.append(_dissolve("title in", 0, title_fade, rate))
-    upper.append(title_clip("POSTPROD\nthe demo", title_frames, rate, style="lower-third"))
-    upper.append(_dissolve("title out", title_fade, 0, rate))
-    upper.append(otio.schema.Gap(source_range=_frames(1, rate)))
-    return upper
-
-
-def _dissolve(name: str, in_frames: int, out_frames: int, rate: Fraction) -> otio.schema.Transition:
-    return otio.schema.Transition(
-        name=name,
-        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-        in_offset=rational_time(in_frames, rate),
-        out_offset=rational_time(out_frames, rate),
+    return (
+        Overwrite("V2", split_at, camera_b, handle + length, split_frames),
+        SetPicture("V2", split_at, "right"),
+        AddTitle("V2", title_at, title_frames, "POSTPROD\nthe demo", "lower-third"),
+        AddTransition("V2", title_at, title_fade, align="start"),
+        AddTransition("V2", title_at + title_frames, title_fade, align="end"),
     )
 
 
-def _frames(count: int, rate: Fraction) -> otio.opentime.TimeRange:
-    return otio.opentime.TimeRange(rational_time(0, rate), rational_time(count, rate))
+def sound_operations(
+    media: tuple[str, ...], sounds: DemoSounds, settings: DemoSettings
+) -> tuple[Operation, ...]:
+    """The cameras' sound cut as the picture is (crossfading where it dissolves), the line
+    over camera B (the guide and the aligned ADR take), the music under everything."""
+    fade, length = settings.transition_frames, settings.clip_frames
+    line_at = fade + length + length // 8  # over camera B
+    return (
+        *_camera_cut("camera sound", media, settings),
+        AddTransition("camera sound", fade, fade, align="end"),
+        AddTransition("camera sound", fade + 2 * length, fade),
+        AddTransition("camera sound", fade + 3 * length, fade),
+        AddTransition("camera sound", fade + 4 * length, fade, align="end"),
+        Overwrite("dialogue", line_at, sounds.dialogue.name),
+        Overwrite("ADR", line_at, sounds.adr.name),
+        Append("music", sounds.music.name, 0, settings.programme_frames),
+    )
+
+
+def mix_operations() -> tuple[Operation, ...]:
+    """Camera sound down 4 dB; the guide muted; the ADR take given a villain's voice; the
+    voice and the music on buses, the music ducked under the voice."""
+    villain = find_effect_preset("larger-than-life").chain
+    return (
+        AddBus("VO"),
+        AddBus("MX"),
+        SetBus("MX", duck_key="VO", duck_depth_db=10.0),
+        SetStrip("camera sound", gain_db=-4.0),
+        SetStrip("dialogue", mute=True, output="VO"),  # the production take: the guide, kept
+        *(AddInsert("ADR", spec.name, tuple(spec.params.items())) for spec in villain),
+        SetStrip("ADR", output="VO"),
+        SetStrip("music", output="MX"),
+    )
+
+
+def _camera_cut(track: str, media: tuple[str, ...], settings: DemoSettings) -> list[Operation]:
+    """A, B, C and A again, each ``clip_frames`` long, after ``transition_frames`` of black."""
+    fade, length, handle = settings.transition_frames, settings.clip_frames, settings.handle_frames
+    a, b, c = media
+    return [
+        Overwrite(track, fade, a, handle, length),
+        Append(track, b, handle, length),
+        Append(track, c, handle, length),
+        Append(track, a, handle + length, length),  # camera A again, from where it ended
+    ]

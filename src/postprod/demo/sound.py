@@ -1,4 +1,4 @@
-"""The demo's sound beyond the cameras: a dialogue line, a music bed, and the mix that holds them.
+"""The demo's sound beyond the cameras: a dialogue line and a music bed.
 
 The line is a formant voice in syllables; it is dubbed: the actor's ADR take,
 with other timing, is aligned to the production take (the guide) and given a
@@ -8,19 +8,15 @@ chord pad on its own bus, ducked under the dialogue. All seeded.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import opentimelineio as otio
 from numpy.typing import NDArray
 
 from postprod.audio.adr import align_take
 from postprod.audio.synth import Signal, as_block, voice
-from postprod.effects.presets import find_effect_preset
 from postprod.media.audio_write import write_audio
-from postprod.timeline.metadata import BusState, ConsoleState, StripState, set_console, set_strip
-from postprod.timeline.model import media_clip, rational_time
 
 
 def villain_line(seconds: float, sample_rate: int) -> tuple[Signal, Signal]:
@@ -61,57 +57,26 @@ def music_bed(seconds: float, sample_rate: int) -> NDArray[np.float32]:
     return np.stack([pad * level, pad * level * 0.95]).astype(np.float32)
 
 
-def add_sound(
-    timeline: otio.schema.Timeline,
-    folder: Path,
-    *,
-    rate: Fraction,
-    sample_rate: int,
-    line_at_frame: int,
-    line_frames: int,
-) -> tuple[Path, ...]:
-    """Add camera sound, the dialogue line (dubbed: the ADR take aligned to the production
-    take, which stays on a muted track) and the music as audio tracks with their mix."""
-    total_frames = round(timeline.duration().to_seconds() * float(rate))
-    guide, take = villain_line(line_frames / float(rate), sample_rate)
+@dataclass(frozen=True, slots=True)
+class DemoSounds:
+    """The sound files the demo edits in beside the cameras'."""
+
+    dialogue: Path  # the production take of the line: the guide, kept on a muted track
+    adr_take: Path  # the actor's ADR take as recorded, with its own timing
+    adr: Path  # the take aligned to the guide: what plays
+    music: Path
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (self.dialogue, self.adr_take, self.adr, self.music)
+
+
+def write_sounds(folder: Path, *, sample_rate: int, line_s: float, music_s: float) -> DemoSounds:
+    """Write the line as shot, the ADR take, the take aligned to the guide, and the music."""
+    guide, take = villain_line(line_s, sample_rate)
     dialogue = write_audio(folder / "dialogue.wav", as_block(guide), sample_rate)
     adr_take = write_audio(folder / "villain_adr_take.wav", as_block(take), sample_rate)
     aligned = align_take(as_block(guide), as_block(take), sample_rate).audio
     adr = write_audio(folder / "villain_adr.wav", aligned, sample_rate)
-    music = write_audio(
-        folder / "music.wav", music_bed(total_frames / float(rate) + 1, sample_rate), sample_rate
-    )
-    camera = timeline.video_tracks()[0].deepcopy()
-    camera.name, camera.kind = "camera sound", otio.schema.TrackKind.Audio
-    line = _line_track("dialogue", dialogue, "villain line", rate, line_at_frame, line_frames)
-    dubbed = _line_track("ADR", adr, "villain line (ADR)", rate, line_at_frame, line_frames)
-    bed = otio.schema.Track("music", kind=otio.schema.TrackKind.Audio)
-    bed.append(
-        media_clip(
-            Path(music.name),
-            name="music bed",
-            rate=rate,
-            available_frames=total_frames + int(rate),
-            duration=total_frames,
-        )
-    )
-    timeline.tracks.extend([camera, line, dubbed, bed])
-    set_strip(camera, StripState(gain_db=-4.0))
-    set_strip(line, StripState(mute=True, output="VO"))  # the production take: the guide, kept
-    set_strip(dubbed, StripState(inserts=find_effect_preset("larger-than-life").chain, output="VO"))
-    set_strip(bed, StripState(output="MX"))
-    set_console(
-        timeline,
-        ConsoleState(buses=(BusState("VO"), BusState("MX", duck_key="VO", duck_depth_db=10.0))),
-    )
-    return dialogue, adr_take, adr, music
-
-
-def _line_track(
-    name: str, media: Path, clip_name: str, rate: Fraction, at_frame: int, frames: int
-) -> otio.schema.Track:
-    track = otio.schema.Track(name, kind=otio.schema.TrackKind.Audio)
-    gap = otio.opentime.TimeRange(rational_time(0, rate), rational_time(at_frame, rate))
-    track.append(otio.schema.Gap(source_range=gap))
-    track.append(media_clip(Path(media.name), name=clip_name, rate=rate, available_frames=frames))
-    return track
+    music = write_audio(folder / "music.wav", music_bed(music_s, sample_rate), sample_rate)
+    return DemoSounds(dialogue, adr_take, adr, music)

@@ -8,7 +8,7 @@ from typing import ClassVar
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.operations.base import Operation
+from postprod.operations.base import Operation, param
 from postprod.operations.trackwork import (
     cut_between,
 )
@@ -21,34 +21,44 @@ from postprod.timeline.metadata import (
 from postprod.timeline.model import (
     rational_time,
 )
-from postprod.timeline.slots import (
-    Where,
-    unlocked_track,
-)
+from postprod.timeline.slots import Where, gap, track_length, unlocked_track
+
+#: Where a transition sits on its cut: centred on it, starting at it, or ending at it.
+ALIGNMENTS = ("centre", "start", "end")
 
 
 @dataclass(frozen=True, slots=True)
 class AddTransition(Operation):
-    """A dissolve (or a wipe, push, slide or dip) of ``frames`` centred on the cut at ``at``."""
+    """A dissolve (or a wipe, push, slide or dip) of ``frames`` on the cut at ``at``: centred
+    on it, starting at it (all on the incoming side) or ending at it (all on the outgoing
+    side, as a fade up from black that is at full picture on the cut). At the end of a track
+    it is a fade out: a one-frame gap is put after the track to fade into."""
 
     name: ClassVar[str] = "add-transition"
     track: str
     at: int
-    frames: int
+    frames: int = param(minimum=1, unit="frames", help="The transition's length.")
     wipe: str | None = None  # a pattern of TRANSITION_PATTERNS; None: a dissolve
     colour: str = "black"  # a dip's colour: a name or #RRGGBB
+    align: str = "centre"
+    softness: float = param(0.0, minimum=0.0, maximum=1.0, help="A wipe's soft edge.")
+    border_px: int = param(0, minimum=0, maximum=100, unit="px", help="A wipe's border.")
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        if self.frames <= 0:
-            raise EditError(f"a transition of {self.frames} frames", fix="give it frames")
         if self.wipe is not None and self.wipe not in TRANSITION_PATTERNS:
             raise EditError(
                 f"unknown transition {self.wipe!r}",
                 where=self.track,
                 fix=f"use one of {', '.join(TRANSITION_PATTERNS)}",
             )
+        if self.align not in ALIGNMENTS:
+            raise EditError(
+                f"unknown alignment {self.align!r}", fix=f"use one of {', '.join(ALIGNMENTS)}"
+            )
         colour = parse_colour(self.colour, where=self.track)
         track = unlocked_track(timeline, self.track)
+        if self.at == track_length(track, where.rate) and self.at > 0:
+            track.append(gap(1, where.rate))  # a fade out: something black to fade into
         _, incoming = cut_between(track, self.at, where)
         if isinstance(track[incoming.index - 1], otio.schema.Transition):
             raise EditError(
@@ -56,7 +66,7 @@ class AddTransition(Operation):
                 where=self.track,
                 fix="remove it first",
             )
-        before = self.frames // 2
+        before = {"centre": self.frames // 2, "start": 0, "end": self.frames}[self.align]
         transition = otio.schema.Transition(
             name=self.wipe or "dissolve",
             transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
@@ -64,7 +74,8 @@ class AddTransition(Operation):
             out_offset=rational_time(self.frames - before, where.rate),
         )
         if self.wipe:
-            set_wipe(transition, WipeState(pattern=self.wipe, colour=colour))
+            wipe = WipeState(self.wipe, self.softness, self.border_px, colour)
+            set_wipe(transition, wipe)
         track.insert(incoming.index, transition)
 
 
