@@ -82,6 +82,7 @@ def test_a_job_from_nothing_to_a_delivered_master(
     strips = {strip["name"]: strip for strip in console["tracks"]}
     assert set(strips) == {"FX", "DIA", "MX"}
     assert strips["MX"]["gain_db"] == -6 and strips["MX"]["pan"] == -0.2
+    assert (strips["DIA"]["layout"], strips["MX"]["layout"]) == ("mono", "stereo")
     assert [i["effect"] for i in strips["DIA"]["inserts"]] == ["highpass"]
     assert strips["DIA"]["sends"] == [{"bus": "VERB", "level_db": -12.0, "pre_fader": False}]
     assert [bus["name"] for bus in console["buses"]] == ["VERB"]

@@ -104,7 +104,10 @@ def show(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
     """Show every strip: fader, pan, mute, solo, polarity, inserts, sends, output, automation."""
-    view = console_view(ctx.obj)
+    from postprod.project import load_project
+    from postprod.timeline.console_view import console_view
+
+    view = console_view(load_project(ctx.obj), ctx.obj.parent)
     if as_json:
         typer.echo(json.dumps(view, indent=2))
     else:
@@ -318,106 +321,6 @@ def automation_clear(
 ) -> None:
     """Take away a track's automation of a parameter (or one point of it)."""
     _apply(ctx, ops.ClearAutomation(track, param, None if at is None else programme_frame(ctx, at)))
-
-
-def _effects(specs: Any) -> list[dict[str, Any]]:
-    return [{"effect": spec.name, "params": dict(spec.params)} for spec in specs]
-
-
-def _layout(track: Any, folder: Path) -> str | None:
-    """The width of a track's sound: mono, stereo, 5.1 (None when it has no clips)."""
-    import opentimelineio as otio
-
-    from postprod.errors import PostprodError
-    from postprod.media.audio import audio_info
-    from postprod.timeline.model import media_path
-
-    widths: set[str] = set()
-    for clip in track.find_clips(shallow_search=True):
-        path = media_path(clip, folder)
-        if path is None or not isinstance(clip, otio.schema.Clip):
-            continue
-        try:
-            channels = audio_info(path).channels
-        except PostprodError:
-            widths.add("offline")
-            continue
-        widths.add({1: "mono", 2: "stereo", 6: "5.1"}.get(channels, f"{channels} channels"))
-    if not widths:
-        return None
-    return widths.pop() if len(widths) == 1 else "mixed"
-
-
-def console_view(project: Path) -> dict[str, Any]:
-    """The console as plain data: every audio track's strip, the buses and the master."""
-    import opentimelineio as otio
-
-    from postprod.project import load_project
-    from postprod.timeline.metadata import console_of, strip_of
-    from postprod.timeline.slots import Where
-
-    timeline = load_project(project)
-    where = Where.of(timeline)
-    console = console_of(timeline)
-    tracks = []
-    for track in timeline.tracks:
-        if track.kind != otio.schema.TrackKind.Audio:
-            continue
-        strip = strip_of(track)
-        tracks.append(
-            {
-                "name": track.name,
-                "gain_db": strip.gain_db,
-                "pan": strip.pan,
-                "mute": strip.mute,
-                "solo": strip.solo,
-                "inserts": _effects(strip.inserts),
-                "sends": [
-                    {"bus": s.bus, "level_db": s.level_db, "pre_fader": s.pre_fader}
-                    for s in strip.sends
-                ],
-                "polarity": strip.invert_polarity,
-                "output": strip.output,
-                "automation": {
-                    name: [
-                        {
-                            "time_s": t,
-                            "timecode": where.tc(round(t * where.rate)),
-                            "value": v,
-                            "curve": c,
-                        }
-                        for t, v, c in points
-                    ]
-                    for name, points in strip.automation.items()
-                },
-                "layout": _layout(track, project.parent),
-            }
-        )
-    plain = {"pan": 0.0, "mute": False, "solo": False, "sends": [], "polarity": False}
-    buses = [
-        {
-            "name": bus.name,
-            "gain_db": bus.gain_db,
-            **plain,
-            "inserts": _effects(bus.inserts),
-            "output": bus.output,
-            "automation": {},
-            "layout": None,
-            "duck_key": bus.duck_key,
-            "duck_depth_db": bus.duck_depth_db,
-        }
-        for bus in console.buses
-    ]
-    master = {
-        "name": MASTER,
-        "gain_db": console.master_gain_db,
-        **plain,
-        "inserts": _effects(console.master_inserts),
-        "output": None,
-        "automation": {},
-        "layout": None,
-    }
-    return {"tracks": tracks, "buses": buses, "master": master}
 
 
 def print_console(view: dict[str, Any], title: str) -> None:
