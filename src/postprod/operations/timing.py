@@ -7,9 +7,8 @@ as long and shows each frame twice. Its linked sound (``operations.linking``)
 gets the same change: varispeed (pitch follows, as tape) or time-stretch
 (Rubber Band, pitch kept), stored as ``ClipState.speed_mode``. A sound clip
 that already runs at a speed of its own (``sync -o``'s drift correction) keeps
-it: the change multiplies it. The planner renders reversed sound as silence
-(it reads sound forwards only), so a reversed picture's linked sound is marked
-reversed and silent.
+it: the change multiplies it. A reversed clip's sound plays backwards, in sync
+with its picture (the planner and ``render.mix`` read it from its end).
 """
 
 from __future__ import annotations

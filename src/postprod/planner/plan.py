@@ -19,6 +19,8 @@ Audio: the clips of the audio tracks (or, when there are none, the sound of
 the video clips, cut with the picture) as segments placed at exact samples,
 with a short fade each side of a cut between two clips so it does not click,
 an equal-power crossfade across every transition, and each clip's own gain.
+A clip at a negative speed (reverse) plays its sound backwards, in sync with
+its picture; a freeze frame has none.
 
 Range: a plan may carry a :class:`FrameRange` of the programme to render
 (``postprod render --range``). The spans and segments stay those of the whole
@@ -214,7 +216,10 @@ class AudioSegment:
     gain_db: float = 0.0  # the clip's own gain
     fade_out_curve: FadeCurve | Literal[""] = ""  # "" : the same as ``fade_curve``
     effects: tuple[EffectSpec, ...] = ()  # the clip's own effects
-    speed: float = 1.0  # source seconds per programme second (a LinearTimeWarp)
+    # Source seconds per programme second (a LinearTimeWarp). Negative: the source plays
+    # backwards, ``source_sample`` is then where that starts from (exclusive): at -1, output
+    # sample j of the segment plays source sample ``source_sample - 1 - j``.
+    speed: float = 1.0
     speed_mode: SpeedMode = "varispeed"  # or "stretch" (pitch kept)
 
 
@@ -384,6 +389,11 @@ class _Item:
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
     picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
     rate_ratio: Fraction = Fraction(1)  # file frames per timeline frame (source_first's unit)
+
+    @property
+    def frames_played(self) -> int:
+        """File frames the clip plays through at its speed (whole frames, as its picture)."""
+        return math.ceil(self.length * abs(self.speed) * self.rate_ratio)
 
 
 def plan(
@@ -637,8 +647,7 @@ def _source(item: _Item, offset: int) -> Source | None:
     fit = _one_of(item.picture.fit, FITS, "fit")
     if item.speed == 1.0 and item.rate_ratio == 1:
         return Source(item.path, item.source_first + offset, transform=transform, fit=fit)
-    consumed = math.ceil(item.length * abs(item.speed) * item.rate_ratio)
-    first = item.source_first + (consumed - 1 if item.speed < 0 else 0)
+    first = item.source_first + (item.frames_played - 1 if item.speed < 0 else 0)
     return Source(
         item.path,
         first,
@@ -724,13 +733,16 @@ def _audio_segments(
         sound = item.sound
         fade_in, in_curve = fade(incoming, cut_in, sound.fade_in_s, sound.fade_in_curve)
         fade_out, out_curve = fade(outgoing, cut_out, sound.fade_out_s, sound.fade_out_curve)
+        if item.speed == 0:
+            continue  # a freeze frame: no sound (the picture holds)
+        # Forwards, the source position at the segment's start; backwards, the end of what
+        # is read backwards (the end of the clip's last source frame, as its picture's first).
+        at = item.source_first + (item.frames_played if item.speed < 0 else 0)
         source_start = (
-            round(Fraction(item.source_first) / (rate * item.rate_ratio) * sample_rate)
+            round(Fraction(at) / (rate * item.rate_ratio) * sample_rate)
             - round(sample(lead) * item.speed)
             + round(sound.slip_s * sample_rate)
         )
-        if item.speed <= 0:
-            continue  # a freeze frame, or reverse: no sound (the picture holds or runs back)
         segments.append(
             AudioSegment(
                 item.path,

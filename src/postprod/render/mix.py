@@ -3,7 +3,9 @@
 Used by the picture render (one second at a time, after the frames it
 belongs to) and by sound-only renders. Each segment's source is decoded
 forward from its first sample once; memory holds one block per playing
-segment.
+segment. A reversed segment (negative speed) reads its source a second at a
+time from its end backwards, each second decoded forwards and flipped, then
+changes speed as a forward one does.
 """
 
 from __future__ import annotations
@@ -67,22 +69,24 @@ class SegmentMixer:
 
 class _SegmentStream:
     """One segment's sound in order: its source from the in point (silence before the file's
-    first sample and after its last), at its speed, through the clip's own effects."""
+    first sample and after its last), forwards or backwards, at its speed, through the clip's
+    own effects."""
 
     def __init__(
         self, segment: AudioSegment, sample_rate: int, channels: int, offset: int = 0
     ) -> None:
         self._channels = channels
-        speed = segment.speed
-        first = segment.source_sample + round(offset * speed)
-        raw = _source_samples(segment.path, first, sample_rate, channels)
-        if speed != 1.0 and segment.speed_mode == "stretch":
-            needed = round((segment.length - offset) * speed) + sample_rate // 10
+        pace = abs(segment.speed)  # source samples per output sample
+        first = segment.source_sample + round(offset * segment.speed)
+        read = _source_samples if segment.speed > 0 else _backwards
+        raw = read(segment.path, first, sample_rate, channels)
+        if pace != 1.0 and segment.speed_mode == "stretch":
+            needed = round((segment.length - offset) * pace) + sample_rate // 10
             whole = _take(raw, needed, channels)
-            stretched = time_stretch(whole, sample_rate, speed)
+            stretched = time_stretch(whole, sample_rate, pace)
             self._source: Iterator[NDArray[np.float32]] = iter([stretched])
-        elif speed != 1.0:
-            self._source = _varispeed(raw, sample_rate, speed, channels)
+        elif pace != 1.0:
+            self._source = _varispeed(raw, sample_rate, pace, channels)
         else:
             self._source = raw
         self._chain = (
@@ -120,6 +124,21 @@ def _source_samples(
         channels=channels,
         start_sample=max(0, first),
     )
+
+
+def _backwards(
+    path: str, end: int, sample_rate: int, channels: int
+) -> Iterator[NDArray[np.float32]]:
+    """The file backwards from sample ``end - 1`` to its first, a second at a time: each
+    second read forwards, flipped (silence for what lies past the file's last sample)."""
+    high = end
+    while high > 0:
+        low = max(0, high - sample_rate)
+        block = _take(_source_samples(path, low, sample_rate, channels), high - low, channels)
+        if block.shape[1] < high - low:  # past the end of the file
+            block = np.pad(block, ((0, 0), (0, high - low - block.shape[1])))
+        yield np.ascontiguousarray(block[:, ::-1])
+        high = low
 
 
 def _take(blocks: Iterator[NDArray[np.float32]], count: int, channels: int) -> NDArray[np.float32]:
