@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import opentimelineio as otio
 
@@ -68,10 +68,10 @@ from postprod.video.transform import Transform
 #: Fade applied at each side of a hard cut in the sound, in seconds.
 CUT_FADE_S = Fraction(5, 1000)
 
-# The plan's string enums. Each list is the one its Literal allows; a test keeps them equal
+# The plan's string enums. Each list is its Literal's values (get_args); a test keeps them equal
 # to the timeline's (``timeline.metadata``, ``timeline.build``), which edits check against.
 TransitionKind = Literal["cut", "dissolve", "wipe"]
-TRANSITION_KINDS: tuple[TransitionKind, ...] = ("cut", "dissolve", "wipe")
+TRANSITION_KINDS: tuple[TransitionKind, ...] = get_args(TransitionKind)
 TransitionPattern = Literal[
     "horizontal",
     "vertical",
@@ -90,32 +90,15 @@ TransitionPattern = Literal[
     "slide-down",
     "dip",
 ]
-PATTERNS: tuple[TransitionPattern, ...] = (
-    "horizontal",
-    "vertical",
-    "diagonal",
-    "barn-door",
-    "box",
-    "iris",
-    "clock",
-    "push-left",
-    "push-right",
-    "push-up",
-    "push-down",
-    "slide-left",
-    "slide-right",
-    "slide-up",
-    "slide-down",
-    "dip",
-)
+PATTERNS: tuple[TransitionPattern, ...] = get_args(TransitionPattern)
 Fit = Literal["fit", "fill", "stretch"]
-FITS: tuple[Fit, ...] = ("fit", "fill", "stretch")
+FITS: tuple[Fit, ...] = get_args(Fit)
 TitleStyle = Literal["card", "lower-third", "centre"]
-STYLES: tuple[TitleStyle, ...] = ("card", "lower-third", "centre")
+STYLES: tuple[TitleStyle, ...] = get_args(TitleStyle)
 SpeedMode = Literal["varispeed", "stretch"]
-SPEED_MODES: tuple[SpeedMode, ...] = ("varispeed", "stretch")
+SPEED_MODES: tuple[SpeedMode, ...] = get_args(SpeedMode)
 FadeCurve = Literal["linear", "equal-power", "logarithmic", "s-curve"]
-FADE_CURVES: tuple[FadeCurve, ...] = ("linear", "equal-power", "logarithmic", "s-curve")
+FADE_CURVES: tuple[FadeCurve, ...] = get_args(FadeCurve)
 
 _Member = TypeVar("_Member", bound=str)
 
