@@ -7,7 +7,10 @@ from ``python -c pass`` measured in the same run, and whether the goal is met:
 
 - ``postprod --version`` and ``postprod tc frames 01:00:00:00 --rate 25``: within
   0.25 s of bare Python;
-- ``postprod inspect demo.otio --json``: within 0.6 s.
+- ``postprod inspect demo.otio --json``: within 0.6 s;
+- the help of the commands that run engines (``edit P split``, ``mixer P show``,
+  ``mix``, ``render``, ``sync``, ``sfx``): timed, no goal (``tests/test_conventions.py``
+  checks that none of them loads SciPy, pedalboard, Numba, matplotlib or PyAV).
 
     .venv/bin/python bench/startup.py [--repeat 7] [--demo PATH/demo.otio] [--before SRC]
 
@@ -61,7 +64,7 @@ def main() -> None:
         demo = args.demo if args.demo is not None else make_demo(Path(scratch) / "demo")
         if not demo.is_file():
             raise SystemExit(f"no project at {demo}")
-        # (label, command, goal: seconds over bare Python, or None for the reference)
+        # (label, command, goal: seconds over bare Python, or None: timed only)
         cases: list[tuple[str, list[str], float | None]] = [
             ("python -c pass", [sys.executable, "-c", "pass"], None),
             ("postprod --version", [POSTPROD, "--version"], 0.25),
@@ -71,6 +74,20 @@ def main() -> None:
                 0.25,
             ),
             ("postprod inspect demo.otio --json", [POSTPROD, "inspect", str(demo), "--json"], 0.6),
+            (
+                "postprod edit demo.otio split --help",
+                [POSTPROD, "edit", str(demo), "split", "--help"],
+                None,
+            ),
+            (
+                "postprod mixer demo.otio show --help",
+                [POSTPROD, "mixer", str(demo), "show", "--help"],
+                None,
+            ),
+            *(
+                (f"postprod {name} --help", [POSTPROD, name, "--help"], None)
+                for name in ("mix", "render", "sync", "sfx")
+            ),
         ]
         runs = [(label, command, None) for label, command, _ in cases]
         if before_env is not None:

@@ -5,7 +5,8 @@ the command tree, so a new command is checked without being listed here):
   is given ``missing.otio``);
 - a usage error prints exactly one line, ``error: ...``, on stderr and exits 2;
 - a channel number is counted from 1, and its help says so;
-- a plain command does not import the heavy libraries.
+- a plain command, and the help of the commands that run engines, do not import the heavy
+  libraries.
 """
 
 from __future__ import annotations
@@ -115,12 +116,40 @@ def test_a_timecode_command_does_not_load_the_heavy_libraries() -> None:
     assert done.stdout.splitlines() == ["90000", "[]"]
 
 
-def test_the_root_help_does_not_load_the_heavy_libraries() -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["edit", PLACEHOLDER, "split", "--help"],
+        ["mixer", PLACEHOLDER, "show", "--help"],
+        ["mix", "--help"],
+        ["render", "--help"],
+        ["sync", "--help"],
+        ["sfx", "--help"],
+    ],
+    ids=" ".join,
+)
+def test_help_does_not_load_the_heavy_libraries(argv: list[str]) -> None:
+    """A command's help is built from light modules: its engines load when it runs."""
     code = (
-        "import sys; from postprod.cli import main; main(['--help']); "
+        f"import sys; from postprod.cli import main; main({argv!r}); "
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
+    assert "Usage" in done.stdout
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_editing_does_not_load_numpy() -> None:
+    """The operations, the timeline model and the project file need no NumPy to import."""
+    modules = ("postprod.cli.edit", "postprod.operations", "postprod.timeline", "postprod.project")
+    code = (
+        f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}]; "
+        f"print(sorted(m for m in ('numpy', *{HEAVY!r}) if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines() == ["[]"]

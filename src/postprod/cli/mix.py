@@ -9,7 +9,6 @@ from rich.console import Console
 
 from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
-from postprod.render.mixdown import mix_project
 
 
 def mix_command(
@@ -34,6 +33,8 @@ def mix_command(
     ),
 ) -> None:
     """Mix a project's audio tracks (gain, pan, inserts, sends, buses) to a file."""
+    from postprod.render.mixdown import mix_project  # the engines: not for --help
+
     with frame_progress("mixing") as progress:
         result = mix_project(
             project,

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
-from postprod.render import render_project
 
 
 def render_command(
@@ -49,6 +48,8 @@ def render_command(
     ),
 ) -> None:
     """Render a project's picture and sound to one file."""
+    from postprod.render.project import render_project  # the engines: not for --help
+
     with frame_progress("rendering") as progress:
         result = render_project(
             project,

@@ -12,12 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from postprod.audio.sfx import GENERATORS, Layer, generate, mix_layers
 from postprod.errors import AudioError
-from postprod.media import write_audio
 
 
 def _parameters(name: str) -> dict[str, Any]:
+    from postprod.audio.sfx import GENERATORS
+
     signature = inspect.signature(GENERATORS[name])
     return {k: p.default for k, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
 
@@ -50,6 +50,8 @@ def sfx_command(
 
 def sfx_list(as_json: bool) -> None:
     """List the generators and their parameters."""
+    from postprod.audio.sfx import GENERATORS  # NumPy and SciPy: not for --help
+
     if as_json:
         typer.echo(json.dumps({name: _parameters(name) for name in GENERATORS}))
         return
@@ -67,6 +69,9 @@ def sfx_make(
     name: str, out: Path, seed: int, duration: float | None, param: list[str], sample_rate: int
 ) -> None:
     """Make one sound effect."""
+    from postprod.audio.sfx import generate
+    from postprod.media import write_audio
+
     params: dict[str, Any] = {}
     for item in param:
         key, _, value = item.partition("=")
@@ -85,6 +90,9 @@ def sfx_make(
 
 def sfx_recipe(recipe: Path, out: Path, sample_rate: int) -> None:
     """Make a designed effect from a recipe of layered generators (no Python needed)."""
+    from postprod.audio.sfx import Layer, mix_layers
+    from postprod.media import write_audio
+
     if not recipe.is_file():
         raise AudioError(f"recipe {recipe} does not exist", where=str(recipe))
     try:

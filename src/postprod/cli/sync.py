@@ -11,7 +11,7 @@ from rich.table import Table
 
 from postprod.cli.journal import record
 from postprod.timecode import FrameRate
-from postprod.workflows.sync import METHODS, sync_files, synced_project
+from postprod.workflows.sync_methods import METHODS
 
 
 def sync_command(
@@ -41,6 +41,8 @@ def sync_command(
     ),
 ) -> None:
     """Find where each recording belongs on the reference's clock, and its clock drift."""
+    from postprod.workflows.sync import sync_files, synced_project  # the engines: not for --help
+
     channel = ltc_channel - 1 if ltc_channel > 0 else ltc_channel
     results = sync_files(reference, list(others), method=method, ltc_channel=channel)
     if out is not None:

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import opentimelineio as otio
 
-from postprod.audio.automation import CURVES as AUTOMATION_CURVES
+from postprod.effects.console import AUTOMATION_CURVES
 from postprod.effects.registry import EffectSpec, ParamValue, validate
 from postprod.errors import EditError
 from postprod.operations.base import Operation, param

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import opentimelineio as otio
 
-from postprod.qc.runs import Run
 from postprod.timeline.slots import Where, cut_at, slots
+
+if TYPE_CHECKING:
+    from postprod.qc.runs import Run  # NumPy's, needed only for the annotation
 
 
 def pause_cuts(

@@ -36,8 +36,8 @@ from postprod.timecode import FrameRate, label_to_frames, ltc
 from postprod.timeline.build import clip_of_file
 from postprod.timeline.metadata import ClipState, set_clip_state, set_link
 from postprod.timeline.model import rational_time, time_range
+from postprod.workflows.sync_methods import METHODS
 
-METHODS = ("audio", "timecode", "ltc")
 #: The link id of the synced clips (``operations.linking``).
 SYNC_LINK = "link-1"
 

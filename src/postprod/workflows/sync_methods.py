@@ -1,0 +1,13 @@
+"""The ways ``sync`` finds offsets, by name.
+
+Plain names in a module of their own, so the command's help lists them without
+loading the sync workflow (NumPy, SciPy, PyAV); ``postprod.workflows.sync``
+checks a method against this same tuple.
+"""
+
+from __future__ import annotations
+
+#: By the sound (cross-correlation), by the files' start timecodes, by LTC on a channel.
+METHODS = ("audio", "timecode", "ltc")
+
+__all__ = ["METHODS"]
