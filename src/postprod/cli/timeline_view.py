@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from postprod.project import load_project
-from postprod.timeline.inspect import describe
+from postprod.timeline.inspect import ItemInfo, describe
 
 
 def inspect_command(
@@ -40,6 +40,8 @@ def inspect_command(
         "record out",
         "source in",
         "source out",
+        "speed",
+        "link",
         "effects",
     ):
         table.add_column(column, no_wrap=True)
@@ -52,10 +54,18 @@ def inspect_command(
             item.record_out_tc,
             item.source_in_tc,
             item.source_out_tc,
+            _speed(item),
+            item.link or "",
             item.effects,
         )
-    console = Console(width=max(Console().width, 150))  # timecodes are not to be folded
+    console = Console(width=max(Console().width, 170))  # timecodes are not to be folded
     console.print(table)
+    locked = set(info.locked_tracks)
+    console.print(
+        "tracks: "
+        + ", ".join(f"{name} (locked)" if name in locked else name for name, _ in info.tracks),
+        highlight=False,
+    )
     for marker in info.markers:
         console.print(
             f"marker {marker.timecode}: {marker.name}"
@@ -64,3 +74,14 @@ def inspect_command(
         )
     if png is not None:
         console.print(f"wrote {png}")
+
+
+def _speed(item: ItemInfo) -> str:
+    """A clip's speed as the table shows it: blank at 100 %, else the percentage (and
+    stretch when the pitch is kept), "freeze" for a freeze frame."""
+    if item.speed_percent is None or item.speed_percent == 100:
+        return ""
+    if item.speed_percent == 0:
+        return "freeze"
+    shown = f"{item.speed_percent:.4g} %"
+    return f"{shown} stretch" if item.speed_mode == "stretch" else shown

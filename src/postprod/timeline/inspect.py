@@ -1,6 +1,11 @@
 """A timeline described: every item with its source and record timecodes, as plain data.
 
-Used by ``postprod inspect`` for its table, its JSON and its picture.
+Used by ``postprod inspect`` for its table, its JSON and its picture. Besides the
+timecodes, a clip says its link group (``link``: the clips that move together,
+``postprod.operations.linking``) and its speed (``speed_percent``: 100 as
+recorded, 0 a freeze frame, negative backwards; ``speed_mode``; its source out
+is where the source frames it shows at that speed end), and the
+timeline says which tracks are locked (``locked_tracks``).
 """
 
 from __future__ import annotations
@@ -11,8 +16,15 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.timecode import FrameRate, frames_to_label
-from postprod.timeline.metadata import clip_gain_db, wipe_of
+from postprod.timeline.metadata import (
+    clip_gain_db,
+    clip_state,
+    link_of,
+    track_settings_of,
+    wipe_of,
+)
 from postprod.timeline.model import markers, timeline_rate, to_frames
+from postprod.timeline.warps import consumed, time_scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +42,9 @@ class ItemInfo:
     source_out_tc: str = ""
     source: str = ""
     effects: str = ""
+    link: str | None = None  # a clip's link group (its linked picture or sound share it)
+    speed_percent: float | None = None  # a clip's: 100 as recorded, 0 frozen, < 0 reversed
+    speed_mode: str = ""  # a clip's: varispeed (pitch follows) or stretch (pitch kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,7 @@ class TimelineInfo:
     tracks: list[tuple[str, str]]  # (name, kind)
     items: list[ItemInfo]
     markers: list[MarkerInfo]
+    locked_tracks: list[str]  # the names of the locked tracks (no edit changes them)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -74,9 +90,12 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
 
     items: list[ItemInfo] = []
     tracks = []
+    locked = []
     for number, track in enumerate(timeline.tracks):
         name = track.name or f"{track.kind[0]}{number + 1}"
         tracks.append((name, str(track.kind)))
+        if track_settings_of(track).locked:
+            locked.append(name)
         for index, child in enumerate(track):
             if isinstance(child, otio.schema.Transition):
                 cut = (
@@ -107,7 +126,8 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
             if isinstance(child, otio.schema.Clip):
                 source = child.trimmed_range()
                 s_in = to_frames(source.start_time, rate, where=child.name)
-                s_out = s_in + to_frames(source.duration, rate, where=child.name)
+                speed = time_scalar(child)  # the source frames it shows follow its speed
+                s_out = s_in + consumed(to_frames(source.duration, rate, where=child.name), speed)
                 reference = child.media_reference
                 url = getattr(reference, "target_url", "") or ""
                 effects = ", ".join(type(e).__name__ for e in child.effects)
@@ -127,6 +147,9 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
                         _source_tc(s_out, counting),
                         url,
                         effects,
+                        link_of(child),
+                        float(speed * 100),
+                        clip_state(child).speed_mode,
                     )
                 )
             else:
@@ -140,6 +163,7 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
         tracks,
         items,
         [MarkerInfo(m.frame, tc(m.frame), m.name, m.colour, m.note) for m in markers(timeline)],
+        locked,
     )
 
 
