@@ -233,7 +233,9 @@ def extract_range(
     ctx: typer.Context,
     start: str = typer.Option(..., "--from", help="First frame taken out."),
     end: str = typer.Option(..., "--to", help="First frame kept after the range."),
-    tracks: list[str] = typer.Option([], "--track", "-t", help="Tracks (default: all)."),
+    tracks: list[str] = typer.Option(
+        [], "--track", "-t", help="Tracks (default: all but the locked ones)."
+    ),
 ) -> None:
     """Take a stretch of time out of the programme and close up (on every track by default)."""
     p: _Project = ctx.obj
@@ -482,7 +484,9 @@ def markers(ctx: typer.Context) -> None:
 @app.command("close-gaps")
 def close_gaps(
     ctx: typer.Context,
-    tracks: list[str] = typer.Option([], "--track", "-t", help="Tracks (default: all)."),
+    tracks: list[str] = typer.Option(
+        [], "--track", "-t", help="Tracks (default: all but the locked ones)."
+    ),
 ) -> None:
     """Take the gaps out so clips play one after another (fades from and to black stay)."""
     _apply(ctx, ops.CloseGaps(tuple(tracks)))
