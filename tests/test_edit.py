@@ -248,16 +248,6 @@ def test_operation_names_are_verb_first_unique_and_registered() -> None:
     assert {ops.OPERATIONS[name] for name in names} == kinds == set(ops.OPERATIONS.values())
 
 
-def test_former_noun_first_names_still_read_back() -> None:
-    from postprod.operations.registry import FORMER_NAMES
-
-    assert set(FORMER_NAMES.values()) <= set(ops.OPERATIONS)
-    assert not set(FORMER_NAMES) & set(ops.OPERATIONS)
-    old = {"op": "mixer-set", "track": "A1", "gain_db": -6.0}
-    assert ops.operation_from_dict(old) == ops.SetStrip("A1", gain_db=-6.0)
-    assert ops.SetStrip("A1").to_dict()["op"] == "set-strip"
-
-
 # -- properties -------------------------------------------------------------
 
 

@@ -61,38 +61,11 @@ OPERATIONS: Mapping[str, type[Operation]] = MappingProxyType(
     {kind.name: kind for kind in _FAMILIES}
 )
 
-#: Names the mixer and clip operations were journalled under before every name became
-#: verb-noun: an old journal's lines and scripts still read back. Never written.
-FORMER_NAMES: Mapping[str, str] = MappingProxyType(
-    {
-        "mixer-set": "set-strip",
-        "insert-add": "add-insert",
-        "insert-remove": "remove-insert",
-        "insert-move": "move-insert",
-        "insert-set": "set-insert",
-        "send-add": "add-send",
-        "send-set": "set-send",
-        "send-remove": "remove-send",
-        "bus-add": "add-bus",
-        "bus-set": "set-bus",
-        "bus-route": "route-bus",
-        "bus-remove": "remove-bus",
-        "automation-add": "add-automation",
-        "automation-clear": "clear-automation",
-        "clip-gain": "set-clip-gain",
-        "clip-fade": "set-clip-fade",
-        "clip-effect-add": "add-clip-effect",
-        "clip-effect-remove": "remove-clip-effect",
-        "clip-effect-clear": "clear-clip-effects",
-    }
-)
-
 
 def operation_from_dict(data: Mapping[str, Any]) -> Operation:
     """An operation from :meth:`Operation.to_dict` data (the journal's lines, a script's)."""
     values = dict(data)
     name = values.pop("op", None)
-    name = FORMER_NAMES.get(str(name), name)
     kind = OPERATIONS.get(str(name))
     if kind is None:
         raise EditError(
