@@ -1,0 +1,66 @@
+"""Meters: PPM ballistics (IEC 60268-10 Type I), the true peak of each window, and the meter
+frames of a range of the real mix."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from postprod.qc.ppm import PPM, WindowTruePeak, ppm, to_db
+
+RATE = 48000
+
+
+def _tone(frequency_hz: float, seconds: float, burst_s: float | None = None) -> np.ndarray:
+    t = np.arange(round(seconds * RATE)) / RATE
+    x = np.sin(2 * np.pi * frequency_hz * t)
+    if burst_s is not None:
+        x = x * (t < burst_s)
+    return x[None, :].astype(np.float32)
+
+
+def _steady_db(frequency_hz: float = 5000.0) -> float:
+    return to_db(float(ppm(_tone(frequency_hz, 1.0), RATE)[:, RATE // 2 :].max()))
+
+
+# IEC 60268-10 Type I (DIN 45406): 5 kHz bursts read -1 dB (10 ms) and -2 dB (5 ms) of steady.
+@pytest.mark.parametrize(("burst_s", "expected_db"), [(0.010, -1.0), (0.005, -2.0)])
+def test_a_tone_burst_reads_the_type_i_figure(burst_s: float, expected_db: float) -> None:
+    reading = to_db(float(ppm(_tone(5000.0, 0.3, burst_s), RATE).max()))
+    assert reading - _steady_db() == pytest.approx(expected_db, abs=0.5)
+
+
+def test_a_steady_sine_reads_its_peak_at_every_frequency() -> None:
+    assert _steady_db() == pytest.approx(0.0, abs=0.1)  # 0 dB: a full-scale sine
+    for frequency in (31.5, 100.0, 1000.0, 10000.0):
+        assert _steady_db(frequency) == pytest.approx(0.0, abs=1.0)
+
+
+def test_the_needle_returns_20_db_in_one_and_a_half_seconds() -> None:
+    x = np.concatenate([_tone(1000.0, 1.0), np.zeros((1, 3 * RATE), np.float32)], axis=1)
+    needle_db = 20 * np.log10(ppm(x, RATE)[0])
+    after = needle_db[RATE:]
+    top = needle_db[RATE - 1]
+    fallen = int(np.argmax(after <= top - 20.0))
+    assert fallen / RATE == pytest.approx(1.5, rel=0.1)
+
+
+def test_blocks_give_the_same_needle_as_one_array() -> None:
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal((2, RATE)) * 0.1).astype(np.float32)
+    whole = ppm(x, RATE)
+    meter = PPM(RATE, 2)
+    pieces = np.concatenate([meter.process(x[:, i : i + 1000]) for i in range(0, RATE, 1000)], 1)
+    np.testing.assert_allclose(pieces, whole, rtol=1e-9)
+
+
+def test_the_true_peak_of_a_window_sees_between_the_samples() -> None:
+    # a sine at a quarter of the rate, 45 degrees off: samples at 0.707, the wave at 1.0
+    n = np.arange(4800)
+    x = np.sin(2 * np.pi * n / 4 + np.pi / 4)[None, :].astype(np.float32)
+    meter = WindowTruePeak(RATE, 1)
+    peaks = [meter.peak(x[:, i : i + 1920]) for i in range(0, 4800, 1920)]
+    assert float(np.abs(x).max()) == pytest.approx(math.sqrt(0.5), abs=1e-3)
+    assert to_db(peaks[1]) == pytest.approx(0.0, abs=0.3)
