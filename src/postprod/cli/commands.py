@@ -132,4 +132,8 @@ COMMANDS: dict[str, Entry] = {
         "The mixing console: faders, pan, mute and solo, inserts, sends, buses, automation.",
     ),
     "clip": Entry("postprod.cli.clip:app", "A clip's own sound: gain, fades and effects."),
+    "console": Entry(
+        "postprod.cli.console:console_command",
+        "Serve the control board: a local web page to see, hear and edit a project.",
+    ),
 }
