@@ -254,7 +254,7 @@ def test_show_json_has_exactly_the_console_keys(
     view = json.loads(capsys.readouterr().out)
     assert set(view) == {"tracks", "buses", "master"}
     required = {"name", "gain_db", "pan", "mute", "solo", "inserts", "sends"}
-    extra = {"polarity", "output", "automation", "layout"}
+    extra = {"polarity", "output", "automation", "layout", "pan_rear"}
     assert [strip["name"] for strip in view["tracks"]] == ["A1", "A2"]
     for strip in [*view["tracks"], *view["buses"], view["master"]]:
         assert required | extra <= set(strip)

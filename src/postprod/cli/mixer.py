@@ -5,6 +5,8 @@ Every change is an operation of ``postprod.operations.mixer`` applied through
 (``postprod edit P undo``), logged, and usable in ``edit P --script``. A strip
 is named with ``--track NAME``, ``--bus NAME`` or ``--master``; insert numbers
 count from 1. Times (``--at``) are programme timecodes or frames from its start.
+Automation names what it moves as ``mixer P show`` does: ``gain_db``, ``pan``,
+``send.BUS.level_db``, ``insert.N.PARAM``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ app = typer.Typer(
 insert_app = typer.Typer(no_args_is_help=True, help="A strip's insert effects, numbered from 1.")
 send_app = typer.Typer(no_args_is_help=True, help="A track's sends to buses.")
 bus_app = typer.Typer(no_args_is_help=True, help="The console's buses.")
-automation_app = typer.Typer(no_args_is_help=True, help="A track's fader and pan automation.")
+automation_app = typer.Typer(
+    no_args_is_help=True,
+    help="Automation of a strip's fader and pan, its sends' levels and its inserts' parameters.",
+)
 app.add_typer(insert_app, name="insert")
 app.add_typer(send_app, name="send")
 app.add_typer(bus_app, name="bus")
@@ -41,6 +46,11 @@ STRIP_MASTER = typer.Option(False, "--master", help="The master's strip.")
 PARAMS = typer.Argument(None, help="Parameters as NAME=VALUE (postprod fx list).")
 NUMBER = typer.Argument(..., help="The insert, counting from 1.")
 LEVEL = typer.Option(..., "--level-db", help="The send's level, dB.")
+AUTOMATED = typer.Argument(
+    ...,
+    metavar="PARAM",
+    help="gain_db, pan (tracks), send.BUS.level_db (tracks), insert.N.PARAM (N from 1).",
+)
 #: Negative numbers are values here, not options (``automation add ... -6``).
 NEGATIVES = {"ignore_unknown_options": True}
 
@@ -128,11 +138,15 @@ def set_strip(
         None, "--polarity/--no-polarity", help="Invert the polarity, or not."
     ),
     output: str | None = typer.Option(None, "--output", help="Route the track to a bus."),
+    pan_rear: float | None = typer.Option(
+        None, "--pan-rear", help="5.1 only: 0 the front .. 1 the surrounds."
+    ),
 ) -> None:
-    """Set a strip's fader, pan, mute, solo, polarity or output; what is not given stays."""
+    """Set a strip's fader, pan, mute, solo, polarity, output or rear pan; what is not given
+    stays."""
     name, is_bus = _strip(track, bus, master)
     if is_bus:
-        if any(v is not None for v in (pan, mute, solo, polarity)):
+        if any(v is not None for v in (pan, mute, solo, polarity, pan_rear)):
             raise EditError(
                 "a bus has a fader, an output and inserts only",
                 where=f"bus {name}",
@@ -140,7 +154,7 @@ def set_strip(
             )
         _apply(ctx, ops.SetBus(name, gain_db=gain_db, output=output))
         return
-    _apply(ctx, ops.SetStrip(name, gain_db, pan, mute, solo, polarity, output))
+    _apply(ctx, ops.SetStrip(name, gain_db, pan, mute, solo, polarity, output, pan_rear))
 
 
 @insert_app.command("add")
@@ -267,9 +281,30 @@ def bus_set(
         None, "--duck-under", help="Duck under this bus (a key: dialogue); '' stops it."
     ),
     duck_depth_db: float | None = typer.Option(None, "--duck-depth-db", help="How far, dB."),
+    duck_threshold_db: float | None = typer.Option(
+        None, "--duck-threshold-db", help="The key's level it reacts to, dB (-120..0)."
+    ),
+    duck_attack_ms: float | None = typer.Option(
+        None, "--duck-attack-ms", help="How fast it goes down, ms (0.1..1000)."
+    ),
+    duck_release_ms: float | None = typer.Option(
+        None, "--duck-release-ms", help="How fast it comes back, ms (1..10000)."
+    ),
 ) -> None:
-    """Change a bus's fader or its ducking under another bus."""
-    _apply(ctx, ops.SetBus(name, gain_db, None, duck_under, duck_depth_db))
+    """Change a bus's fader or its ducking under another bus (depth, threshold, times)."""
+    _apply(
+        ctx,
+        ops.SetBus(
+            name,
+            gain_db,
+            None,
+            duck_under,
+            duck_depth_db,
+            duck_threshold_db,
+            duck_attack_ms,
+            duck_release_ms,
+        ),
+    )
 
 
 @bus_app.command("remove")
@@ -281,22 +316,27 @@ def bus_remove(ctx: typer.Context, name: str = typer.Argument(..., help="The bus
 @automation_app.command("add", context_settings=NEGATIVES)
 def automation_add(
     ctx: typer.Context,
-    param: str = typer.Argument(..., help="gain_db or pan."),
+    param: str = AUTOMATED,
     value_text: str | None = typer.Argument(
-        None, metavar="VALUE", help="The value there (dB for gain_db, -1..1 for pan)."
+        None,
+        metavar="VALUE",
+        help="The value there, in its unit (dB for gain_db and a send's level, -1..1 for pan, "
+        "an insert parameter's as postprod fx list shows it).",
     ),
-    track: str = TRACK,
+    track: str | None = STRIP_TRACK,
+    bus: str | None = STRIP_BUS,
+    master: bool = STRIP_MASTER,
     at: str = typer.Option(..., "--at", help="Programme timecode or frames from its start."),
     value: float | None = typer.Option(None, "--value", help="The value (instead of VALUE)."),
     curve: str = typer.Option(
         "linear", "--curve", help="To the next point: linear, hold, s-curve or exponential."
     ),
 ) -> None:
-    """Add a breakpoint to a track's fader or pan automation."""
-    _apply(
-        ctx,
-        ops.AddAutomation(track, param, programme_frame(ctx, at), _value(value_text, value), curve),
-    )
+    """Add a breakpoint to a strip's automation (its fader, pan, a send's level, an insert's
+    parameter)."""
+    name, is_bus = _strip(track, bus, master)
+    frame = programme_frame(ctx, at)
+    _apply(ctx, ops.AddAutomation(name, param, frame, _value(value_text, value), curve, is_bus))
 
 
 def _value(text: str | None, value: float | None) -> float:
@@ -315,12 +355,16 @@ def _value(text: str | None, value: float | None) -> float:
 @automation_app.command("clear")
 def automation_clear(
     ctx: typer.Context,
-    param: str = typer.Argument(..., help="gain_db or pan."),
-    track: str = TRACK,
+    param: str = AUTOMATED,
+    track: str | None = STRIP_TRACK,
+    bus: str | None = STRIP_BUS,
+    master: bool = STRIP_MASTER,
     at: str | None = typer.Option(None, "--at", help="Only the point at this time."),
 ) -> None:
-    """Take away a track's automation of a parameter (or one point of it)."""
-    _apply(ctx, ops.ClearAutomation(track, param, None if at is None else programme_frame(ctx, at)))
+    """Take away a strip's automation of one setting (or one point of it)."""
+    name, is_bus = _strip(track, bus, master)
+    frame = None if at is None else programme_frame(ctx, at)
+    _apply(ctx, ops.ClearAutomation(name, param, frame, is_bus))
 
 
 def print_console(view: dict[str, Any], title: str) -> None:
@@ -346,7 +390,7 @@ def print_console(view: dict[str, Any], title: str) -> None:
         table.add_row(
             label,
             f"{strip['gain_db']:+.1f}" + (f" ({automated})" if automated else ""),
-            _pan(strip["pan"]),
+            _pan(strip["pan"]) + (f" rear {strip['pan_rear']:.2f}" if strip["pan_rear"] else ""),
             "M" if strip["mute"] else "",
             "S" if strip["solo"] else "",
             "ø" if strip["polarity"] else "",

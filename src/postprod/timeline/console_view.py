@@ -1,14 +1,20 @@
 """The console as plain data, for every front end: each audio track's strip, the buses, the
 master, with units in the keys (what ``postprod mixer P show --json`` prints and the web
-console draws)."""
+console draws).
+
+A strip's ``automation`` maps what moves to its breakpoints, named as the mixer commands name
+it: the strip's own ``gain_db`` and ``pan``, a send's level ``send.BUS.level_db``, an
+insert's parameter ``insert.N.PARAM`` (N from 1)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
 
+from postprod.effects.console import InsertAutomation, Points, SendState
 from postprod.effects.registry import EffectSpec
 from postprod.errors import PostprodError
 from postprod.timeline.metadata import console_of, strip_of, track_settings_of
@@ -20,6 +26,29 @@ MASTER = "master"  # the console's last strip (effects.console's default output)
 
 def _effects(specs: tuple[EffectSpec, ...]) -> list[dict[str, Any]]:
     return [{"effect": spec.name, "params": dict(spec.params)} for spec in specs]
+
+
+def _automation(
+    where: Where,
+    own: Mapping[str, Points],
+    rides: Iterable[InsertAutomation],
+    sends: Iterable[SendState] = (),
+) -> dict[str, list[dict[str, Any]]]:
+    """Every automated setting of a strip by its readable name, each breakpoint with its
+    timecode."""
+    named: dict[str, Points] = dict(own)
+    named.update(
+        {f"send.{send.bus}.level_db": send.automation for send in sends if send.automation}
+    )
+    for ride in sorted(rides, key=lambda ride: (ride.insert_index, ride.param)):
+        named[f"insert.{ride.insert_index + 1}.{ride.param}"] = ride.points
+    return {
+        name: [
+            {"time_s": t, "timecode": where.tc(round(t * where.rate)), "value": v, "curve": c}
+            for t, v, c in points
+        ]
+        for name, points in named.items()
+    }
 
 
 def _layout(track: otio.schema.Track, folder: Path) -> str | None:
@@ -69,22 +98,21 @@ def console_view(timeline: otio.schema.Timeline, folder: Path) -> dict[str, Any]
                 ],
                 "polarity": strip.invert_polarity,
                 "output": strip.output,
-                "automation": {
-                    name: [
-                        {
-                            "time_s": t,
-                            "timecode": where.tc(round(t * where.rate)),
-                            "value": v,
-                            "curve": c,
-                        }
-                        for t, v, c in points
-                    ]
-                    for name, points in strip.automation.items()
-                },
+                "automation": _automation(
+                    where, strip.automation, strip.insert_automation, strip.sends
+                ),
                 "layout": _layout(track, folder),
+                "pan_rear": strip.pan_rear,
             }
         )
-    plain = {"pan": 0.0, "mute": False, "solo": False, "sends": [], "polarity": False}
+    plain = {
+        "pan": 0.0,
+        "mute": False,
+        "solo": False,
+        "sends": [],
+        "polarity": False,
+        "pan_rear": 0.0,
+    }
     buses = [
         {
             "name": bus.name,
@@ -92,10 +120,13 @@ def console_view(timeline: otio.schema.Timeline, folder: Path) -> dict[str, Any]
             **plain,
             "inserts": _effects(bus.inserts),
             "output": bus.output,
-            "automation": {},
+            "automation": _automation(where, bus.automation, bus.insert_automation),
             "layout": None,
             "duck_key": bus.duck_key,
             "duck_depth_db": bus.duck_depth_db,
+            "duck_threshold_db": bus.duck_threshold_db,
+            "duck_attack_ms": bus.duck_attack_ms,
+            "duck_release_ms": bus.duck_release_ms,
         }
         for bus in console.buses
     ]
@@ -105,7 +136,9 @@ def console_view(timeline: otio.schema.Timeline, folder: Path) -> dict[str, Any]
         **plain,
         "inserts": _effects(console.master_inserts),
         "output": None,
-        "automation": {},
+        "automation": _automation(
+            where, console.master_automation, console.master_insert_automation
+        ),
         "layout": None,
     }
     return {"tracks": tracks, "buses": buses, "master": master}
