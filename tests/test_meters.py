@@ -4,6 +4,7 @@ frames of a range of the real mix."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,3 +65,75 @@ def test_the_true_peak_of_a_window_sees_between_the_samples() -> None:
     peaks = [meter.peak(x[:, i : i + 1920]) for i in range(0, 4800, 1920)]
     assert float(np.abs(x).max()) == pytest.approx(math.sqrt(0.5), abs=1e-3)
     assert to_db(peaks[1]) == pytest.approx(0.0, abs=0.3)
+
+
+# --- the console's per-strip tap and a late start -------------------------------------------
+
+
+def test_the_strip_taps_sum_to_the_master_and_a_late_start_is_the_same_mix() -> None:
+    from postprod.audio.mixer import ArraySource, Mixer, Session, Track
+    from postprod.effects.console import StripState
+
+    rng = np.random.default_rng(3)
+    one = ArraySource((rng.standard_normal((1, RATE)) * 0.1).astype(np.float32))
+    two = ArraySource((rng.standard_normal((2, RATE)) * 0.1).astype(np.float32))
+    session = Session(
+        RATE, (Track("one", one, StripState(gain_db=-3.0, pan=-0.5)), Track("two", two))
+    )
+    blocks = list(Mixer(session).blocks(RATE, block_samples=4096, strips=True))
+    master = np.concatenate([b.master for b in blocks], axis=1)
+    summed = sum(np.concatenate([b.strips[n] for b in blocks], axis=1) for n in ("one", "two"))
+    np.testing.assert_allclose(summed, master, atol=1e-6)
+    late = list(Mixer(session).blocks(RATE, block_samples=4096, first_sample=8192))
+    assert late[0].start == 8192
+    np.testing.assert_array_equal(
+        np.concatenate([b.master for b in late], axis=1), master[:, 8192:]
+    )
+
+
+# --- meter frames of the demo's mix -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from test_preview import _demo
+
+    return _demo(tmp_path_factory.mktemp("meters"))
+
+
+def test_meter_frames_measure_the_mix_of_the_range(demo: Path) -> None:
+    from postprod.planner.plan import OutputFormat, plan
+    from postprod.project import load_project
+    from postprod.qc.loudness import measure
+    from postprod.render.meters import meter_plan
+    from postprod.render.mixdown import programme_sound
+
+    programme = plan(load_project(demo), OutputFormat(320, 180), project_folder=demo.parent)
+    frames = list(meter_plan(programme, 20, 80, preroll_s=1.0))
+    assert [f.frame for f in frames] == list(range(20, 80))  # 25 a second at 25 fps
+    whole = np.concatenate(list(programme_sound(programme)), axis=1)
+    part = whole[:, 20 * 1920 : 80 * 1920]
+    reference = measure(part, RATE)
+    last = frames[-1].master
+    assert last.integrated_lufs == pytest.approx(reference.integrated_lufs, abs=0.1)
+    window = whole[:, 80 * 1920 - 19200 : 80 * 1920]  # the 400 ms before the range's end
+    assert last.momentary_lufs == pytest.approx(measure(window, RATE).max_momentary_lufs, abs=0.1)
+    peak = max(f.master.peak_dbfs for f in frames)
+    assert peak == pytest.approx(reference.sample_peak_dbfs, abs=0.01)
+    assert max(f.master.true_peak_dbtp for f in frames) >= peak
+    # the guide dialogue is muted: its meter rests; the music plays throughout
+    assert all(f.strips["dialogue"].peak_dbfs == -150.0 for f in frames)
+    assert all(f.strips["music"].ppm_dbfs > -60 for f in frames)
+    message = frames[10].to_dict()
+    assert message["type"] == "meters" and message["frame"] == 30
+    assert set(message["strips"]) == {"camera sound", "dialogue", "ADR", "music"}
+    assert set(message["strips"]["music"]) == {"peak_dbfs", "true_peak_dbtp", "ppm_dbfs"}
+    assert set(message["master"]) == {
+        "peak_dbfs",
+        "true_peak_dbtp",
+        "ppm_dbfs",
+        "momentary_lufs",
+        "short_term_lufs",
+        "integrated_lufs",
+        "target_lufs",
+    }

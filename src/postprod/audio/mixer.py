@@ -113,6 +113,8 @@ class MixBlock:
     start: int
     master: NDArray[np.float32]
     stems: dict[str, NDArray[np.float32]] = field(default_factory=dict)
+    #: Each playing track's post-fader, panned signal, aligned with the master (when asked).
+    strips: dict[str, NDArray[np.float32]] = field(default_factory=dict)
 
 
 def _db(value: float | NDArray[np.float64]) -> NDArray[np.float64]:
@@ -147,6 +149,10 @@ class _Strip:
         self.sends = tuple((send, envelope_of(send.automation)) for send in strip.sends)
         self._fed = 0  # source samples given to the chain so far
         self._ready = Fifo(track.source.channels)  # chain output not yet used
+
+    def start_at(self, sample: int) -> None:
+        """Before the first block: read the source from ``sample``."""
+        self._fed = sample
 
     def _source(self, start: int, count: int, end: int | None) -> NDArray[np.float32]:
         if end is not None and start >= end:  # ringing out: the chain is fed silence
@@ -359,8 +365,16 @@ class Mixer:
         stems: Sequence[str] = (),
         tail: bool = False,
         max_tail_s: float = 10.0,
+        first_sample: int = 0,
+        strips: bool = False,
     ) -> Iterator[MixBlock]:
-        """The mix from sample 0 to ``total_samples``, with the named buses as stems.
+        """The mix from sample ``first_sample`` (default 0) to ``total_samples``, with the
+        named buses as stems and, with ``strips``, every playing track's post-fader signal
+        (a tap for meters: muted tracks are not there).
+
+        A console started at ``first_sample`` starts there with nothing in its effects and
+        ducking, so callers that want the state the whole programme has at a point start a
+        little before it (a pre-roll) and drop what comes before.
 
         The console runs ahead of what it yields by the master inserts' delay,
         so the master (and the stems, taken before it) stay sample-aligned.
@@ -373,7 +387,9 @@ class Mixer:
         for name in stems:
             if name not in {state.bus.name for state in self._buses}:
                 raise AudioError(f"no bus named {name!r} to render as a stem", fix="name a bus")
-        yield from self._blocks(total_samples, block_samples, stems, tail, max_tail_s)
+        yield from self._blocks(
+            total_samples, block_samples, stems, tail, max_tail_s, first_sample, strips
+        )
 
     def _blocks(
         self,
@@ -382,6 +398,8 @@ class Mixer:
         stems: Sequence[str],
         tail: bool,
         max_tail_s: float,
+        first_sample: int = 0,
+        taps: bool = False,
     ) -> Iterator[MixBlock]:
         rate = self.session.sample_rate
         if self._arrival:
@@ -391,14 +409,24 @@ class Mixer:
         limit = total_samples + (round(max_tail_s * rate) if tail else 0)
         master_ready = Fifo(self.channels)
         stems_ready = {name: Fifo(self.channels) for name in stems}
-        ahead = 0
+        # a strip reaches the master arrival[MASTER] late (the paths' compensation delays)
+        strips_ready = {
+            strip.track.name: (
+                Fifo(self.channels),
+                _DelayLine(self.channels, self._arrival[MASTER]),
+            )
+            for strip in (self._strips if taps else ())
+        }
+        for strip in self._strips:
+            strip.start_at(first_sample)
+        ahead = first_sample
         quiet_needed = round((0.5 + _longest_echo_s(self.session)) * rate)
         quiet, last_peak = 0, 0.0
         to_drop = self._arrival[MASTER]  # the compensation delay, taken off the front
-        for start in range(0, limit, block_samples):
+        for start in range(first_sample, limit, block_samples):
             count = min(block_samples, limit - start)
             while len(master_ready) < count + to_drop:
-                master_in, outputs = self._graph(ahead, block_samples, end)
+                master_in, outputs, posts = self._graph(ahead, block_samples, end)
                 gain = _gain(
                     self._master_gain,
                     self.session.console.master_gain_db,
@@ -410,15 +438,20 @@ class Mixer:
                 master_ready.put(self._master.process(master_fed))  # inserts post-fader
                 for name, ready in stems_ready.items():
                     ready.put(outputs[name])
+                for name, (ready, delay) in strips_ready.items():
+                    ready.put(delay(posts[name]))
                 ahead += block_samples
             if to_drop:
                 for ready in (master_ready, *stems_ready.values()):
+                    ready.take(to_drop)
+                for ready, _delay in strips_ready.values():
                     ready.take(to_drop)
                 to_drop = 0
             block = MixBlock(
                 start,
                 master_ready.take(count),
                 {name: ready.take(count) for name, ready in stems_ready.items()},
+                {name: ready.take(count) for name, (ready, _delay) in strips_ready.items()},
             )
             yield block
             if tail and start + count > total_samples:
@@ -430,14 +463,16 @@ class Mixer:
 
     def _graph(
         self, start: int, count: int, end: int | None
-    ) -> tuple[NDArray[np.float32], dict[str, NDArray[np.float32]]]:
-        """Tracks and buses for one block: the master's input and every bus's output (as a
-        stem, aligned with the master's input)."""
+    ) -> tuple[NDArray[np.float32], dict[str, NDArray[np.float32]], dict[str, NDArray[np.float32]]]:
+        """Tracks and buses for one block: the master's input, every bus's output (as a
+        stem, aligned with the master's input) and every track's post-fader signal."""
         rate = self.session.sample_rate
         layout = self.session.layout
         from_tracks = {node: np.zeros((self.channels, count), np.float32) for node in self._arrival}
+        posts: dict[str, NDArray[np.float32]] = {}
         for strip in self._strips:
             pre, post = strip.process(start, count, rate, end)
+            posts[strip.track.name] = post
             settings = strip.strip
             from_tracks[settings.output] += post
             for send, envelope in strip.sends:
@@ -461,7 +496,7 @@ class Mixer:
             outputs[bus.name] = y
             inputs[bus.output] += self._bus_delay[bus.name](y)
             stems[bus.name] = self._stem_delay[bus.name](y)
-        return inputs[MASTER], stems
+        return inputs[MASTER], stems, posts
 
 
 def _longest_echo_s(session: Session) -> float:

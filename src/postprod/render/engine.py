@@ -71,13 +71,21 @@ def render(
     burn_in_timecode: bool = False,
     strict: bool = False,
     smart: bool = False,
+    preroll_s: float | None = None,
+    muxer_options: dict[str, str] | None = None,
 ) -> RenderResult:
     """Render ``plan`` (its range, if it has one) to ``out`` in ``preset``'s format (default
     H.264 + AAC); ``options`` replace the preset's encoder settings. Optionally burn in the
     programme timecode of every frame. A missing source renders as a MEDIA OFFLINE slate
     (and silence), listed in the result's warnings; ``strict`` refuses instead. ``smart``
     copies the packets of whole source GOPs that the output shows unchanged
-    (:mod:`postprod.render.smart`) and encodes only the rest."""
+    (:mod:`postprod.render.smart`) and encodes only the rest.
+
+    The sound of a range is mixed from the programme's start, so it carries the state the
+    whole programme has there (reverb tails, ducking); ``preroll_s`` starts the console
+    only that long before the range instead (a preview: quick anywhere in a long
+    programme, equal to the whole mix once every tail that reaches the range is that
+    short). ``muxer_options`` go to the container (``movflags`` for a fragmented MP4)."""
     plan = with_offline_media(plan, strict=strict)
     chosen = preset or PRESETS["h264"]
     chosen.check_output(Path(out))
@@ -90,8 +98,13 @@ def render(
     span = plan.output_range
     first_tc = plan.start_timecode_frames + span.start
     start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
-    sound = _Sound(plan)
-    sound.skip_to(_sample_at(plan, span.start))
+    first_sample = _sample_at(plan, span.start)
+    mixed_from = 0
+    if preroll_s is not None:  # on a block of the whole mix: chunked effects cut alike
+        mixed_from = max(0, first_sample - round(preroll_s * fmt.sample_rate))
+        mixed_from = mixed_from // _MIX_BLOCK * _MIX_BLOCK
+    sound = _Sound(plan, mixed_from)
+    sound.skip_to(first_sample)
     # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
     pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
     pictures = _Pictures(plan, pass_through=pass_through)
@@ -99,7 +112,9 @@ def render(
     block_frames = max(1, round(fmt.frame_rate))
     try:
         runs = copies(plan, video_spec, sources) if smart and not burn_in_timecode else []
-        with _open_output(Path(out), chosen, video_spec, audio_spec, start_tc, first_tc) as writer:
+        with _open_output(
+            Path(out), chosen, video_spec, audio_spec, start_tc, first_tc, muxer_options
+        ) as writer:
             if runs and isinstance(writer, MediaWriter):
                 writer.copy_gops_from_here(max(run.reorder_frames for run in runs))
             else:
@@ -176,6 +191,7 @@ def _open_output(
     audio: AudioSpec,
     start_timecode: str | None,
     first_frame: int,
+    muxer_options: dict[str, str] | None = None,
 ) -> MediaWriter | ImageSequenceWriter:
     """The file (or, for an image sequence, the folder) the render writes into."""
     if preset.image_sequence:
@@ -184,16 +200,22 @@ def _open_output(
         return ImageSequenceWriter(
             out, video=video, audio=audio, first_number=first_frame, metadata=stamp.muxer_metadata()
         )
-    return MediaWriter(out, video=video, audio=audio, start_timecode=start_timecode)
+    return MediaWriter(
+        out, video=video, audio=audio, start_timecode=start_timecode, options=muxer_options
+    )
+
+
+#: Samples the console mixes at a time.
+_MIX_BLOCK = 8192
 
 
 class _Sound:
     """The programme's mix (through the console), taken up to any sample."""
 
-    def __init__(self, plan: RenderPlan) -> None:
-        self._blocks = programme_sound(plan)
+    def __init__(self, plan: RenderPlan, first_sample: int = 0) -> None:
+        self._blocks = programme_sound(plan, _MIX_BLOCK, first_sample=first_sample)
         self._ready = Fifo(plan.output.channels)
-        self._done = 0
+        self._done = first_sample
         self._plan_rate = plan.output.sample_rate
 
     def until(self, end: int) -> NDArray[np.float32]:

@@ -93,11 +93,12 @@ def _track_channels(segments: tuple[AudioSegment, ...], default: int) -> int:
 
 
 def programme_sound(
-    programme: RenderPlan, block_samples: int = 8192
+    programme: RenderPlan, block_samples: int = 8192, *, first_sample: int = 0
 ) -> Iterator[NDArray[np.float32]]:
-    """The plan's sound through the console (its strips, buses and master), block by block."""
+    """The plan's sound through the console (its strips, buses and master), block by block,
+    from ``first_sample`` (the console starts there, its effects and ducking at rest)."""
     for block in Mixer(session_from_plan(programme)).blocks(
-        programme.samples, block_samples=block_samples
+        programme.samples, block_samples=block_samples, first_sample=first_sample
     ):
         yield block.master
 
