@@ -18,7 +18,9 @@ from postprod.cli import main
 from postprod.media import read_audio
 from postprod.media.bwf import read_bext
 from postprod.project import load_project, save_project
+from postprod.timeline.metadata import track_settings_of
 from postprod.timeline.model import media_clip, to_frames
+from test_spot import assert_one_undoable_step
 
 RATE = 48000
 VOWELS = "aeiou"
@@ -121,6 +123,7 @@ def test_cli_writes_the_take_with_the_guides_time_and_places_it(
     )
     timeline.tracks.append(production)
     project = save_project(timeline, tmp_path / "scene.otio")
+    before = project.read_bytes()
 
     out = tmp_path / "line 12 ADR.wav"
     assert (
@@ -150,6 +153,8 @@ def test_cli_writes_the_take_with_the_guides_time_and_places_it(
     clip = next(c for c in adr if isinstance(c, otio.schema.Clip))
     assert clip.media_reference.target_url == out.name
     assert to_frames(adr.range_of_child(clip).start_time, fps, where="") == 10
+    assert clip.name == "line 12 (ADR)" and track_settings_of(adr).layout == "stereo"  # the take's
+    assert_one_undoable_step(project, before, 0, "place the ADR take", capsys)
 
 
 def test_bad_input_is_one_line_and_status_2(

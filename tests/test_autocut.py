@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from postprod.cli import main
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
-from postprod.project import load_project
+from postprod.project import History, load_project
 from postprod.qc.runs import Run
 from postprod.qc.silence import find_pauses
 from postprod.render.project import render_project
@@ -165,7 +165,11 @@ def test_autocut_a_project_in_place_is_one_undoable_edit(
     project = tmp_path / "p.otio"
     assert main(["autocut", str(talking_head), "-o", str(project), "--shots"]) == 0
     original = project.read_bytes()
+    assert History(project).events() == [] and History(project).folder.is_dir()
     capsys.readouterr()
+    assert main(["autocut", str(talking_head), "-o", str(project), "--shots"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "already exists" in err and project.read_bytes() == original
     assert (
         main(
             [

@@ -15,7 +15,7 @@ from postprod.cli import main
 from postprod.demo.production import DemoSettings, run_demo
 from postprod.media import read_audio
 from postprod.planner.plan import OutputFormat, plan
-from postprod.project import load_project
+from postprod.project import History, load_project
 from postprod.render.engine import frames_at
 from postprod.timeline.metadata import strip_of
 
@@ -89,6 +89,10 @@ def test_the_demo_spots_a_whoosh_to_the_wipe_from_a_marker(tmp_path: Path) -> No
     (clip,) = [item for item in fx if isinstance(item, otio.schema.Clip)]
     assert fx.range_of_child(clip).start_time.value == wipe_start
     assert clip.name == "whoosh" and (result.project.parent / "spot_1_whoosh.wav").is_file()
+    # built step by step through the journal: the spotting is its last step, nothing outside
+    events = History(result.project).events()
+    assert [event.event for event in events] == ["edit"] * len(events)
+    assert events[-1].description == "spot 1 sounds from the markers"
 
 
 def test_the_demo_dubs_the_line(tmp_path: Path) -> None:

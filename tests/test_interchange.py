@@ -13,7 +13,7 @@ from postprod.cli import main
 from postprod.demo.production import run_demo
 from postprod.interchange import export_timeline, import_timeline
 from postprod.interchange.edl import edl_rate
-from postprod.project import load_project
+from postprod.project import History, load_project
 from postprod.timeline.metadata import WipeState, set_wipe, wipe_of
 from postprod.timeline.model import media_clip, rational_time
 from test_render import SMALL
@@ -32,6 +32,10 @@ def test_export_then_import_keeps_the_edit(project: Path, tmp_path: Path, suffix
     assert main(["export", str(project), "-o", str(out)]) == 0
     back = tmp_path / "back.otio"
     assert main(["import", str(out), "-o", str(back), "--rate", "25"]) == 0
+    assert History(back).events() == [] and History(back).folder.is_dir()  # a journal from it
+    imported = back.read_bytes()
+    assert main(["import", str(out), "-o", str(back), "--rate", "25"]) == 2  # never over it
+    assert back.read_bytes() == imported
     original, again = load_project(project), load_project(back)
     names = [c.name for c in original.find_clips()]
     assert [c.name for c in again.find_clips()] == names

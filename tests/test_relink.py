@@ -10,8 +10,11 @@ import pytest
 
 from media_factory import write_video
 from postprod.cli import main
-from postprod.project import load_project, relink, save_project
+from postprod.errors import EditError
+from postprod.operations import SetMedia, apply_operations, operation_from_dict
+from postprod.project import History, load_project, relink, save_project
 from postprod.project.relink import build_index, url_path
+from test_spot import assert_one_undoable_step
 
 RATE = 25.0
 
@@ -104,9 +107,36 @@ def test_cli_relinks_in_place_or_to_another_file(
     report = json.loads(capsys.readouterr().out)
     assert report["relinked"][0]["path"].endswith("day1/A001.mov") and report["missing"] == []
     assert load_project(project).find_clips()[0].media_reference.target_url == "/gone/A001.mov"
+    assert History(out).folder.is_dir() and History(out).events() == []  # its journal starts there
+    before = project.read_bytes()
     assert main(["relink", str(project), "--search", str(rushes)]) == 0
     assert "1 relinked, 0 still missing" in capsys.readouterr().out
     assert (
         load_project(project).find_clips()[0].media_reference.target_url.endswith("day1/A001.mov")
     )
+    assert_one_undoable_step(project, before, 0, "relinked 1 clips", capsys)
+    (event,) = History(project).events()[:1]
+    assert event.operation is not None and event.operation["op"] == "set-media"
+    assert event.operation["changes"][0][:3] == ["V1", 0, "/gone/A001.mov"]
     assert main(["relink", str(project), "--search", str(tmp_path / "nowhere")]) == 2
+    capsys.readouterr()
+    relinked = out.read_bytes()
+    assert main(["relink", str(project), "--search", str(rushes), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "already exists" in err and out.read_bytes() == relinked
+
+
+def test_set_media_relinks_the_clip_named_by_track_frame_and_url(tmp_path: Path) -> None:
+    timeline = _timeline(_clip("a", "/x/a.mov", 0, 10), _clip("b", "/x/a.mov", 0, 5))
+    changes = (("V1", 10, "/x/a.mov", "/y/b.mov"), ("V1", 0, "/x/a.mov", "/y/a.mov"))
+    changed = apply_operations(timeline, SetMedia(changes))
+    assert operation_from_dict(json.loads(json.dumps(SetMedia(changes).to_dict()))) == SetMedia(
+        changes
+    )
+    urls = [clip.media_reference.target_url for clip in changed.find_clips()]
+    assert urls == ["/y/a.mov", "/y/b.mov"]
+    assert timeline.find_clips()[0].media_reference.target_url == "/x/a.mov"  # a copy changed
+    with pytest.raises(EditError, match=r"no clip of /x/a\.mov starts at 00:00:00:05"):
+        apply_operations(timeline, SetMedia((("V1", 5, "/x/a.mov", "/y/a.mov"),)))
+    with pytest.raises(EditError, match=r"no clip of /z\.mov"):
+        apply_operations(timeline, SetMedia((("V1", 0, "/z.mov", "/y/a.mov"),)))

@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from media_factory import write_wav
 from postprod.cli import main
 from postprod.demo.production import run_demo
+from postprod.errors import EditError
 from postprod.media import read_audio
-from postprod.project import load_project
+from postprod.operations import AddClip, AddTransition, Project, new_project
+from postprod.project import History, load_project
 from postprod.render.mixdown import mix_project
+from postprod.timeline.metadata import clip_state
 from postprod.timeline.model import media_clip, to_frames
 from postprod.timeline.placement import place_clip
 from test_render import SMALL
@@ -41,9 +44,12 @@ def test_spotted_sounds_land_on_their_frames(
         "01:00:02:00,sfx:impact:3,Hits,0,hit\n"
         "00:59:59:00,click.wav,Foley,0,before the start\n"
     )
+    before, events = demo.project.read_bytes(), len(History(demo.project).events())
     assert main(["spot", str(demo.project), str(listing)]) == 0
     out = capsys.readouterr().out
     assert "placed 2 sounds" in out and "overlaps" not in out and out.count("not placed") == 2
+    assert "is taken from 01:00:01:10" in out and "(door click)" in out
+    assert_one_undoable_step(demo.project, before, events, "spot 2 sounds", capsys)
     timeline = load_project(demo.project)
     foley = next(t for t in timeline.audio_tracks() if t.name == "Foley")
     clip = next(c for c in foley if isinstance(c, otio.schema.Clip))
@@ -98,6 +104,72 @@ def test_spotting_from_markers_placed_with_postprod_edit(
         if isinstance(clip, otio.schema.Clip) and clip.name in ("knock", "zap")
     }
     assert placed == {"knock": ("Foley", 30), "zap": ("FX", 40)}
+
+
+def assert_one_undoable_step(
+    project: Path, before: bytes, events: int, what: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command just run on ``project`` is one edit in its history (``what`` it did, no
+    change made behind the journal); undo gives back ``before`` byte for byte, redo the result."""
+    after = project.read_bytes()
+    journal = History(project).events()
+    assert [event.event for event in journal[events:]] == ["edit"]
+    assert what in journal[-1].description
+    assert all(event.event != "outside" for event in journal)
+    capsys.readouterr()
+    assert main(["edit", str(project), "history"]) == 0
+    shown = capsys.readouterr().out
+    assert what in shown and "outside" not in shown
+    assert main(["edit", str(project), "undo"]) == 0
+    assert project.read_bytes() == before
+    assert main(["edit", str(project), "redo"]) == 0
+    assert project.read_bytes() == after
+
+
+def test_spotting_into_another_file_starts_its_journal_and_never_replaces_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = run_demo(tmp_path / "demo", settings=SMALL)
+    before = demo.project.read_bytes()
+    listing = tmp_path / "spotting.csv"
+    listing.write_text("timecode,sound,track,gain_db,note\n01:00:00:10,sfx:impact:3,FX,0,hit\n")
+    other = demo.project.with_name("spotted.otio")
+    assert main(["spot", str(demo.project), str(listing), "-o", str(other)]) == 0
+    assert demo.project.read_bytes() == before  # the source project is left as it was
+    assert History(other).events() == [] and History(other).folder.is_dir()
+    assert main(["edit", str(other), "undo"]) == 2  # nothing to undo: no outside change
+    assert "nothing to undo" in capsys.readouterr().err
+    spotted = other.read_bytes()
+    assert main(["spot", str(demo.project), str(listing), "-o", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "already exists" in err
+    assert other.read_bytes() == spotted
+
+
+def test_add_clip_goes_only_where_the_track_is_empty(tmp_path: Path) -> None:
+    write_wav(tmp_path / "s.wav", np.zeros((1, RATE), np.float32), codec="pcm_f32le")  # 25 frames
+    project = tmp_path / "p.otio"
+    new_project(project, name="p")
+    session = Project(project)
+    session.apply(AddClip("A1", "s.wav", 10, clip_name="one", gain_db=-3.0))  # 10-34
+    with pytest.raises(EditError, match=r"taken from 00:00:00:20 to 00:00:01:20 \(one"):
+        session.apply(AddClip("A1", "s.wav", 20))
+    session.apply(AddClip("A1", "s.wav", 35, duration=5))  # touching is free: 35-39
+    session.apply(AddClip("A1", "s.wav", 60, source_in=5, duration=10, clip_name="late"))
+    session.apply(AddTransition("A1", 60, 4, align="end"))  # a fade in over 56-59
+    with pytest.raises(EditError, match="a transition at 00:00:02:10"):
+        session.apply(AddClip("A1", "s.wav", 52, duration=5))
+    session.apply(AddClip("A1", "s.wav", 45, duration=5, clip_name="between"))
+    with pytest.raises(EditError, match="no track 'FX'"):
+        session.apply(AddClip("FX", "s.wav", 0))
+    (track,) = [t for t in session.timeline().audio_tracks() if t.name == "A1"]
+    placed = {
+        clip.name: to_frames(track.range_of_child(clip).start_time, FPS, where="")
+        for clip in track.find_clips()
+    }
+    assert placed == {"one": 10, "s": 35, "between": 45, "late": 60}
+    assert clip_state(track.find_clips()[0]).gain_db == -3.0
+    assert len(session.events()) == 5  # one undo step each, the refused ones none
 
 
 @settings(max_examples=60, deadline=None)

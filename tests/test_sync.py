@@ -14,7 +14,7 @@ from postprod.audio.align import find_sync
 from postprod.cli import main
 from postprod.errors import AudioError
 from postprod.media import read_audio
-from postprod.project import load_project, save_project
+from postprod.project import History, load_project, save_project
 from postprod.render.mixdown import mix_project
 from postprod.timecode import ltc
 from postprod.timeline.metadata import StripState, set_strip
@@ -111,6 +111,11 @@ def test_synced_project_places_each_recording_to_the_sample(
     project = tmp_path / "synced.otio"
     assert main(["sync", str(ref), str(rec), "-o", str(project)]) == 0
     assert "wrote" in capsys.readouterr().out
+    assert History(project).events() == [] and History(project).folder.is_dir()
+    written = project.read_bytes()
+    assert main(["sync", str(ref), str(rec), "-o", str(project)]) == 2  # never over a project
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "already exists" in err and project.read_bytes() == written
     timeline = load_project(project)
     assert [t.name for t in timeline.audio_tracks()] == ["A1 camera", "A2 recorder"]
     heard = _recorder_only_mix(project, tmp_path / "mix.wav")

@@ -13,7 +13,7 @@ from rich.console import Console
 from postprod.cli.journal import record
 from postprod.errors import EditError, refuse_overwriting
 from postprod.operations import JumpCut, Project
-from postprod.project import save_project
+from postprod.operations.media import refuse_existing_project, save_new_project
 
 if TYPE_CHECKING:
     from postprod.workflows.autocut import AutocutResult
@@ -41,6 +41,7 @@ def autocut_command(
     editing_in_place = out.resolve() == source.resolve()
     if not editing_in_place:
         refuse_overwriting(source, out, EditError)
+        refuse_existing_project(out)  # a new project: never over one, nor its journal
     if silence:
         settings = SilenceSettings(threshold_db, min_pause_s, margin_s)
         result = cut_pauses(source, settings, rate=Fraction(fps) if fps else None)
@@ -49,7 +50,7 @@ def autocut_command(
     if editing_in_place:
         Project(out).apply(JumpCut(result.removed))  # one undoable edit
     else:
-        save_project(result.timeline, out)
+        save_new_project(result.timeline, out)
     _report(result, out, as_json, shots=shots)
     record(
         "edit",

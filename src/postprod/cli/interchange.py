@@ -12,7 +12,8 @@ from rich.console import Console
 from postprod.cli.journal import record
 from postprod.errors import InterchangeError
 from postprod.interchange import export_timeline, import_timeline
-from postprod.project import load_project, relink, save_project
+from postprod.project import RelinkReport, load_project, relink
+from postprod.project.relink import Missing
 from postprod.timecode import FrameRate
 
 
@@ -42,7 +43,9 @@ def import_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Import another tool's timeline as a postprod project."""
+    """Import another tool's timeline as a postprod project (a new file: never over one)."""
+    from postprod.operations.media import refuse_existing_project, save_new_project
+
     if out.suffix.lower() != ".otio":
         raise InterchangeError(
             f"a project is an .otio file, not {out.suffix or 'a suffix-less file'}",
@@ -50,8 +53,9 @@ def import_command(
             fix="name the output PROJECT.otio (use `postprod export` for other formats)",
         )
     fps = float(FrameRate.parse(rate).fps) if rate else None
+    refuse_existing_project(out)  # before the import's work
     timeline = import_timeline(file, rate=fps)
-    save_project(timeline, out)
+    save_new_project(timeline, out)
     summary = _summary(timeline)
     record(
         "import", f"imported {file.name}", project=out, outputs=[out], details={"source": str(file)}
@@ -87,26 +91,49 @@ def relink_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
     search: list[Path] = typer.Option(..., "--search", help="A folder to search (repeatable)."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Save here instead of over the project."
+        None, "--out", "-o", help="Write the result here, as a new project (never over a file)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Find moved or renamed media by name, reel, start timecode and duration."""
+    """Find moved or renamed media by name, reel, start timecode and duration (in place: one
+    undo step; with -o, a new project)."""
     for folder in search:
         if not folder.is_dir():
             raise InterchangeError(
                 f"search folder {folder} does not exist", where=str(folder), fix="check the path"
             )
-    timeline = load_project(project)
-    report = relink(timeline, list(search), project.resolve().parent)
+    from postprod.operations import Project, SetMedia
+    from postprod.operations.media import refuse_existing_project, save_new_project
+
     target = out or project
-    save_project(timeline, target)
-    record(
-        "edit",
-        f"relinked {len(report.relinked)} clips, {len(report.missing)} still missing",
-        project=target,
-        outputs=[target],
-    )
+    in_place = target.resolve() == project.resolve()
+    if not in_place:
+        refuse_existing_project(target)
+    session = Project(project)
+    timeline = session.timeline()
+    report = relink(timeline, list(search), project.resolve().parent)
+    if in_place:  # one undo step: SetMedia names each clip by its track and record frame
+        loose = [done for done in report.relinked if done.track is None or done.at is None]
+        report = RelinkReport(
+            tuple(done for done in report.relinked if done not in loose),
+            (
+                *report.missing,
+                *(
+                    Missing(done.clip, done.old_url, "not on whole frames of a track")
+                    for done in loose
+                ),
+            ),
+        )
+    summary = f"relinked {len(report.relinked)} clips, {len(report.missing)} still missing"
+    if not in_place:
+        save_new_project(timeline, target)
+    elif report.relinked:
+        changes = tuple(
+            (str(done.track), int(done.at or 0), done.old_url, done.new_path)
+            for done in report.relinked
+        )
+        session.apply(SetMedia(changes), description=summary)
+    record("edit", summary, project=target, outputs=[target])
     if as_json:
         typer.echo(
             json.dumps(

@@ -18,10 +18,12 @@ def spot_command(
         "Without it, the markers whose note names a sound (SOUND [track=FX] [gain_db=-6]).",
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Save here instead of over the project."
+        None, "--out", "-o", help="Write the result here, as a new project (never over a file)."
     ),
 ) -> None:
-    """Spot sounds to picture from a spotting list or the markers; report what was not placed."""
+    """Spot sounds to picture from a spotting list or the markers; report what was not placed.
+
+    In place, the sounds that fit go in as one undo step (postprod edit PROJECT undo)."""
     from postprod.workflows.spot import spot
 
     report = spot(project, spotting, out)

@@ -44,6 +44,10 @@ def sync_command(
     from postprod.workflows.sync import sync_files, synced_project  # the engines: not for --help
 
     channel = ltc_channel - 1 if ltc_channel > 0 else ltc_channel
+    if out is not None:
+        from postprod.operations.media import refuse_existing_project
+
+        refuse_existing_project(out)  # before the work: a new project never replaces one
     results = sync_files(reference, list(others), method=method, ltc_channel=channel)
     if out is not None:
         fps = FrameRate.parse(rate).fps if rate else None

@@ -16,6 +16,7 @@ from postprod.operations.clip import (
 )
 from postprod.operations.linking import Link, Unlink
 from postprod.operations.markers import AddMarker, RemoveMarker
+from postprod.operations.media import AddClip, AddTwin, SetMedia, save_new_project
 from postprod.operations.mixer import (
     AddAutomation,
     AddBus,
@@ -55,6 +56,7 @@ __all__ = [
     "OPERATIONS",
     "AddAutomation",
     "AddBus",
+    "AddClip",
     "AddClipEffect",
     "AddInsert",
     "AddMarker",
@@ -62,6 +64,7 @@ __all__ = [
     "AddTitle",
     "AddTrack",
     "AddTransition",
+    "AddTwin",
     "Append",
     "ClearAutomation",
     "ClearClipEffects",
@@ -98,6 +101,7 @@ __all__ = [
     "RouteBus",
     "SetBus",
     "SetInsert",
+    "SetMedia",
     "SetPicture",
     "SetRange",
     "SetSend",
@@ -115,5 +119,6 @@ __all__ = [
     "operation_from_dict",
     "param",
     "project_info",
+    "save_new_project",
     "track_infos",
 ]

@@ -12,6 +12,7 @@ from postprod.operations.base import Operation
 from postprod.operations.clip import CLIP_OPERATIONS
 from postprod.operations.linking import Link, Unlink
 from postprod.operations.markers import AddMarker, RemoveMarker
+from postprod.operations.media import AddClip, AddTwin, SetMedia
 from postprod.operations.mixer import MIXER_OPERATIONS
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
@@ -27,6 +28,9 @@ _FAMILIES: tuple[type[Operation], ...] = (
     Insert,
     Overwrite,
     Replace,
+    AddClip,
+    AddTwin,
+    SetMedia,
     Lift,
     Extract,
     ExtractRange,

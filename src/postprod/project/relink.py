@@ -16,10 +16,14 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path, PureWindowsPath
 from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
+
+from postprod.errors import PostprodError
+from postprod.timeline.slots import Where, slots
 
 #: Files worth indexing: picture, sound and camera formats.
 MEDIA_SUFFIXES = frozenset(
@@ -39,6 +43,8 @@ class Relinked:
     old_url: str
     new_path: str
     matched_by: str  # "name", "stem", "reel", "clip name", each "+ timecode" when probing chose
+    track: str | None = None  # the top-level track the clip is on
+    at: int | None = None  # the record frame its item (the clip, or a nested one) starts at
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +126,6 @@ def _prober() -> Callable[[Path], _Span | None] | None:
         from postprod.media.probe import probe
     except ImportError:
         return None
-    from postprod.errors import PostprodError
 
     def span(path: Path) -> _Span | None:
         try:
@@ -186,7 +191,7 @@ def relink(
 
     relinked: list[Relinked] = []
     missing: list[Missing] = []
-    for clip in timeline.find_clips():
+    for clip, track, at in _placed_clips(timeline):
         reference = clip.media_reference
         if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
             continue
@@ -225,5 +230,32 @@ def relink(
             missing.append(Missing(clip.name, url, reason))
             continue
         reference.target_url = str(chosen[0].resolve())
-        relinked.append(Relinked(clip.name, url, reference.target_url, chosen[1]))
+        relinked.append(Relinked(clip.name, url, reference.target_url, chosen[1], track, at))
     return RelinkReport(tuple(relinked), tuple(missing))
+
+
+def _placed_clips(
+    timeline: otio.schema.Timeline,
+) -> Iterator[tuple[otio.schema.Clip, str | None, int | None]]:
+    """Every clip (as ``find_clips`` orders them) with its top-level track and the record
+    frame its item there (the clip, or the nested item holding it) starts at; None for both
+    where the track is not on whole frames of the timeline's rate."""
+    try:
+        rate: Fraction | None = Where.of(timeline).rate
+    except PostprodError:
+        rate = None
+    for track in timeline.tracks:
+        try:
+            found = slots(track, rate) if rate and isinstance(track, otio.schema.Track) else None
+        except PostprodError:
+            found = None
+        if found is None:
+            for clip in track.find_clips() if isinstance(track, otio.core.Composition) else []:
+                yield clip, None, None
+            continue
+        for slot in found:
+            if isinstance(slot.item, otio.schema.Clip):
+                yield slot.item, track.name, slot.start
+            elif isinstance(slot.item, otio.core.Composition):
+                for clip in slot.item.find_clips():
+                    yield clip, track.name, slot.start

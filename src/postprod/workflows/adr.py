@@ -3,25 +3,28 @@
 The aligned take is the guide's length and carries the guide's Broadcast
 Wave time reference, so it lines up wherever the guide does. With a
 project, every clip that plays the guide gets a twin on the ADR track:
-same place, same source range, the aligned file.
+same place, same source range, the aligned file (``AddTwin`` operations,
+applied as one undo step; a twin whose place is taken is reported).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import opentimelineio as otio
 
 from postprod.audio.adr import SyncError, align_take
+from postprod.errors import EditError
 from postprod.media.audio import audio_info, read_audio
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext, read_bext
-from postprod.project import load_project, save_project
-from postprod.timeline.model import media_path, timeline_rate, to_frames
-from postprod.timeline.placement import audio_track, place_clip
+from postprod.operations import AddTrack, AddTwin, Operation, Project
+from postprod.timeline.model import media_path
+from postprod.timeline.slots import Where, match_track, slots
+from postprod.workflows.spot import track_layout
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,31 +79,50 @@ def align_files(
 def _place_twins(
     project: Path, guide: Path, aligned: Path, track_name: str
 ) -> tuple[list[str], list[str]]:
-    """Every clip of ``guide`` gets an aligned twin on ``track_name`` at the same frame."""
-    timeline = load_project(project)
-    rate = timeline_rate(timeline)
+    """Every clip of ``guide`` gets an aligned twin on ``track_name`` at the same frames,
+    where that track is empty; the twins that fit go in as one undo step (with the track,
+    as wide as the take, if the project has none)."""
+    session = Project(project)
+    timeline = session.timeline()
+    where = Where.of(timeline, project.parent)
     guide_file = guide.resolve()
-    twins = []
-    for clip in timeline.find_clips():
-        source = media_path(clip, project.parent)
-        if source is None or source.resolve() != guide_file:
+    media = os.path.relpath(aligned, project.parent)
+    twins: list[AddTwin] = []
+    for track in timeline.tracks:
+        if not isinstance(track, otio.schema.Track):
             continue
-        twin = clip.deepcopy()
-        twin.name = f"{clip.name} (ADR)"
-        twin.media_reference = otio.schema.ExternalReference(
-            target_url=os.path.relpath(aligned, project.parent),
-            available_range=clip.media_reference.available_range,
-        )
-        twin.markers[:] = []
-        twins.append(
-            (twin, to_frames(clip.trimmed_range_in_parent().start_time, rate, where=clip.name))
-        )
+        for slot in slots(track, where.rate):
+            clip = slot.item
+            if not isinstance(clip, otio.schema.Clip):
+                continue
+            source = media_path(clip, project.parent)
+            if source is None or source.resolve() != guide_file:
+                continue
+            twins.append(AddTwin(track.name, track_name, media, slot.start, f"{clip.name} (ADR)"))
     if not twins:
         return [], []
-    track = audio_track(timeline, track_name)
+    working = timeline.deepcopy()
+    operations: list[Operation] = []
+    audio = [track for track in working.tracks if track.kind == otio.schema.TrackKind.Audio]
+    found = match_track(audio, track_name, where=str(project))
+    if found is None:
+        operations.append(AddTrack("audio", track_name, track_layout(aligned)))
+        operations[-1].run(working, where)
+    else:
+        twins = [replace(twin, track=found.name) for twin in twins]
     placed: list[str] = []
     unplaced: list[str] = []
-    for twin, frame in twins:
-        (placed if place_clip(track, twin, frame, rate) else unplaced).append(twin.name)
-    save_project(timeline, project)
+    for twin in twins:
+        try:
+            twin.run(working, where)  # a refused twin has changed nothing
+        except EditError:
+            unplaced.append(twin.clip_name)
+            continue
+        operations.append(twin)
+        placed.append(twin.clip_name)
+    if placed:
+        session.apply(
+            *operations,
+            description=f"place the ADR take {aligned.name} on {track_name} ({len(placed)} clips)",
+        )
     return placed, unplaced

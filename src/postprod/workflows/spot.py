@@ -7,7 +7,8 @@ without one, the timeline's markers whose note names a sound are the list
 ``sound`` is a file, or ``sfx:NAME`` (optionally ``sfx:NAME:SEED``) to generate
 one from scratch into the project's folder. Timecodes are on the timeline's
 clock (its start timecode included). A sound that would overlap another on
-its track is reported, not forced in.
+its track is reported, not forced in. The sounds that fit go in as one undo
+step (``postprod edit PROJECT undo`` takes the whole spotting back).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import opentimelineio as otio
 
 from postprod.audio.sfx import generate
 from postprod.errors import EditError
+from postprod.media.audio import audio_info
 from postprod.media.audio_write import write_audio
-from postprod.media.probe import probe
-from postprod.project import load_project, save_project
+from postprod.operations import AddClip, AddTrack, Operation, Project, apply_operations
+from postprod.operations.media import refuse_existing_project, save_new_project
 from postprod.timecode import FrameRate, frames_to_label, label_to_frames
-from postprod.timeline.metadata import set_clip_gain
-from postprod.timeline.model import media_clip, timeline_rate, to_frames
-from postprod.timeline.placement import audio_track, place_clip
+from postprod.timeline.model import timeline_rate, to_frames
+from postprod.timeline.slots import Where, match_track
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,22 @@ def spot(
     out: str | os.PathLike[str] | None = None,
 ) -> SpotReport:
     """Place every row of ``spotting`` (or, without one, of the timeline's spotting markers)
-    in ``project``; save to ``out`` (default: the project)."""
+    in ``project`` as one undo step; with ``out`` (another file), write the result there as
+    a new project instead.
+
+    Which rows fit is worked out first, in order (a sound that would overlap one placed
+    before it, or anything on its track, is reported, not placed); then the ones that fit
+    are applied together: an :class:`~postprod.operations.AddTrack` for each track the
+    project lacks (after the other audio tracks, as wide as its first sound) and an
+    :class:`~postprod.operations.AddClip` for each sound.
+    """
     path = Path(project)
-    timeline = load_project(path)
+    target = Path(out) if out is not None else path
+    in_place = target.resolve() == path.resolve()
+    if not in_place:
+        refuse_existing_project(target)  # before any sound is generated
+    session = Project(path)
+    timeline = session.timeline()
     rate = timeline_rate(timeline)
     counting = FrameRate(rate, FrameRate.parse(rate).drop_frame)
     start = (
@@ -73,6 +87,9 @@ def spot(
         if spotting is not None
         else rows_from_markers(timeline, counting, start)
     )
+    working = timeline.deepcopy()  # what the project will be: each row is tried on it
+    where = Where.of(working, path.parent)
+    operations: list[Operation] = []
     placed, unplaced, generated = [], [], []
     for number, row in enumerate(rows, start=1):
         frame = label_to_frames(row.label, counting) - start
@@ -82,23 +99,46 @@ def spot(
         media = _sound_file(row, path.parent, number)
         if row.sound.startswith("sfx:"):
             generated.append(media)
-        info = probe(media)
-        frames = max(1, round(info.duration_s * float(rate)))
-        clip = media_clip(
-            Path(os.path.relpath(media, path.parent)),
-            name=row.note or media.stem,
-            rate=rate,
-            available_frames=frames,
+        steps: list[Operation] = []
+        audio = [track for track in working.tracks if track.kind == otio.schema.TrackKind.Audio]
+        track = match_track(audio, row.track, where=row.where)
+        if track is None:
+            steps.append(AddTrack("audio", row.track, track_layout(media)))
+        place = AddClip(
+            row.track if track is None else track.name,
+            os.path.relpath(media, path.parent),
+            frame,
+            clip_name=row.note or media.stem,
+            gain_db=row.gain_db,
         )
-        if row.gain_db is not None:
-            set_clip_gain(clip, row.gain_db)
-        track = audio_track(timeline, row.track)
-        if place_clip(track, clip, frame, rate):
-            placed.append((row.label, row.sound, track.name))
-        else:
-            unplaced.append((row.label, row.sound, f"track {track.name} is taken there"))
-    save_project(timeline, out or path)
+        steps.append(place)
+        trial = working.deepcopy() if track is None else working
+        try:
+            for step in steps:
+                step.check()
+                step.run(trial, where)  # a refused AddClip has changed nothing
+        except EditError as error:
+            unplaced.append((row.label, row.sound, error.what))
+            continue
+        working = trial
+        operations.extend(steps)
+        placed.append((row.label, row.sound, place.track))
+    source = Path(spotting).name if spotting is not None else "the markers"
+    description = f"spot {len(placed)} sounds from {source}" + (
+        f" ({len(unplaced)} not placed)" if unplaced else ""
+    )
+    if in_place:
+        if operations:
+            session.apply(*operations, description=description)
+    else:
+        save_new_project(apply_operations(timeline, operations, folder=path.parent), target)
     return SpotReport(placed, unplaced, generated)
+
+
+def track_layout(sound: Path) -> str:
+    """The layout of a new track for ``sound``: its width (mono, stereo, 5.1), else stereo."""
+    channels = audio_info(sound).channels
+    return {1: "mono", 2: "stereo", 6: "5.1"}.get(channels, "stereo")
 
 
 def rows_from_csv(listing: Path) -> list[SpotRow]:

@@ -31,7 +31,7 @@ from postprod.audio.align import SyncResult, find_sync
 from postprod.errors import AudioError
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
-from postprod.project import save_project
+from postprod.operations.media import save_new_project
 from postprod.timecode import FrameRate, label_to_frames, ltc
 from postprod.timeline.build import clip_of_file
 from postprod.timeline.metadata import ClipState, set_clip_state, set_link
@@ -145,7 +145,8 @@ def synced_project(
     *,
     rate: Fraction | None = None,
 ) -> Path:
-    """Save a project with the reference and each recording placed where it belongs.
+    """Save a new project (never over a file or journal; its journal starts from it) with
+    the reference and each recording placed where it belongs.
 
     The timeline runs at the reference's frame rate (``rate``, default 25, when it has no picture).
     """
@@ -187,4 +188,4 @@ def synced_project(
             )
         track.append(clip)
         timeline.tracks.append(track)
-    return save_project(timeline, project)
+    return save_new_project(timeline, project)
