@@ -178,6 +178,10 @@ board.socket.addEventListener("state", (event) => {
   }
 });
 
+board.socket.addEventListener("error", (event) => {
+  board.status(event.detail.error ?? "the server reported an error", "error");
+});
+
 // ---- views --------------------------------------------------------------
 
 const VIEWS = ["timeline", "mixer", "preview", "masters", "log"];
@@ -260,8 +264,8 @@ const SHORTCUTS = [
   { keys: ["Shift+ArrowRight"], label: "Shift+→", help: "forward one second", run: () => board.setPlayhead(board.playhead + second()) },
   { keys: ["ArrowUp"], label: "↑", help: "previous cut", run: () => board.setPlayhead(cuts().filter((f) => f < board.playhead).pop() ?? 0) },
   { keys: ["ArrowDown"], label: "↓", help: "next cut", run: () => board.setPlayhead(cuts().find((f) => f > board.playhead) ?? board.playhead) },
-  { keys: ["Home"], help: "programme start", run: () => board.setPlayhead(0) },
-  { keys: ["End"], help: "programme end", run: () => board.setPlayhead(board.duration - 1) },
+  { keys: ["Home"], label: "Home", help: "programme start", run: () => board.setPlayhead(0) },
+  { keys: ["End"], label: "End", help: "programme end", run: () => board.setPlayhead(board.duration - 1) },
   {
     keys: ["b"], help: "blade: split the selected track at the playhead", edits: true,
     run: () => {
@@ -361,7 +365,9 @@ function fillHelp() {
     }
     const what = document.createElement("dd");
     what.textContent = shortcut.help + (shortcut.edits ? " (timeline)" : "");
-    list.append(term, what);
+    const pair = document.createElement("div");
+    pair.append(term, what);
+    list.append(pair);
   }
 }
 

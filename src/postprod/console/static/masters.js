@@ -87,15 +87,17 @@ export function createMasters(root, board) {
     run.setAttribute("aria-label", `deliver ${name}`);
     run.addEventListener("click", () => deliver(name));
     const words = element("div", "words");
-    words.append(element("strong", "", name));
+    const heading = element("div");
+    heading.append(element("strong", "", name));
+    words.append(heading);
     if (typeof preset === "object") {
-      const facts = [
-        preset.description,
-        preset.standard,
+      const targets = [
         Number.isFinite(preset.target_lufs) && `${preset.target_lufs} LUFS`,
         Number.isFinite(preset.true_peak_max_dbtp) && `≤ ${preset.true_peak_max_dbtp} dBTP`,
       ].filter(Boolean);
-      words.append(element("span", "quiet", facts.join(" · ")));
+      if (targets.length) heading.append(element("span", "targets", ` ${targets.join(" · ")}`));
+      words.append(element("span", "quiet description", preset.description ?? ""));
+      row.title = [preset.description, preset.standard].filter(Boolean).join("\n");
     }
     row.append(run, words);
     return row;
@@ -151,24 +153,30 @@ export function createMasters(root, board) {
     }
   });
 
+  /** The report of a delivery: the QC checks (failed ones named), its figures and files. */
   function showReport(data) {
-    const checks = data.checks ?? [];
+    const qc = data.qc ?? data; // the console's report holds the QC report under "qc"
+    const checks = qc.checks ?? [];
+    const passed = data.passed ?? qc.passed;
     const failed = checks.filter((check) => !check.passed);
-    const title = element("h2", "", `QC report: ${data.preset ?? ""}`);
-    const verdict = element("p", `verdict ${data.passed ? "passed" : "failed"}`);
-    verdict.textContent = data.passed
-      ? `passed: ${checks.length} checks`
+    const title = element("h2", "", `QC report: ${data.preset ?? qc.preset ?? ""}`);
+    const verdict = element("p", `verdict ${passed ? "passed" : "failed"}`);
+    verdict.textContent = passed
+      ? `passed: all ${checks.length} checks`
       : `failed: ${failed.map((check) => check.name).join(", ") || "see below"}`;
     const parts = [title, verdict];
-    if (data.file) parts.push(element("p", "quiet", data.file));
+    if (data.warning) parts.push(element("p", "warning", data.warning));
+    if (fixOf(data)) parts.push(fixButton(fixOf(data), data));
     const list = element("table", "checks");
     list.append(element("tbody"));
     for (const check of checks) {
       const row = element("tr", check.passed ? "passed" : "failed");
       row.dataset.check = check.name;
+      const mark = element("td", "mark", check.passed ? "✓" : "✗");
+      mark.setAttribute("aria-label", check.passed ? "passed" : "failed");
       row.append(
-        element("td", "mark", check.passed ? "✓" : "✗"),
-        element("th", "", check.name),
+        mark,
+        element("th", "", check.name.replaceAll("_", " ")),
         element("td", "", show(check.value)),
         element("td", "quiet", check.limit ?? ""),
       );
@@ -179,12 +187,34 @@ export function createMasters(root, board) {
       list.tBodies[0].append(row);
     }
     parts.push(list);
-    if (fixOf(data)) parts.push(fixButton(fixOf(data), data));
-    if (data.loudness) {
-      parts.push(element("h3", "", "Loudness"), table([data.loudness]));
+    const figures = data.figures ?? qc.loudness;
+    if (figures) {
+      parts.push(element("h3", "", "Figures"));
+      const rows = Object.entries(figures).map(([name, value]) => ({ figure: name.replaceAll("_", " "), value }));
+      parts.push(table(rows));
+    }
+    const files = data.files ?? [];
+    if (files.length) {
+      parts.push(element("h3", "", "Files"));
+      const links = element("ul", "files");
+      for (const file of files) {
+        const item = element("li");
+        const path = typeof file === "string" ? file : file.path;
+        if (file.url) {
+          const link = element("a", "", path);
+          link.href = file.url;
+          link.target = "_blank";
+          link.rel = "noopener";
+          item.append(link);
+        } else {
+          item.textContent = path;
+        }
+        links.append(item);
+      }
+      parts.push(links);
     }
     report.replaceChildren(...parts);
-    report.dataset.passed = String(Boolean(data.passed));
+    report.dataset.passed = String(Boolean(passed));
   }
 
   /** A one-click fix the report offers: operations to apply, or a preset to run again. */
@@ -286,8 +316,17 @@ export function createLog(root, board) {
   async function loadLog() {
     try {
       const rows = listOf(await api.log(kind.value), "entries");
-      const flat = rows.map(({ details, ...rest }) => ({ ...rest, details: details && typeof details === "object" ? JSON.stringify(details) : details }));
-      logTable.replaceChildren(flat.length ? table(flat, ["at", "kind", "operator", "note"]) : element("p", "quiet", "no entries"));
+      // What a person reads; the chain's hashes and ids stay out of the way.
+      const shown = rows.map((entry) => ({
+        at: String(entry.at ?? "").replace("T", " ").replace(/\.\d+/, "").replace(/\+00:00$|Z$/, " UTC"),
+        kind: entry.kind,
+        operator: entry.operator,
+        channel: entry.channel,
+        note: entry.note,
+        details: entry.details && typeof entry.details === "object" ? JSON.stringify(entry.details) : entry.details,
+        project: entry.project,
+      }));
+      logTable.replaceChildren(shown.length ? table(shown) : element("p", "quiet", "no entries"));
     } catch (error) {
       logTable.replaceChildren(element("p", "error", error.message));
     }

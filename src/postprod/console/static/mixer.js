@@ -78,6 +78,13 @@ export function createMixer(root, board) {
     return { op: "set-strip", track: strip.type === "master" ? "master" : strip.name, ...values };
   }
 
+  /** Apply; if refused, show the strips as they are again (the optimistic value goes). */
+  async function change(operations) {
+    const state = await board.apply(operations);
+    if (!state) render();
+    return state;
+  }
+
   // ---- rendering ---------------------------------------------------------
 
   function render() {
@@ -112,9 +119,13 @@ export function createMixer(root, board) {
     box.append(title);
 
     box.append(insertsElement(strip, key));
-    if (strip.type === "track") box.append(sendsElement(strip, key));
-
+    // The middle block: sends, pan and buttons (a track), the loudness (the master), nothing (a bus);
+    // a fixed height, so every fader lines up.
+    const controls = element("div", "controls");
+    box.append(controls);
+    if (strip.type === "master") controls.append(loudnessElement());
     if (strip.type === "track") {
+      controls.append(sendsElement(strip, key));
       const panLabel = element("label", "pan");
       const pan = element("input");
       pan.type = "range";
@@ -129,13 +140,13 @@ export function createMixer(root, board) {
       pan.addEventListener("input", () => {
         panText.textContent = formatPan(Number(pan.value) / 100);
       });
-      pan.addEventListener("change", () => board.apply([setting(strip, { pan: Number(pan.value) / 100 })]));
+      pan.addEventListener("change", () => change([setting(strip, { pan: Number(pan.value) / 100 })]));
       pan.addEventListener("dblclick", () => {
         pan.value = "0";
-        board.apply([setting(strip, { pan: 0 })]);
+        change([setting(strip, { pan: 0 })]);
       });
       panLabel.append(element("span", "caption", "pan"), pan, panText);
-      box.append(panLabel);
+      controls.append(panLabel);
 
       const buttons = element("div", "buttons");
       const toggle = (role, letter, on, run) => {
@@ -145,24 +156,24 @@ export function createMixer(root, board) {
         button.dataset.key = key(role);
         button.setAttribute("aria-pressed", String(Boolean(on)));
         button.setAttribute("aria-label", `${strip.name} ${role}`);
-        button.title = role;
+        button.title = role === "arm" ? "arm for touch automation" : role;
         button.addEventListener("click", run);
         buttons.append(button);
       };
-      toggle("mute", "M", strip.mute, () => board.apply([setting(strip, { mute: !strip.mute })]));
-      toggle("solo", "S", strip.solo, () => board.apply([setting(strip, { solo: !strip.solo })]));
+      toggle("mute", "M", strip.mute, () => change([setting(strip, { mute: !strip.mute })]));
+      toggle("solo", "S", strip.solo, () => change([setting(strip, { solo: !strip.solo })]));
       toggle("arm", "R", armed.has(strip.name), (event) => {
         if (armed.has(strip.name)) armed.delete(strip.name);
         else armed.add(strip.name);
         event.currentTarget.setAttribute("aria-pressed", String(armed.has(strip.name)));
       });
-      box.append(buttons);
+      controls.append(buttons);
     }
 
     box.append(faderElement(strip, key));
 
+    const outputLabel = element("label", "output");
     if (strip.type !== "master") {
-      const outputLabel = element("label", "output");
       const output = element("select");
       output.dataset.role = "output";
       output.dataset.key = key("output");
@@ -173,12 +184,10 @@ export function createMixer(root, board) {
         option.selected = name === (strip.output ?? "master");
         output.append(option);
       }
-      output.addEventListener("change", () => board.apply([setting(strip, { output: output.value })]));
+      output.addEventListener("change", () => change([setting(strip, { output: output.value })]));
       outputLabel.append(element("span", "caption", "out"), output);
-      box.append(outputLabel);
-    } else {
-      box.append(loudnessElement());
     }
+    box.append(outputLabel);
 
     const automation = Object.entries(strip.automation ?? {});
     if (automation.length) {
@@ -259,7 +268,7 @@ export function createMixer(root, board) {
         board.socket.send({ type: "touch", track: strip.name, gain_db: db, frame: board.playhead });
         board.status(`${strip.name}: touch written as automation`);
       } else {
-        await board.apply([setting(strip, { gain_db: db })]);
+        await change([setting(strip, { gain_db: db })]);
       }
       if (pending) render();
     });
@@ -273,12 +282,12 @@ export function createMixer(root, board) {
     fader.addEventListener("dblclick", () => {
       fader.value = String(Math.round(dbToPosition(0) * FADER_STEPS));
       readout.value = "0";
-      board.apply([setting(strip, { gain_db: 0 })]);
+      change([setting(strip, { gain_db: 0 })]);
     });
     readout.addEventListener("change", () => {
       const db = Number(readout.value);
       if (!Number.isFinite(db)) return;
-      board.apply([setting(strip, { gain_db: db })]);
+      change([setting(strip, { gain_db: db })]);
     });
 
     const faderBox = element("div", "fader-box");
@@ -320,7 +329,7 @@ export function createMixer(root, board) {
   /** Turn a parameter's button into a field; Enter applies set-insert, Escape gives up. */
   function editParam(button, strip, number, name, value) {
     if (typeof value === "boolean") {
-      board.apply([insertOperation(strip, number, name, !value)]);
+      change([insertOperation(strip, number, name, !value)]);
       return;
     }
     const field = element("input", "param-edit");
@@ -339,7 +348,7 @@ export function createMixer(root, board) {
       if (!apply) return;
       const next = typeof value === "number" ? Number(field.value) : field.value;
       if (next !== value && !(typeof next === "number" && Number.isNaN(next))) {
-        board.apply([insertOperation(strip, number, name, next)]);
+        change([insertOperation(strip, number, name, next)]);
       }
     };
     field.addEventListener("keydown", (event) => {
@@ -369,13 +378,13 @@ export function createMixer(root, board) {
       level.value = String(send.level_db);
       level.dataset.key = key(`send ${send.bus}`);
       level.setAttribute("aria-label", `${strip.name} send to ${send.bus} in dB`);
-      level.addEventListener("change", () => board.apply([{ op: "set-send", track: strip.name, bus: send.bus, level_db: Number(level.value) }]));
+      level.addEventListener("change", () => change([{ op: "set-send", track: strip.name, bus: send.bus, level_db: Number(level.value) }]));
       const pre = element("button", "pre", send.pre_fader ? "pre" : "post");
       pre.type = "button";
       pre.dataset.key = key(`send ${send.bus} pre`);
       pre.setAttribute("aria-pressed", String(Boolean(send.pre_fader)));
       pre.title = "pre or post fader";
-      pre.addEventListener("click", () => board.apply([{ op: "set-send", track: strip.name, bus: send.bus, pre_fader: !send.pre_fader }]));
+      pre.addEventListener("click", () => change([{ op: "set-send", track: strip.name, bus: send.bus, pre_fader: !send.pre_fader }]));
       row.append(element("span", "bus", send.bus), level, pre);
       box.append(row);
     }
@@ -388,6 +397,7 @@ export function createMixer(root, board) {
     const bar = element("div", "loudness-bar");
     const fill = element("div", "fill");
     const target = element("div", "target");
+    target.hidden = true;
     bar.append(fill, target);
     const values = element("dl");
     const value = (label, name) => {

@@ -93,19 +93,20 @@ export function createPreview(root, board) {
     return fetching;
   }
 
-  function segmentAt(frame) {
-    if (!segments?.length) return -1;
+  function segmentAt(list, frame) {
+    if (!list?.length) return -1;
     let found = 0;
-    segments.forEach((segment, index) => {
+    list.forEach((segment, index) => {
       if (segment.start_frame <= frame) found = index;
     });
     return found;
   }
 
-  /** Put a segment in a video element; resolves once its first frame can show. */
-  function load(video, index) {
-    const segment = segments[index];
-    if (video.dataset.segment === String(index) && video.dataset.url === segment.url) {
+  /** Put a segment of `list` in a video element; resolves once its first frame can show. */
+  function load(video, list, index) {
+    const segment = list[index];
+    if (video.dataset.url === segment.url) {
+      video.dataset.segment = String(index);
       return video.readyState >= 1 ? Promise.resolve() : once(video, "loadedmetadata");
     }
     video.dataset.segment = String(index);
@@ -133,11 +134,11 @@ export function createPreview(root, board) {
 
   /** Show one frame on screen (parked, scrubbing, or before playing from it). */
   async function show(frame) {
-    await ensureSegments();
-    const index = segmentAt(frame);
+    const list = await ensureSegments();
+    const index = segmentAt(list, frame);
     if (index < 0) return;
-    await load(active, index);
-    const segment = segments[index];
+    await load(active, list, index);
+    const segment = list[index];
     const time = baseTime(active, segment) + (frame - segment.start_frame + 0.5) / board.clock.fps;
     if (Math.abs(active.currentTime - time) > 0.25 / board.clock.fps) active.currentTime = time;
   }
@@ -164,7 +165,8 @@ export function createPreview(root, board) {
   }
 
   function preloadAfter(index) {
-    if (index + 1 < segments.length) load(standby, index + 1).catch(() => {});
+    const list = segments;
+    if (list && index + 1 < list.length) load(standby, list, index + 1).catch(() => {});
   }
 
   // ---- playing -----------------------------------------------------------
@@ -236,16 +238,18 @@ export function createPreview(root, board) {
   /** The segment on screen ended: the one loaded behind it takes over. */
   async function nextSegment() {
     if (speed <= 0) return;
+    const list = segments;
+    if (!list) return playForwards(speed); // the programme changed: play on from here
     const index = Number(active.dataset.segment) + 1;
-    if (index >= segments.length) return atEnd();
-    if (segments[index].start_frame >= stopAt) return atEnd();
+    if (index >= list.length) return atEnd();
+    if (list[index].start_frame >= stopAt) return atEnd();
     [active, standby] = [standby, active];
     screen.prepend(active);
     active.classList.remove("standby");
     standby.classList.add("standby");
     try {
-      await load(active, index);
-      active.currentTime = baseTime(active, segments[index]);
+      await load(active, list, index);
+      active.currentTime = baseTime(active, list[index]);
       active.playbackRate = speed;
       await startVideo(active);
       preloadAfter(index);
