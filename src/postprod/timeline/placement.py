@@ -1,56 +1,14 @@
-"""Putting a clip on a track at an exact frame, where the track is free.
+"""Finding a track by name, or making it: what edits that name a new track use.
 
-A track is a sequence; a clip placed at frame F goes after a gap that fills
-up to F, or into an existing gap, which is split around it. Where the span
-is taken, the clip is refused (the caller decides: another track, or a report).
+(Putting a clip where a track is empty is the ``add-clip`` operation,
+``postprod.operations.media``.)
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import opentimelineio as otio
 
-from postprod.timeline.model import rational_time, to_frames
 from postprod.timeline.slots import match_track
-
-
-def _gap(frames: int, rate: Fraction) -> otio.schema.Gap:
-    return otio.schema.Gap(
-        source_range=otio.opentime.TimeRange(rational_time(0, rate), rational_time(frames, rate))
-    )
-
-
-def place_clip(
-    track: otio.schema.Track, clip: otio.schema.Clip, at_frame: int, rate: Fraction
-) -> bool:
-    """Put ``clip`` at ``at_frame`` if the track is free there; returns whether it was placed."""
-    length = to_frames(clip.trimmed_range().duration, rate, where=clip.name)
-    end = to_frames(track.duration(), rate, where=track.name) if len(track) else 0
-    if at_frame >= end:
-        if at_frame > end:
-            track.append(_gap(at_frame - end, rate))
-        track.append(clip)
-        return True
-    for index, item in enumerate(track):
-        if not isinstance(item, otio.schema.Gap):
-            continue
-        placed = track.range_of_child_at_index(index)
-        start = to_frames(placed.start_time, rate, where=track.name)
-        gap_length = to_frames(placed.duration, rate, where=track.name)
-        if start <= at_frame and at_frame + length <= start + gap_length:
-            before, after = at_frame - start, start + gap_length - at_frame - length
-            pieces: list[otio.core.Composable] = []
-            if before:
-                pieces.append(_gap(before, rate))
-            pieces.append(clip)
-            if after:
-                pieces.append(_gap(after, rate))
-            del track[index]
-            for offset, piece in enumerate(pieces):
-                track.insert(index + offset, piece)
-            return True
-    return False
 
 
 def audio_track(timeline: otio.schema.Timeline, name: str) -> otio.schema.Track:
