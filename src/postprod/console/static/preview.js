@@ -56,7 +56,15 @@ export function createPreview(root, board) {
     for (const video of [active, standby]) video.muted = false;
     unmute.hidden = true;
   });
-  transport.append(loopLabel, rangeText, speedText, unmute);
+  const scrub = document.createElement("input");
+  scrub.type = "range";
+  scrub.min = "0";
+  scrub.step = "1";
+  scrub.className = "scrub";
+  scrub.dataset.role = "scrub";
+  scrub.setAttribute("aria-label", "playhead");
+  scrub.addEventListener("input", () => board.setPlayhead(Number(scrub.value)));
+  transport.append(loopLabel, rangeText, speedText, scrub, unmute);
 
   function renderTransport() {
     const { in: from, out: to } = board.range;
@@ -331,6 +339,7 @@ export function createPreview(root, board) {
 
   board.addEventListener("playhead", (event) => {
     const { frame, source } = event.detail;
+    scrub.value = String(frame);
     if (source === "video") return;
     if (speed > 0) playForwards(speed); // jumped while playing: play on from there
     else if (speed === 0) park(frame);
@@ -340,6 +349,8 @@ export function createPreview(root, board) {
     if (speed > 0) stopAt = rangeEnd();
   });
   board.addEventListener("state", () => {
+    scrub.max = String(Math.max(0, board.duration - 1));
+    scrub.value = String(board.playhead);
     const revision = board.state.project.revision;
     if (segmentsFor === revision) return;
     segments = null;
