@@ -34,6 +34,7 @@ from postprod.project import load_project
 from postprod.qc.loudness import channel_weights, integrated, k_weighting
 from postprod.qc.ppm import FLOOR_DB, PPM, WindowTruePeak, to_db
 from postprod.render.mixdown import session_from_plan
+from postprod.render.preview import sound_preroll_s
 from postprod.render.project import output_format
 
 #: Samples the console mixes at a time while metering.
@@ -229,7 +230,8 @@ def meter_plan(
         return round(Fraction(frame) / fmt.frame_rate * rate)
 
     first, last = sample_of(start), sample_of(end)
-    mixed_from = max(0, first - round(preroll_s * rate)) // _BLOCK * _BLOCK
+    preroll = sound_preroll_s(programme, preroll_s)  # as the preview's sound is mixed
+    mixed_from = 0 if preroll is None else max(0, first - round(preroll * rate)) // _BLOCK * _BLOCK
     session = session_from_plan(programme)
     channels = session.channels
     names = [track.name for track in programme.tracks]

@@ -20,8 +20,13 @@ Sound: each segment's sound is mixed by the real console from ``preroll_s``
 before the segment (its effects and ducking settle there, as in the whole
 mix), so consecutive segments join: the sound of a segment equals the same
 samples of the whole programme's mix once every tail that reaches into it is
-shorter than the pre-roll (tests/test_preview.py measures it). What AAC adds
-at each file's edges (its priming) is the encoder's, not the mix's.
+shorter than the pre-roll (tests/test_preview.py measures it). One effect
+remembers more than any pre-roll: the pitch shifter (a phase vocoder) gives
+other samples whenever it starts elsewhere (measured: -5 dBFS of difference
+on the demo's dubbed line, the voice's phase, not its level), so a session
+with a pitch shift anywhere mixes each segment from the programme's start
+(:func:`sound_preroll_s`): exact, and slower the later the range. What AAC
+adds at each file's edges (its priming) is the encoder's, not the mix's.
 """
 
 from __future__ import annotations
@@ -48,6 +53,9 @@ FORMAT_VERSION = 1
 
 #: A fragmented MP4 whose every fragment starts on a keyframe, ``moov`` first (MSE-ready).
 FRAGMENTED_MP4 = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+
+#: Effects whose output depends on where the console started, however long the pre-roll.
+FROM_START_EFFECTS = frozenset({"pitch_shift"})
 
 #: The preview's encoder: the proxy's (fastest x264, CRF 28), AAC at 128 kb/s.
 PREVIEW = replace(
@@ -86,7 +94,7 @@ class Preview:
     plan: RenderPlan
     segments: tuple[Segment, ...]
     preset: OutputPreset = PREVIEW
-    preroll_s: float = 2.0
+    preroll_s: float | None = 2.0  # None: each segment's sound mixed from the start
 
     @property
     def frame_rate(self) -> Fraction:
@@ -144,17 +152,18 @@ def open_preview(
         )
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    preroll = sound_preroll_s(programme, preroll_s)
     keys = segment_keys(
         programme,
         [FrameRange(s, min(segment_frames, end - s)) for s in range(start, end, segment_frames)],
         preset=preset,
-        preroll_s=preroll_s,
+        preroll_s=preroll,
     )
     segments = tuple(
         Segment(folder / f"{key}.mp4", frames.start, frames.frames, key)
         for frames, key in keys.items()
     )
-    return Preview(programme, segments, preset, preroll_s)
+    return Preview(programme, segments, preset, preroll)
 
 
 def preview_segments(
@@ -187,7 +196,7 @@ def render_segment(
     segment: Segment,
     *,
     preset: OutputPreset = PREVIEW,
-    preroll_s: float = 2.0,
+    preroll_s: float | None = 2.0,
     muxer_options: Mapping[str, str] | None = None,
 ) -> RenderResult:
     """Render ``segment`` of ``programme`` to its path, through a temporary name.
@@ -216,7 +225,7 @@ def segment_keys(
     ranges: list[FrameRange],
     *,
     preset: OutputPreset = PREVIEW,
-    preroll_s: float = 2.0,
+    preroll_s: float | None = 2.0,
 ) -> dict[FrameRange, str]:
     """Each range's content hash (see the module's notes), 24 hex digits of SHA-256."""
     data = programme.to_dict()
@@ -245,7 +254,7 @@ def segment_keys(
     for frames in ranges:
         end = frames.start + frames.frames
         first_sample = round(Fraction(frames.start) / fmt.frame_rate * fmt.sample_rate)
-        heard_from = max(0, first_sample - round(preroll_s * fmt.sample_rate))
+        heard_from = 0 if preroll_s is None else first_sample - round(preroll_s * fmt.sample_rate)
         heard_to = round(Fraction(end) / fmt.frame_rate * fmt.sample_rate)
         video = [_shown(data["video"], frames.start, end)] + [
             _shown(track, frames.start, end) for track in data["overlays"]
@@ -285,6 +294,20 @@ def segment_keys(
         text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
         keys[frames] = hashlib.sha256(text.encode()).hexdigest()[:24]
     return keys
+
+
+def sound_preroll_s(programme: RenderPlan, preroll_s: float) -> float | None:
+    """The pre-roll a range's sound is mixed from: ``preroll_s``, or ``None`` (from the
+    programme's start) when a chain holds an effect of :data:`FROM_START_EFFECTS`."""
+    chains = [
+        *(track.strip.inserts for track in programme.tracks),
+        *(segment.effects for segment in programme.audio),
+        *(bus.inserts for bus in programme.console.buses),
+        programme.console.master_inserts,
+    ]
+    if any(spec.name in FROM_START_EFFECTS for chain in chains for spec in chain):
+        return None
+    return preroll_s
 
 
 def _shown(spans: list[dict[str, Any]], start: int, end: int) -> list[dict[str, Any]]:
