@@ -213,6 +213,7 @@ export function createMixer(root, board) {
     fader.max = String(FADER_STEPS);
     fader.step = "1";
     fader.dataset.role = "fader";
+    fader.setAttribute("orient", "vertical"); // older Firefox; the CSS writing-mode elsewhere
     fader.dataset.key = key("fader");
     fader.setAttribute("aria-label", `${strip.name} fader`);
     const gain = strip.gain_db ?? 0;
