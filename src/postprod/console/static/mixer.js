@@ -439,14 +439,15 @@ export function createMixer(root, board) {
     meter.meter.setAttribute("aria-valuenow", String(Number.isFinite(db) ? Math.round(db) : METER_FLOOR_DB));
   }
 
-  const lufs = (value) => (Number.isFinite(value) ? value.toFixed(1) : "–");
+  const lufs = (value) => (Number.isFinite(value) && value > -100 ? value.toFixed(1) : "–"); // silence reads -150
 
   function showLoudness(master) {
     if (!loudness) return;
     const [low, high] = LOUDNESS_RANGE;
     const percent = (value) => Math.min(100, Math.max(0, ((value - low) / (high - low)) * 100));
     const short = master.short_term_lufs ?? master.momentary_lufs;
-    loudness.fill.style.height = `${Number.isFinite(short) ? percent(short) : 0}%`;
+    const shown = Number.isFinite(short) && short > -100;
+    loudness.fill.style.height = `${shown ? percent(short) : 0}%`;
     loudness.momentary.textContent = lufs(master.momentary_lufs);
     loudness.short.textContent = lufs(master.short_term_lufs);
     loudness.integrated.textContent = lufs(master.integrated_lufs);
@@ -454,7 +455,7 @@ export function createMixer(root, board) {
     loudness.target.hidden = !Number.isFinite(target);
     if (Number.isFinite(target)) loudness.target.style.bottom = `${percent(target)}%`;
     loudness.targetText.textContent = lufs(target);
-    loudness.bar.classList.toggle("loud", Number.isFinite(short) && Number.isFinite(target) && short > target + 1);
+    loudness.bar.classList.toggle("loud", shown && Number.isFinite(target) && short > target + 1);
   }
 
   board.socket.addEventListener("meters", (event) => {
@@ -464,7 +465,7 @@ export function createMixer(root, board) {
       showMeter(name, values.ppm_dbfs ?? values.peak_dbfs, values.peak_dbfs ?? values.ppm_dbfs);
     }
     if (message.master) {
-      showMeter("master", message.master.peak_dbfs, Math.max(message.master.peak_dbfs ?? -Infinity, message.master.true_peak_dbtp ?? -Infinity));
+      showMeter("master", message.master.ppm_dbfs ?? message.master.peak_dbfs, Math.max(message.master.peak_dbfs ?? -Infinity, message.master.true_peak_dbtp ?? -Infinity));
       showLoudness(message.master);
     }
   });
