@@ -73,6 +73,7 @@ class Console:
         self.jobs = Jobs(self.hub.broadcast_threadsafe)
         self.watch_interval_s = watch_interval_s
         self.writer_lock: WriterLock | None = None
+        self.previews = engines.Previews(self.board.path)
 
     def release(self) -> None:
         """Give up the project's writer lock (if held)."""
@@ -101,16 +102,19 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def _json(data: Any) -> JSONResponse:
-    return JSONResponse(data, headers={"cache-control": "no-store"})
+    return JSONResponse(payloads.json_safe(data), headers={"cache-control": "no-store"})
 
 
 async def _refused(request: Request, error: Exception) -> Response:
-    """A refusal: 423 from a read-only console, 503 for an engine not installed, else 400."""
+    """A refusal: 423 from a read-only console, 503 for an engine not installed, 404 for a
+    preview forgotten, else 400."""
     assert isinstance(error, PostprodError)
     if isinstance(error, ReadOnlyError):
         return _error(423, error.message)
     if isinstance(error, engines.EngineMissing):
         return _error(503, error.message)
+    if isinstance(error, engines.NotFound):
+        return _error(404, error.message)
     return _error(400, error.message)
 
 
@@ -271,10 +275,29 @@ async def asrun(request: Request) -> Response:
 # -- seeing and hearing (the engines) ---------------------------------------
 
 
+PREVIEW_PREFIX = "/api/preview/"
+
+
 async def preview(request: Request) -> Response:
     console = _console(request)
     start, end = payloads.frame_range(await _body(request))
-    return _json(await run_in_threadpool(engines.preview, console.board.path, start, end))
+    return _json(await run_in_threadpool(console.previews.open, start, end, PREVIEW_PREFIX))
+
+
+async def preview_file(request: Request) -> Response:
+    """A preview segment (rendered now if not cached) or a range's playlist."""
+    console = _console(request)
+    name: str = request.path_params["name"]
+    stem, _, suffix = name.partition(".")
+    if suffix == "mp4":
+        path = await run_in_threadpool(console.previews.segment, stem)
+        return FileResponse(path, media_type="video/mp4")
+    if suffix == "m3u8":
+        text = await run_in_threadpool(console.previews.playlist, stem, PREVIEW_PREFIX)
+        return Response(
+            text, media_type="application/vnd.apple.mpegurl", headers={"cache-control": "no-store"}
+        )
+    return _error(404, f"no preview file {name}")
 
 
 def _media(console: Console, requested: str | None) -> Path:
@@ -303,7 +326,7 @@ async def thumbnail(request: Request) -> Response:
     frame = payloads.whole(query.get("frame"), "frame", 0, low=0, high=10**9)
     width = payloads.whole(query.get("width"), "width", 160, low=16, high=3840)
     jpeg = await run_in_threadpool(engines.thumbnail, console.board.path, media, frame, width)
-    return Response(jpeg, media_type="image/jpeg", headers={"cache-control": "max-age=3600"})
+    return FileResponse(jpeg, media_type="image/jpeg", headers={"cache-control": "max-age=3600"})
 
 
 # -- the WebSocket ----------------------------------------------------------
@@ -500,6 +523,7 @@ def create_app(
         Route("/api/log", studio_log),
         Route("/api/asrun", asrun),
         Route("/api/preview", preview, methods=["POST"]),
+        Route("/api/preview/{name}", preview_file, methods=["GET", "HEAD"]),
         Route("/api/peaks", peaks),
         Route("/api/thumbnail", thumbnail),
         Route("/files/{path:path}", files, methods=["GET", "HEAD"]),

@@ -14,6 +14,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
+from postprod.console.payloads import json_safe
+
 QUEUE_MESSAGES = 512  # about 20 s of meters at 25/s
 
 
@@ -45,7 +47,7 @@ class Client:
             if message is None:
                 return
             try:
-                await self.websocket.send_json(message)
+                await self.websocket.send_json(json_safe(message))
             except Exception:  # the socket went away: the receiver ends the client
                 return
 

@@ -1,15 +1,17 @@
-"""Request bodies read strictly: what a client sends, turned into typed values or refused.
+"""Request bodies read strictly, and answers made JSON-safe.
 
 Every refusal is a :class:`BadRequest` with one line (the API answers it as 400
 ``{"error": line}``), raised before anything changes. An operation's values are
 checked against the types its fields declare (a frame is an integer, a level a
 number, a name text), so a wrong type is a clear refusal, not an internal error
-deep in an edit.
+deep in an edit. :func:`json_safe` turns what JSON cannot hold (NaN, infinities:
+the loudness of silence) into ``null``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -128,4 +130,24 @@ def whole(value: str | None, name: str, default: int, *, low: int, high: int) ->
     return number
 
 
-__all__ = ["BadRequest", "frame_range", "json_object", "operation", "operations", "text", "whole"]
+def json_safe(value: Any) -> Any:
+    """``value`` with NaN and infinities as None (JSON has no such numbers)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    return value
+
+
+__all__ = [
+    "BadRequest",
+    "frame_range",
+    "json_object",
+    "json_safe",
+    "operation",
+    "operations",
+    "text",
+    "whole",
+]

@@ -51,11 +51,9 @@ class Playback:
         began = time.monotonic()
         try:
             for number, frame in enumerate(self._frames()):
-                if self._stop.is_set():
-                    return
                 wait_s = began + number * self._interval_s - time.monotonic()
-                if wait_s > 0 and self._stop.wait(wait_s):
-                    return
+                if self._stop.wait(max(wait_s, 0.0)):
+                    break
                 self._send({"type": "meters", **frame})
         except PostprodError as error:
             self._send({"type": "error", "error": error.message})
