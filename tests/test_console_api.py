@@ -659,3 +659,22 @@ def test_a_second_console_command_is_refused_with_one_line(
         assert main(["console", str(project), "--no-browser"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "--read-only" in err and "\n" not in err
+
+
+def test_an_osc_fader_move_reaches_every_tab(project: Path) -> None:
+    from pythonosc.udp_client import SimpleUDPClient
+
+    app = create_app(project, TOKEN, watch_interval_s=0.05, osc=("127.0.0.1", 0))
+    ((name, where),) = app.state.surfaces
+    assert name == "OSC" and where.startswith("udp 127.0.0.1:")
+    port = int(where.rsplit(":", 1)[1])
+    with TestClient(app, headers=AUTH) as test_client, test_client.websocket_connect("/ws") as ws:
+        revision = ws.receive_json()["project"]["revision"]
+        SimpleUDPClient("127.0.0.1", port).send_message("/strip/1/gain_db", -6.0)
+        pushed = _state_after(ws, revision)
+        assert pushed["mixer"]["tracks"][0]["gain_db"] == -6.0
+        SimpleUDPClient("127.0.0.1", port).send_message("/transport/play", [])
+        while (message := ws.receive_json())["type"] != "transport":
+            pass
+        assert message == {"type": "transport", "action": "play"}
+    assert app.state.console.surfaces == []  # stopped with the console

@@ -56,6 +56,12 @@ def console_command(
     read_only: bool = typer.Option(
         False, "--read-only", help="Look and listen only: every change is refused."
     ),
+    osc_port: int | None = typer.Option(
+        None, "--osc-port", help="Also take OSC control on this UDP port (0: a free one)."
+    ),
+    midi: str | None = typer.Option(
+        None, "--midi", help="Also take a Mackie Control surface on this MIDI port (by name)."
+    ),
 ) -> None:
     """Serve the control board: a local web page to see, hear and edit a project.
 
@@ -68,15 +74,25 @@ def console_command(
     from postprod.console.app import create_app
     from postprod.console.security import new_token
 
-    if not 0 <= port <= 65535:
-        raise PostprodError(f"port {port} does not exist", fix="give --port from 0 to 65535")
+    for option, number in (("--port", port), ("--osc-port", osc_port)):
+        if number is not None and not 0 <= number <= 65535:
+            raise PostprodError(
+                f"port {number} does not exist", fix=f"give {option} from 0 to 65535"
+            )
     if not project.is_file():
         raise ProjectError(f"no project {project}", fix="give the path of a .otio project")
     sock = _bind(host, port)
     real_port = sock.getsockname()[1]
     token = new_token()
     try:
-        app = create_app(project, token, read_only=read_only, port=real_port)
+        app = create_app(
+            project,
+            token,
+            read_only=read_only,
+            port=real_port,
+            osc=None if osc_port is None else (host, osc_port),
+            midi_port=midi,
+        )
     except BaseException:
         sock.close()
         raise
@@ -89,6 +105,8 @@ def console_command(
             err=True,
         )
     typer.echo(f"the control board of {project.name}{' (read-only)' if read_only else ''}: {url}")
+    for name, where in app.state.surfaces:
+        typer.echo(f"{name} control surface: {where}")
     typer.echo("Ctrl-C stops it.")
     config = uvicorn.Config(
         app, log_level="warning", access_log=False, lifespan="on", ws_max_size=1 << 20

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -46,12 +47,22 @@ from postprod.console.security import (
 )
 from postprod.console.state import Board, ReadOnlyError
 from postprod.errors import PostprodError
-from postprod.operations import OPERATIONS
+from postprod.operations import OPERATIONS, Operation
+
+log = logging.getLogger("postprod.console")
 
 STATIC = Path(__file__).with_name("static")
 FIRST_MESSAGE_S = 10.0  # a WebSocket without the cookie has this long to send its token
 WATCH_INTERVAL_S = 0.5
 DELIVERIES = "deliveries"  # the folder beside the project that deliveries go into
+
+
+class Surface(Protocol):
+    """A control surface as the console drives it (``postprod.console.surfaces``)."""
+
+    def stop(self) -> None: ...
+    def publish_state(self) -> None: ...
+    def publish_meters(self, frame: Mapping[str, Any]) -> None: ...
 
 
 class Console:
@@ -74,14 +85,69 @@ class Console:
         self.watch_interval_s = watch_interval_s
         self.writer_lock: WriterLock | None = None
         self.previews = engines.Previews(self.board.path)
+        self.surfaces: list[Surface] = []
 
     def release(self) -> None:
-        """Give up the project's writer lock (if held)."""
+        """Stop the control surfaces and give up the project's writer lock (if held)."""
+        surfaces, self.surfaces = self.surfaces, []
+        for surface in surfaces:
+            with contextlib.suppress(Exception):
+                surface.stop()
         if self.writer_lock is not None:
             self.writer_lock.release()
 
     async def push_state(self, state: Mapping[str, Any]) -> None:
+        """Send the state to every tab, and tell the surfaces (they read the strips back)."""
         self.hub.broadcast({"type": "state", **state})
+        if self.surfaces:
+            await run_in_threadpool(self.publish_to_surfaces, "state", None)
+
+    def publish_to_surfaces(self, what: str, frame: Mapping[str, Any] | None) -> None:
+        """A surface's ``publish_state()`` or ``publish_meters(frame)``; a failing one is
+        logged, never the console's failure."""
+        for surface in list(self.surfaces):
+            try:
+                if what == "state":
+                    surface.publish_state()
+                elif frame is not None:
+                    surface.publish_meters(frame)
+            except Exception as error:
+                log.warning("control surface %s: %s", type(surface).__name__, error)
+
+    def surface_apply(self, operations: Sequence[Operation], description: str) -> object:
+        """What a control surface applies through: one undo step, pushed to every tab."""
+        state = self.board.apply(operations, description)
+        self.hub.broadcast_threadsafe({"type": "state", **state})
+        return state
+
+    def transport(self, action: str) -> None:
+        """A surface's play or stop, for the tabs (the page plays the preview)."""
+        self.hub.broadcast_threadsafe({"type": "transport", "action": action})
+
+    def start_surfaces(
+        self, osc: tuple[str, int] | None, midi_port: str | None
+    ) -> list[tuple[str, str]]:
+        """Start the OSC and Mackie surfaces asked for; what each listens on."""
+        from postprod.console.surfaces import MackieSurface, OscSurface
+
+        started: list[tuple[str, str]] = []
+        common: dict[str, Any] = {
+            "apply": self.surface_apply,
+            "on_play": lambda: self.transport("play"),
+            "on_stop": lambda: self.transport("stop"),
+        }
+        if osc is not None:
+            surface = OscSurface(self.board.path, osc[0], osc[1], **common)
+            surface.start()
+            self.surfaces.append(surface)
+            host, port = surface.address
+            started.append(("OSC", f"udp {host}:{port}"))
+        if midi_port is not None:
+            mackie = MackieSurface(self.board.path, midi_port, **common)
+            mackie.start()
+            self.surfaces.append(mackie)
+            started.append(("Mackie Control", f"MIDI {midi_port}"))
+        return started
 
     async def watch(self) -> None:
         """Push the state whenever the project or its journal changes."""
@@ -380,8 +446,11 @@ class Session:
         self.client.offer(message)
 
     def send_threadsafe(self, message: dict[str, Any]) -> None:
+        """From the meters' thread: to this tab, and meter frames to the surfaces too."""
         with contextlib.suppress(RuntimeError):
             self.loop.call_soon_threadsafe(self.client.offer, message)
+        if message.get("type") == "meters" and self.console.surfaces:
+            self.console.publish_to_surfaces("meters", message)
 
     async def handle(self, message: Any) -> None:
         kind = message.get("type") if isinstance(message, dict) else None
@@ -481,13 +550,17 @@ def create_app(
     log: str | None = None,
     watch_interval_s: float = WATCH_INTERVAL_S,
     max_body_bytes: int = MAX_BODY_BYTES,
+    osc: tuple[str, int] | None = None,
+    midi_port: str | None = None,
 ) -> Starlette:
     """The console of ``project``, open to whoever holds ``token``.
 
     Unless ``read_only``, it takes the project's writer lock now (refused with a
     :class:`postprod.errors.ProjectError` while another console holds it) and gives it
     up when the app shuts down (or ``app.state.console.release()``). ``log`` is the
-    studio log's location (default: ``POSTPROD_LOG`` or the per-user log).
+    studio log's location (default: ``POSTPROD_LOG`` or the per-user log). ``osc``
+    (host, port; port 0 picks one) starts an OSC control surface, ``midi_port`` a Mackie
+    Control on that MIDI port; ``app.state.surfaces`` says where each listens.
     """
     path = Path(project)
     Board(path).project.timeline()  # a missing or broken project is refused here
@@ -495,6 +568,11 @@ def create_app(
     if not read_only:
         console.writer_lock = WriterLock(path)
         console.writer_lock.acquire(port)
+    try:
+        surfaces = console.start_surfaces(osc, midi_port)
+    except BaseException:
+        console.release()
+        raise
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -542,6 +620,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.console = console
+    app.state.surfaces = surfaces
     return app
 
 

@@ -62,7 +62,7 @@ class Board:
     """One project opened by the console."""
 
     def __init__(self, project: Path, *, read_only: bool = False) -> None:
-        self.project = Project(project)
+        self.project = Project(Path(project).absolute())
         self.path = self.project.path
         self.folder = self.path.parent.resolve()
         self.read_only = read_only
