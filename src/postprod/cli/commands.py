@@ -90,7 +90,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "import": Entry(
         "postprod.cli.interchange:import_command",
-        "Import another tool's timeline as a postprod project.",
+        "Import another tool's timeline as a postprod project (a new file: never over one).",
     ),
     "export": Entry(
         "postprod.cli.interchange:export_command",
