@@ -98,7 +98,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "relink": Entry(
         "postprod.cli.interchange:relink_command",
-        "Find moved or renamed media by name, reel, start timecode and duration.",
+        "Find moved or renamed media by name, reel, start timecode and duration (in place: one undo step; with -o, a new project).",
     ),
     "autocut": Entry(
         "postprod.cli.autocut:autocut_command",
