@@ -10,6 +10,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
+# The browser tests (tests/test_console_browser.py) drive Debian's Chromium through
+# Playwright (a test extra above; Playwright's own browser download is never used).
+# Without a chromium on PATH they skip, saying why; as root with apt-get, install it.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing chromium (Debian) for the browser tests"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+    echo "warning: could not install chromium: the browser tests will skip" >&2
+  fi
+fi
 echo "== ruff"
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
