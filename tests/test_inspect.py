@@ -25,6 +25,7 @@ def test_inspect_json_and_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     kinds = [i["kind"] for i in picture]
     assert kinds.count("clip") == 4 and kinds.count("transition") == 4
     first_clip = next(i for i in picture if i["kind"] == "clip")
+    assert first_clip["source_in"] == 10  # the media's frame 10 (its 01:00:00:10)
     assert (first_clip["record_in_tc"], first_clip["source_in_tc"]) == (
         "01:00:00:08",
         "01:00:00:10",  # the camera file's own timecode: it starts at 01:00:00:00

@@ -45,6 +45,7 @@ class ItemInfo:
     link: str | None = None  # a clip's link group (its linked picture or sound share it)
     speed_percent: float | None = None  # a clip's: 100 as recorded, 0 frozen, < 0 reversed
     speed_mode: str = ""  # a clip's: varispeed (pitch follows) or stretch (pitch kept)
+    source_in: int | None = None  # a clip's first frame counted from its media's first frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,7 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
                         link_of(child),
                         float(speed * 100),
                         clip_state(child).speed_mode,
+                        _media_frame(child, source.start_time),
                     )
                 )
             else:
@@ -165,6 +167,14 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
         [MarkerInfo(m.frame, tc(m.frame), m.name, m.colour, m.note) for m in markers(timeline)],
         locked,
     )
+
+
+def _media_frame(clip: otio.schema.Clip, start: otio.opentime.RationalTime) -> int:
+    """``start`` as a frame of the clip's media counted from its first frame (in the clip's
+    own frames: a file at another rate keeps its own), what a thumbnail or waveform asks for."""
+    available = getattr(clip.media_reference, "available_range", None)
+    first = available.start_time.rescaled_to(start.rate).value if available is not None else 0.0
+    return round(float(start.value) - float(first))
 
 
 def _source_tc(frame: int, rate: FrameRate) -> str:
