@@ -128,6 +128,22 @@ def test_meter_frames_measure_the_mix_of_the_range(demo: Path) -> None:
     assert message["type"] == "meters" and message["frame"] == 30
     assert set(message["strips"]) == {"camera sound", "dialogue", "ADR", "music"}
     assert set(message["strips"]["music"]) == {"peak_dbfs", "true_peak_dbtp", "ppm_dbfs"}
+    # the buses too: the music bus MX carries the music; its peak is the bus stem's
+    assert set(message["buses"]) == {"VO", "MX"}
+    assert all(f.buses["MX"].ppm_dbfs > -60 for f in frames)
+    from postprod.audio.mixer import Mixer
+    from postprod.render.mixdown import session_from_plan
+
+    first = 20 * 1920
+    stem = np.concatenate(
+        [
+            b.stems["MX"]
+            for b in Mixer(session_from_plan(programme)).blocks(80 * 1920, stems=("MX",))
+        ],
+        axis=1,
+    )[:, first:]
+    stem_peak = 20 * np.log10(np.abs(stem).max())
+    assert max(f.buses["MX"].peak_dbfs for f in frames) == pytest.approx(stem_peak, abs=0.01)
     assert set(message["master"]) == {
         "peak_dbfs",
         "true_peak_dbtp",

@@ -43,6 +43,7 @@ def _bind(host: str, port: int) -> socket.socket:
             fix="give another --port (0 picks a free one)",
         ) from None
     sock.set_inheritable(True)
+    sock.listen(128)  # connections wait in the backlog from the moment the address is printed
     return sock
 
 

@@ -93,7 +93,8 @@ class MeterFrame:
 
     frame: int
     master: MasterMeter
-    strips: dict[str, StripMeter] = field(default_factory=dict)
+    strips: dict[str, StripMeter] = field(default_factory=dict)  # the tracks
+    buses: dict[str, StripMeter] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The WebSocket ``meters`` message."""
@@ -101,6 +102,7 @@ class MeterFrame:
             "type": "meters",
             "frame": self.frame,
             "strips": {name: meter.to_dict() for name, meter in self.strips.items()},
+            "buses": {name: meter.to_dict() for name, meter in self.buses.items()},
             "master": self.master.to_dict(),
         }
 
@@ -235,11 +237,14 @@ def meter_plan(
     session = session_from_plan(programme)
     channels = session.channels
     names = [track.name for track in programme.tracks]
+    buses = [bus.name for bus in session.console.buses]
     master = _Levels(rate, channels)
     strips = {name: _Levels(rate, channels) for name in names}
+    bus_levels = {name: _Levels(rate, channels) for name in buses}
     loudness = _Loudness(rate, channels)
     pending: dict[str | None, Fifo] = {None: Fifo(channels)}
     pending.update({name: Fifo(channels) for name in names})
+    bus_pending = {name: Fifo(channels) for name in buses}
     if mixed_from == first:
         loudness.mark()
     window = 0  # meter frames yielded
@@ -248,11 +253,15 @@ def meter_plan(
     def edge(k: int) -> int:  # the first sample of meter window k of the range
         return first + (k * rate + rate_hz // 2) // rate_hz
 
-    mix = Mixer(session).blocks(last, block_samples=_BLOCK, first_sample=mixed_from, strips=True)
+    mix = Mixer(session).blocks(
+        last, block_samples=_BLOCK, first_sample=mixed_from, strips=True, stems=buses
+    )
     for block in mix:
         pending[None].put(block.master)
         for name in names:
             pending[name].put(block.strips.get(name, np.zeros_like(block.master)))
+        for name in buses:
+            bus_pending[name].put(block.stems.get(name, np.zeros_like(block.master)))
         available = done + len(pending[None])
         while True:
             target = first if done < first else min(edge(window + 1), last)
@@ -262,6 +271,9 @@ def meter_plan(
             pieces = {key: fifo.take(count) for key, fifo in pending.items()}
             loudness.feed(pieces[None])
             levels = {key: meter.feed(pieces[key]) for key, meter in strips.items()}
+            bus_read = {
+                key: meter.feed(bus_pending[key].take(count)) for key, meter in bus_levels.items()
+            }
             master_levels = master.feed(pieces[None])
             metering = done >= first
             done = target
@@ -279,6 +291,7 @@ def meter_plan(
                     target_lufs=target_lufs,
                 ),
                 {name: StripMeter(*levels[name]) for name in names},
+                {name: StripMeter(*bus_read[name]) for name in buses},
             )
             window += 1
             if done >= last:

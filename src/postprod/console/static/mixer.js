@@ -461,7 +461,8 @@ export function createMixer(root, board) {
   board.socket.addEventListener("meters", (event) => {
     const message = event.detail;
     lastMeters = performance.now();
-    for (const [name, values] of Object.entries(message.strips ?? {})) {
+    const levels = { ...(message.buses ?? {}), ...(message.strips ?? {}) };
+    for (const [name, values] of Object.entries(levels)) {
       showMeter(name, values.ppm_dbfs ?? values.peak_dbfs, values.peak_dbfs ?? values.ppm_dbfs);
     }
     if (message.master) {
