@@ -323,13 +323,27 @@ export function createLog(root, board) {
         operator: entry.operator,
         channel: entry.channel,
         note: entry.note,
-        details: entry.details && typeof entry.details === "object" ? JSON.stringify(entry.details) : entry.details,
+        details: detailsText(entry.details),
         project: entry.project,
       }));
       logTable.replaceChildren(shown.length ? table(shown) : element("p", "quiet", "no entries"));
     } catch (error) {
       logTable.replaceChildren(element("p", "error", error.message));
     }
+  }
+
+  /** A log entry's details as a person reads them: `key: value` pairs, files by name. */
+  function detailsText(details) {
+    if (!details || typeof details !== "object") return details ?? "";
+    const value = (item) => {
+      if (Array.isArray(item)) return item.map((file) => (file && typeof file === "object" ? String(file.path ?? "").split("/").pop() : String(file))).join(", ");
+      if (item && typeof item === "object") return Object.keys(item).join(", ");
+      return typeof item === "number" ? String(Math.round(item * 100) / 100) : String(item);
+    };
+    return Object.entries(details)
+      .filter(([key, item]) => key !== "sha256" && item !== null && item !== "" && !(Array.isArray(item) && !item.length))
+      .map(([key, item]) => `${key}: ${value(item)}`)
+      .join("; ");
   }
 
   function renderHistory() {
