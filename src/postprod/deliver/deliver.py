@@ -9,6 +9,8 @@ cue sheet with a track per marker. A film delivery keeps the mix's level and
 writes every bus as a stem beside the print master, all stamped with the
 start timecode.
 Every file is written under a temporary name and renamed when complete.
+A failed check that an operation on the master can make pass carries that fix
+(``deliver/fixes.py``) in the report.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import opentimelineio as otio
 
 from postprod.atomic import write_text
 from postprod.deliver.cue import cue_sheet
+from postprod.deliver.fixes import fixes_for
 from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import DeliveryPreset
 from postprod.deliver.qc import QcReport, run_qc
@@ -38,6 +41,7 @@ from postprod.qc.loudness import LoudnessMeter
 from postprod.render.engine import render
 from postprod.render.mixdown import mix_project, programme_sound
 from postprod.render.project import output_format
+from postprod.timeline.metadata import console_of
 from postprod.timeline.model import markers, timeline_rate
 
 
@@ -87,6 +91,7 @@ def deliver_project(
             bit_depth=str(preset.bit_depth),
         )
         report = run_qc(mixed.mix, preset, expected_duration_s=duration_s)
+        report = _with_fixes(report, timeline, keeps_level=True)
         reports = write_reports(report, out, name=f"{stem}.qc")
         return Delivery(mixed.mix, report, reports, stems=mixed.stems)
     with tempfile.TemporaryDirectory(dir=out, prefix=".deliver-") as work:
@@ -103,12 +108,19 @@ def deliver_project(
             noise_shaping=preset.noise_shaping,
         )
     report = run_qc(master.output, preset, expected_duration_s=duration_s)
+    report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None
     if preset.cue_sheet:
         tracks = [(Fraction(m.frame) / rate, m.name) for m in markers(timeline)]
         cue = write_text(out / f"{stem}.cue", cue_sheet(master.output.name, timeline.name, tracks))
     return Delivery(master.output, report, reports, cue)
+
+
+def _with_fixes(report: QcReport, timeline: otio.schema.Timeline, *, keeps_level: bool) -> QcReport:
+    """``report`` with the fixes its failed checks have; ``keeps_level``: the file has the
+    console's level (not normalised), so the master's fader and limiter decide it."""
+    return replace(report, fixes=fixes_for(report, console_of(timeline), keeps_level=keeps_level))
 
 
 def _keep(mix: Path) -> float:
@@ -152,5 +164,6 @@ def _deliver_web(
         preset,
         expected_duration_s=float(Fraction(programme.frames) / programme.output.frame_rate),
     )
+    report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{path.stem}.{preset.name}.qc")
     return Delivery(mp4, report, reports)

@@ -2,14 +2,18 @@
 
 Every check has a name, a measured value, the limit it is held to and a
 sentence a technician can act on; the report passes when every check does.
+A delivery adds the fixes it can offer (``deliver/fixes.py``): in the JSON, a
+failed check with a fix carries it under ``fix``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +24,9 @@ from postprod.media.probe import probe
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.qc.signal_stats import SignalStats
 from postprod.qc.spectral import BandStats
+
+if TYPE_CHECKING:
+    from postprod.deliver.fixes import Fix
 
 _BIT_DEPTHS = {"pcm_s16le": 16, "pcm_s24le": 24, "pcm_s32le": 32, "pcm_f32le": 32, "pcm_f64le": 64}
 
@@ -44,6 +51,8 @@ class QcReport:
     checks: tuple[Check, ...]
     loudness: LoudnessResult = field(repr=False)
     stats: SignalStats = field(repr=False)
+    #: check name -> the fix a delivery offers for it (failed checks only; ``deliver/fixes.py``)
+    fixes: Mapping[str, Fix] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def passed(self) -> bool:
@@ -51,14 +60,21 @@ class QcReport:
         return all(check.passed for check in self.checks)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``qc --json`` contract: preset, passed, checks."""
+        """The ``qc --json`` contract: preset, passed, checks (a check with a fix: ``fix``)."""
         return {
             "file": str(self.file),
             "preset": self.preset.name,
             "passed": self.passed,
-            "checks": [asdict(check) for check in self.checks],
+            "checks": [self._check_dict(check) for check in self.checks],
             "loudness": self.loudness.figures(),
         }
+
+    def _check_dict(self, check: Check) -> dict[str, Any]:
+        data = asdict(check)
+        fix = self.fixes.get(check.name)
+        if fix is not None:
+            data["fix"] = fix.to_dict()
+        return data
 
 
 def run_qc(

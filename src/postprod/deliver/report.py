@@ -33,6 +33,12 @@ def write_reports(
     return json_path, html_path
 
 
+def _message(report: QcReport, name: str, message: str) -> str:
+    """A check's message, with the fix a delivery offers for it (the console applies it)."""
+    fix = report.fixes.get(name)
+    return message if fix is None else f"{message} (fix: {fix.label})"
+
+
 def render_html(report: QcReport) -> str:
     """The report as one HTML page with its plots inline."""
     verdict = "PASSED" if report.passed else "FAILED"
@@ -40,7 +46,8 @@ def render_html(report: QcReport) -> str:
     rows = "\n".join(
         f"<tr class={'ok' if c.passed else 'bad'}><td>{html.escape(c.name)}</td>"
         f"<td>{'pass' if c.passed else 'FAIL'}</td><td>{html.escape(str(c.value))}</td>"
-        f"<td>{html.escape(c.limit)}</td><td>{html.escape(c.message)}</td></tr>"
+        f"<td>{html.escape(c.limit)}</td><td>{html.escape(_message(report, c.name, c.message))}"
+        "</td></tr>"
         for c in report.checks
     )
     figures = report.loudness.figures()
