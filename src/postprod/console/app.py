@@ -85,6 +85,7 @@ class Console:
         self.watch_interval_s = watch_interval_s
         self.writer_lock: WriterLock | None = None
         self.previews = engines.Previews(self.board.path)
+        self.multiviews = engines.Previews(self.board.path, "multiview")
         self.surfaces: list[Surface] = []
 
     def release(self) -> None:
@@ -342,6 +343,8 @@ async def asrun(request: Request) -> Response:
 
 
 PREVIEW_PREFIX = "/api/preview/"
+MULTIVIEW_PREFIX = "/api/multiview/"
+MAX_COLUMNS = 8
 
 
 async def preview(request: Request) -> Response:
@@ -350,20 +353,46 @@ async def preview(request: Request) -> Response:
     return _json(await run_in_threadpool(console.previews.open, start, end, PREVIEW_PREFIX))
 
 
-async def preview_file(request: Request) -> Response:
-    """A preview segment (rendered now if not cached) or a range's playlist."""
+async def multiview(request: Request) -> Response:
+    """The sources side by side (``columns`` wide, optional), segments as the preview's."""
     console = _console(request)
-    name: str = request.path_params["name"]
+    body = await _body(request)
+    start, end = payloads.frame_range(body)
+    columns = body.get("columns")
+    if columns is not None and (
+        not isinstance(columns, int) or isinstance(columns, bool) or not 1 <= columns <= MAX_COLUMNS
+    ):
+        raise payloads.BadRequest(f"columns must be a whole number from 1 to {MAX_COLUMNS}")
+    opened = await run_in_threadpool(
+        console.multiviews.open, start, end, MULTIVIEW_PREFIX, columns=columns
+    )
+    return _json(opened)
+
+
+async def _segment_file(previews: engines.Previews, prefix: str, name: str) -> Response:
+    """A segment (rendered now if not cached) or a range's playlist."""
     stem, _, suffix = name.partition(".")
     if suffix == "mp4":
-        path = await run_in_threadpool(console.previews.segment, stem)
+        path = await run_in_threadpool(previews.segment, stem)
         return FileResponse(path, media_type="video/mp4")
     if suffix == "m3u8":
-        text = await run_in_threadpool(console.previews.playlist, stem, PREVIEW_PREFIX)
+        text = await run_in_threadpool(previews.playlist, stem, prefix)
         return Response(
             text, media_type="application/vnd.apple.mpegurl", headers={"cache-control": "no-store"}
         )
-    return _error(404, f"no preview file {name}")
+    return _error(404, f"no {previews.kind} file {name}")
+
+
+async def preview_file(request: Request) -> Response:
+    """A preview segment (rendered now if not cached) or a range's playlist."""
+    console = _console(request)
+    return await _segment_file(console.previews, PREVIEW_PREFIX, request.path_params["name"])
+
+
+async def multiview_file(request: Request) -> Response:
+    """A multiview segment or a multiview range's playlist."""
+    console = _console(request)
+    return await _segment_file(console.multiviews, MULTIVIEW_PREFIX, request.path_params["name"])
 
 
 def _media(console: Console, requested: str | None) -> Path:
@@ -602,6 +631,8 @@ def create_app(
         Route("/api/asrun", asrun),
         Route("/api/preview", preview, methods=["POST"]),
         Route("/api/preview/{name}", preview_file, methods=["GET", "HEAD"]),
+        Route("/api/multiview", multiview, methods=["POST"]),
+        Route("/api/multiview/{name}", multiview_file, methods=["GET", "HEAD"]),
         Route("/api/peaks", peaks),
         Route("/api/thumbnail", thumbnail),
         Route("/files/{path:path}", files, methods=["GET", "HEAD"]),

@@ -1,6 +1,6 @@
 """Small adapters from the console to the library engines it shows and plays through.
 
-The engines (``postprod.render.preview``, ``postprod.render.waveform``,
+The engines (``postprod.render.preview`` and ``.multiview``, ``postprod.render.waveform``,
 ``postprod.render.thumbnails``, ``postprod.render.meters``) are library code,
 usable and tested without the console; each adapter here only turns the
 console's request (frames from the programme's start, a media file) into the
@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 from postprod.errors import PostprodError
 
@@ -45,24 +45,30 @@ class Previews:
     """Preview ranges the tabs asked for, and their segments, rendered when first fetched.
 
     ``open`` plans a range (nothing rendered) and names each segment by its content
-    key; ``segment`` renders one (or finds it in the cache, ``P.otio.cache/preview``)
-    when its address is fetched. The last :data:`KEEP` ranges are remembered.
+    key; ``segment`` renders one (or finds it in the cache, ``P.otio.cache/KIND``)
+    when its address is fetched. The last :data:`KEEP` ranges are remembered. ``kind``
+    names the engine: ``preview`` (the programme, ``postprod.render.preview``) or
+    ``multiview`` (its sources side by side, ``postprod.render.multiview``).
     """
 
     KEEP = 32
+    OPENERS: ClassVar[dict[str, str]] = {"preview": "open_preview", "multiview": "open_multiview"}
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, kind: str = "preview") -> None:
         self.project = project
-        self.cache = project.with_name(project.name + ".cache") / "preview"
+        self.kind = kind
+        self.cache = project.with_name(project.name + ".cache") / kind
         self._ranges: OrderedDict[str, Any] = OrderedDict()  # range id -> Preview
         self._segments: dict[str, Any] = {}  # segment key -> Preview holding it
         self._lock = threading.Lock()
         self._rendering: dict[str, threading.Lock] = {}
 
-    def open(self, start_frame: int, end_frame: int, prefix: str) -> dict[str, Any]:
-        """``{"segments": [{"url", "start_frame", "frames", "ready", "key"}], "playlist"}``."""
-        engine = _engine("postprod.render.preview", "preview")
-        preview = engine.open_preview(self.project, start_frame, end_frame, self.cache)
+    def open(self, start_frame: int, end_frame: int, prefix: str, **options: Any) -> dict[str, Any]:
+        """``{"segments": [{"url", "start_frame", "frames", "ready", "key"}], "playlist"}``;
+        ``options`` go to the engine (a multiview's ``columns``)."""
+        engine = _engine(f"postprod.render.{self.kind}", self.kind)
+        opener = getattr(engine, self.OPENERS[self.kind])
+        preview = opener(self.project, start_frame, end_frame, self.cache, **options)
         range_id = hashlib.sha256(
             "/".join(segment.key for segment in preview.segments).encode()
         ).hexdigest()[:24]
@@ -101,7 +107,7 @@ class Previews:
 
     def playlist(self, range_id: str, prefix: str) -> str:
         """The HLS playlist of a range (segment addresses under ``prefix``)."""
-        engine = _engine("postprod.render.preview", "preview")
+        engine = _engine("postprod.render.preview", "preview")  # one playlist for every kind
         with self._lock:
             preview = self._ranges.get(range_id)
         if preview is None:

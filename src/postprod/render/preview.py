@@ -36,6 +36,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -87,14 +88,14 @@ class Segment:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Preview:
-    """A planned preview of a range: its segments (named, not yet rendered) and the plan."""
+class Segments:
+    """A planned range cut into segments (a :class:`Preview`, a multiview): each found by
+    its key and rendered when asked. Subclasses hold ``plan`` and ``segments`` and say how
+    one segment is rendered."""
 
+    __slots__ = ()
     plan: RenderPlan
     segments: tuple[Segment, ...]
-    preset: OutputPreset = PREVIEW
-    preroll_s: float | None = 2.0  # None: each segment's sound mixed from the start
 
     @property
     def frame_rate(self) -> Fraction:
@@ -109,16 +110,30 @@ class Preview:
 
     def render(self, segment: Segment) -> Path:
         """The segment's file, rendered now if it is not cached."""
-        if segment.ready:
-            return segment.path
-        render_segment(self.plan, segment, preset=self.preset, preroll_s=self.preroll_s)
-        return segment.path
+        raise NotImplementedError
 
     def rendered(self) -> Iterator[Segment]:
         """Every segment in order, each rendered as it comes."""
         for segment in self.segments:
             self.render(segment)
             yield segment
+
+
+@dataclass(frozen=True, slots=True)
+class Preview(Segments):
+    """A planned preview of a range: its segments (named, not yet rendered) and the plan."""
+
+    plan: RenderPlan
+    segments: tuple[Segment, ...]
+    preset: OutputPreset = PREVIEW
+    preroll_s: float | None = 2.0  # None: each segment's sound mixed from the start
+
+    def render(self, segment: Segment) -> Path:
+        """The segment's file, rendered now if it is not cached."""
+        if segment.ready:
+            return segment.path
+        render_segment(self.plan, segment, preset=self.preset, preroll_s=self.preroll_s)
+        return segment.path
 
 
 def open_preview(
@@ -134,8 +149,30 @@ def open_preview(
     """Plan programme frames ``start_frame`` .. ``end_frame`` (exclusive; clipped to the
     programme) of ``project_path`` as segments in ``cache_dir`` at ``scale`` of the
     project's size; nothing is rendered yet."""
-    if segment_frames <= 0:
-        raise RenderError(f"segments of {segment_frames} frames", fix="give at least one frame")
+    programme, start, end = proxy_range(project_path, start_frame, end_frame, scale=scale)
+    preset = replace(PREVIEW, scale=Fraction(scale))
+    folder = Path(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    preroll = sound_preroll_s(programme, preroll_s)
+    keys = segment_keys(
+        programme, segment_ranges(start, end, segment_frames), preset=preset, preroll_s=preroll
+    )
+    segments = tuple(
+        Segment(folder / f"{key}.mp4", frames.start, frames.frames, key)
+        for frames, key in keys.items()
+    )
+    return Preview(programme, segments, preset, preroll)
+
+
+def proxy_range(
+    project_path: str | os.PathLike[str],
+    start_frame: int,
+    end_frame: int,
+    *,
+    scale: Fraction = PREVIEW.scale,
+) -> tuple[RenderPlan, int, int]:
+    """The project's plan at ``scale`` of its size (the proxy's), and ``start_frame`` ..
+    ``end_frame`` clipped to the programme; an empty range is refused."""
     path = Path(project_path)
     timeline = load_project(path)
     preset = replace(PREVIEW, scale=Fraction(scale))
@@ -150,20 +187,27 @@ def open_preview(
             f"frames {start_frame}-{end_frame} are not in the programme (0-{programme.frames})",
             fix="give a range inside the programme",
         )
-    folder = Path(cache_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    preroll = sound_preroll_s(programme, preroll_s)
-    keys = segment_keys(
-        programme,
-        [FrameRange(s, min(segment_frames, end - s)) for s in range(start, end, segment_frames)],
-        preset=preset,
-        preroll_s=preroll,
-    )
-    segments = tuple(
-        Segment(folder / f"{key}.mp4", frames.start, frames.frames, key)
-        for frames, key in keys.items()
-    )
-    return Preview(programme, segments, preset, preroll)
+    return programme, start, end
+
+
+def segment_ranges(start: int, end: int, segment_frames: int) -> list[FrameRange]:
+    """Frames ``start`` .. ``end`` cut into ranges of ``segment_frames`` (the last shorter)."""
+    if segment_frames <= 0:
+        raise RenderError(f"segments of {segment_frames} frames", fix="give at least one frame")
+    return [FrameRange(s, min(segment_frames, end - s)) for s in range(start, end, segment_frames)]
+
+
+@contextmanager
+def segment_file(target: Path) -> Iterator[Path]:
+    """A temporary name beside ``target`` (its suffix kept, so the muxer is the same, and
+    its own, so two renders of one segment do not clash), renamed over ``target`` when the
+    block ends without an error, removed otherwise."""
+    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}{target.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def preview_segments(
@@ -203,10 +247,8 @@ def render_segment(
 
     ``programme`` is at the preview's size already; ``muxer_options`` default to a
     fragmented MP4 for MP4 presets (a PCM test preset in MOV passes ``{}``)."""
-    target = segment.path
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}{target.suffix}")
     options = dict(FRAGMENTED_MP4 if muxer_options is None else muxer_options)
-    try:
+    with segment_file(segment.path) as temporary:
         result = render(
             programme.with_range(FrameRange(segment.start_frame, segment.frames)),
             temporary,
@@ -214,10 +256,7 @@ def render_segment(
             preroll_s=preroll_s,
             muxer_options=options,
         )
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return replace(result, path=target)
+    return replace(result, path=segment.path)
 
 
 def segment_keys(
@@ -283,7 +322,7 @@ def segment_keys(
                 *(s["path"] for track in tracks for s in track["segments"]),
             }
         )
-        media = {p: stat_cache.setdefault(p, _stat(p)) for p in paths}
+        media = {p: stat_cache.setdefault(p, media_stat(p)) for p in paths}
         content = {
             **common,
             "range": [frames.start, frames.frames],
@@ -315,7 +354,7 @@ def _shown(spans: list[dict[str, Any]], start: int, end: int) -> list[dict[str, 
     return [s for s in spans if s["start"] < end and start < s["start"] + s["length"]]
 
 
-def _stat(path: str) -> list[int] | None:
+def media_stat(path: str) -> list[int] | None:
     """A media file's size and modification time (ns); ``None`` when it is missing."""
     try:
         info = Path(path).stat()

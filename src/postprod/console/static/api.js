@@ -57,6 +57,7 @@ export const api = {
   log: (kind, limit = 200) => request("GET", `/api/log${query({ kind, limit })}`),
   asrun: (channel, day) => request("GET", `/api/asrun${query({ channel, day })}`),
   preview: (start_frame, end_frame) => request("POST", "/api/preview", { start_frame, end_frame }),
+  multiview: (start_frame, end_frame, columns) => request("POST", "/api/multiview", { start_frame, end_frame, columns }),
   peaks: (media) => request("GET", `/api/peaks${query({ media })}`),
   thumbnailUrl: (media, frame, width) => `/api/thumbnail${query({ media, frame, width })}`,
 };

@@ -1,7 +1,9 @@
 // The preview: plays the programme as the server's segments, one after the
 // other, in two <video> elements (one on screen, the next loading behind it).
 // The playhead follows the video; the server hears "play" and "stop" so the
-// meters follow the picture.
+// meters follow the picture. "Multiview" plays the multiview's segments instead
+// (every source side by side at the programme's time, V1's outlined, with the
+// programme's sound): the same ranges, so it takes over at the playhead.
 
 import { api } from "./api.js";
 
@@ -11,8 +13,10 @@ export function createPreview(root, board) {
   const screen = root.querySelector(".screen");
   let [active, standby] = screen.querySelectorAll("video");
   let segments = null; // [{url, start_frame, frames}] for `segmentsFor`
-  let segmentsFor = null; // the revision they were made for
+  let segmentsFor = null; // the revision and kind they were made for
   let fetching = null;
+  let fetchingFor = null;
+  let multiview = false; // the sources side by side instead of the programme
   let speed = 0; // shuttle: 0 stopped, > 0 forwards, < 0 backwards
   let loop = false;
   let stopAt = 0; // the frame playing forwards stops (or loops) at
@@ -37,6 +41,10 @@ export function createPreview(root, board) {
   button("■", "stop (K)", () => stop());
   const playButton = button("▶", "play / stop (Space)", () => toggle());
   button("▶▶", "play forwards faster (L)", () => shuttle(1));
+  const multiviewButton = button("Multiview", "every source side by side, V1's outlined", () => setMultiview(!multiview));
+  multiviewButton.dataset.role = "multiview";
+  multiviewButton.className = "toggle";
+  multiviewButton.setAttribute("aria-pressed", "false");
   const loopLabel = document.createElement("label");
   const loopBox = document.createElement("input");
   loopBox.type = "checkbox";
@@ -82,21 +90,29 @@ export function createPreview(root, board) {
 
   // ---- segments ----------------------------------------------------------
 
+  /** What the segments on screen must be made for: the revision, and programme or multiview. */
+  const wantedKind = () => `${board.state?.project?.revision}:${multiview ? "multiview" : "preview"}`;
+
   /** The segments of the whole programme for the current revision (rendered on demand). */
   async function ensureSegments() {
-    const revision = board.state?.project?.revision;
-    if (segments && segmentsFor === revision) return segments;
-    if (!fetching) {
-      fetching = api
-        .preview(0, board.duration)
+    const wanted = wantedKind();
+    if (segments && segmentsFor === wanted) return segments;
+    if (!fetching || fetchingFor !== wanted) {
+      fetchingFor = wanted;
+      const ask = multiview ? api.multiview : api.preview;
+      const asking = ask(0, board.duration)
         .then((answer) => {
-          segments = [...(answer?.segments ?? [])].sort((a, b) => a.start_frame - b.start_frame);
-          segmentsFor = revision;
-          return segments;
+          const list = [...(answer?.segments ?? [])].sort((a, b) => a.start_frame - b.start_frame);
+          if (fetchingFor === wanted) {
+            segments = list;
+            segmentsFor = wanted;
+          }
+          return list;
         })
         .finally(() => {
-          fetching = null;
+          if (fetching === asking) fetching = null;
         });
+      fetching = asking;
     }
     return fetching;
   }
@@ -323,6 +339,17 @@ export function createPreview(root, board) {
     else if (board.duration) playForwards(1);
   }
 
+  /** Show the multiview (or the programme again), from the playhead, playing on if playing. */
+  function setMultiview(on) {
+    multiview = on;
+    multiviewButton.setAttribute("aria-pressed", String(on));
+    root.classList.toggle("multiview", on);
+    active.setAttribute("aria-label", on ? "multiview of the sources" : "programme preview");
+    segments = null;
+    if (speed > 0) playForwards(speed);
+    else if (speed === 0) park(board.playhead);
+  }
+
   function setLoop(on) {
     loop = on;
     loopBox.checked = on;
@@ -351,8 +378,7 @@ export function createPreview(root, board) {
   board.addEventListener("state", () => {
     scrub.max = String(Math.max(0, board.duration - 1));
     scrub.value = String(board.playhead);
-    const revision = board.state.project.revision;
-    if (segmentsFor === revision) return;
+    if (segmentsFor === wantedKind()) return;
     segments = null;
     if (speed > 0) playForwards(speed);
     else if (speed === 0) park(board.playhead);
@@ -364,6 +390,7 @@ export function createPreview(root, board) {
     stop,
     shuttle,
     toggleLoop: () => setLoop(!loop),
+    toggleMultiview: () => setMultiview(!multiview),
     get playing() {
       return speed !== 0;
     },
