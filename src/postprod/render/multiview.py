@@ -36,6 +36,7 @@ time.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -204,38 +205,65 @@ def frame_in_span(source: Source, offset: int) -> int:
     return source.first_frame + (-whole if source.speed < 0 else whole)
 
 
+class SourceClock:
+    """Which frame of one source the multiview shows at each programme frame (the module's
+    rule), looked up by bisection in each track's spans of it: quick for long programmes."""
+
+    def __init__(self, programme: RenderPlan, path: str) -> None:
+        self.path = path
+        self._tracks: list[tuple[list[int], list[tuple[int, int, Source]]]] = []
+        for track in _tracks(programme):
+            spans = []
+            for span in track:  # a transition between two clips of it: the outgoing one
+                side = next((side for side in _sides(span) if side.path == path), None)
+                if side is not None:
+                    spans.append((span.start, span.start + span.length, side))
+            if spans:
+                self._tracks.append(([start for start, _, _ in spans], spans))
+        if not self._tracks:
+            raise RenderError(f"{path} is not a source of the programme", fix="pick one it uses")
+
+    def frame(self, frame: int) -> int:
+        """The source's frame at programme ``frame`` (it may lie outside the file)."""
+        nearest: tuple[int, int, int] | None = None  # (distance, after it, frame): the least
+        for starts, spans in self._tracks:  # V1 first
+            i = bisect.bisect_right(starts, frame) - 1
+            if i >= 0 and frame < spans[i][1]:
+                start, _, side = spans[i]
+                return frame_in_span(side, frame - start)
+            for start, end, side in spans[max(0, i) : i + 2]:  # the clips either side
+                edge = start if frame < start else end - 1
+                runs_on = round((frame - edge) * side.rate_ratio)  # file frames at real time
+                here = (abs(frame - edge), int(edge > frame), frame_in_span(side, edge - start))
+                if nearest is None or here[:2] < nearest[:2]:
+                    nearest = (here[0], here[1], here[2] + runs_on)
+        assert nearest is not None
+        return nearest[2]
+
+
 def source_frame(programme: RenderPlan, path: str, frame: int) -> int:
     """The frame of ``path`` the multiview shows at programme ``frame`` (the module's rule;
     it may lie outside the file: then the tile is black)."""
-    nearest: tuple[int, int, int] | None = None  # (distance, after t, frame): the least
-    for track in _tracks(programme):
-        for span in track:
-            for side in _sides(span):
-                if side.path != path:
-                    continue
-                end = span.start + span.length
-                if span.start <= frame < end:
-                    return frame_in_span(side, frame - span.start)
-                edge = span.start if frame < span.start else end - 1
-                runs_on = round((frame - edge) * side.rate_ratio)  # file frames at real time
-                here = (
-                    abs(frame - edge),
-                    int(edge > frame),
-                    frame_in_span(side, edge - span.start) + runs_on,
-                )
-                if nearest is None or here[:2] < nearest[:2]:
-                    nearest = here
-    if nearest is None:
-        raise RenderError(f"{path} is not a source of the programme", fix="pick one it uses")
-    return nearest[2]
+    return SourceClock(programme, path).frame(frame)
 
 
 def on_air(programme: RenderPlan, frame: int) -> frozenset[str]:
     """The sources V1 shows at ``frame`` (both sides of a transition): the tally."""
-    for span in programme.video:
-        if span.start <= frame < span.start + span.length:
-            return frozenset(side.path for side in _sides(span))
-    return frozenset()
+    return Tally(programme).at(frame)
+
+
+class Tally:
+    """:func:`on_air` for many frames: V1's spans looked up by bisection."""
+
+    def __init__(self, programme: RenderPlan) -> None:
+        self._spans = programme.video
+        self._starts = [span.start for span in programme.video]
+
+    def at(self, frame: int) -> frozenset[str]:
+        i = bisect.bisect_right(self._starts, frame) - 1
+        if i < 0 or frame >= self._spans[i].start + self._spans[i].length:
+            return frozenset()
+        return frozenset(side.path for side in _sides(self._spans[i]))
 
 
 # -- the segments ---------------------------------------------------------------------------
@@ -284,6 +312,8 @@ def open_multiview(
     preroll = sound_preroll_s(programme, preroll_s)
     programme_keys = segment_keys(programme, ranges, preset=preset, preroll_s=preroll)
     stats = {tile.path: media_stat(tile.path) for tile in grid.tiles}
+    clocks = {tile.path: SourceClock(programme, tile.path) for tile in grid.tiles}
+    tally = Tally(programme)
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     segments = []
@@ -297,11 +327,11 @@ def open_multiview(
                 {
                     "path": tile.path,
                     "media": stats[tile.path],
-                    "frames": [source_frame(programme, tile.path, t) for t in shown],
+                    "frames": [clocks[tile.path].frame(t) for t in shown],
                 }
                 for tile in grid.tiles
             ],
-            "tally": [sorted(on_air(programme, t)) for t in shown],
+            "tally": [sorted(tally.at(t)) for t in shown],
         }
         text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         key = "mv" + hashlib.sha256(text.encode()).hexdigest()[:22]
@@ -384,9 +414,10 @@ def multiview_frames(
     empty = np.zeros((grid.height, grid.width, 3), np.uint8)
     for tile in grid.tiles:
         _outline(empty, tile, 1, OUTLINE, gap=grid.margin // 2)
+    tallies = Tally(programme)
     for t in shown:
         frame = empty.copy()
-        tally = on_air(programme, t)
+        tally = tallies.at(t)
         for tile, pictures in zip(grid.tiles, tiles, strict=True):
             frame[tile.y : tile.y + tile.height, tile.x : tile.x + tile.width] = next(pictures)
             if tile.path in tally:
@@ -404,7 +435,8 @@ def _tile_frames(programme: RenderPlan, tile: Tile, shown: range) -> Iterator[Fr
         slate = offline_slate(tile.width, tile.height, tile.name)
         yield from (slate for _ in shown)
         return
-    wanted = [source_frame(programme, tile.path, t) for t in shown]
+    clock = SourceClock(programme, tile.path)
+    wanted = [clock.frame(t) for t in shown]
     try:
         reader = VideoReader(tile.path)
     except PostprodError:
