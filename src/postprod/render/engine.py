@@ -98,12 +98,8 @@ def render(
     span = plan.output_range
     first_tc = plan.start_timecode_frames + span.start
     start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
-    first_sample = _sample_at(plan, span.start)
-    mixed_from = 0
-    if preroll_s is not None:  # on a block of the whole mix: chunked effects cut alike
-        mixed_from = max(0, first_sample - round(preroll_s * fmt.sample_rate))
-        mixed_from = mixed_from // _MIX_BLOCK * _MIX_BLOCK
-    sound = _Sound(plan, mixed_from)
+    first_sample = sample_at(plan, span.start)
+    sound = ProgrammeSound(plan, mix_start(plan, first_sample, preroll_s))
     sound.skip_to(first_sample)
     # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
     pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
@@ -124,7 +120,7 @@ def render(
                     assert isinstance(writer, MediaWriter)
                     packets = sources.packets(piece.path, piece.source_first, piece.frames)
                     writer.copy_packets(packets, piece.source_first, piece.frames)
-                    writer.write_audio(sound.until(_sample_at(plan, piece.start + piece.frames)))
+                    writer.write_audio(sound.until(sample_at(plan, piece.start + piece.frames)))
                     if progress is not None:
                         progress(piece.start + piece.frames - span.start, span.frames)
                     continue
@@ -134,7 +130,7 @@ def render(
                     _write_pictures(
                         writer, pictures.frames(first, count), plan, first, count, burn_in_timecode
                     )
-                    writer.write_audio(sound.until(_sample_at(plan, first + count)))
+                    writer.write_audio(sound.until(sample_at(plan, first + count)))
                     if progress is not None:
                         progress(first + count - span.start, span.frames)
             samples = writer.samples_written
@@ -209,7 +205,7 @@ def _open_output(
 _MIX_BLOCK = 8192
 
 
-class _Sound:
+class ProgrammeSound:
     """The programme's mix (through the console), taken up to any sample."""
 
     def __init__(self, plan: RenderPlan, first_sample: int = 0) -> None:
@@ -237,7 +233,18 @@ class _Sound:
             self.until(min(sample, self._done + step))
 
 
-def _sample_at(plan: RenderPlan, frame: int) -> int:
+def mix_start(plan: RenderPlan, first_sample: int, preroll_s: float | None) -> int:
+    """Where the console starts to make the sound from ``first_sample``: ``preroll_s``
+    before it (None: the programme's start, exact for any effect), on a block of the whole
+    mix so that chunked effects cut alike."""
+    if preroll_s is None:
+        return 0
+    start = max(0, first_sample - round(preroll_s * plan.output.sample_rate))
+    return start // _MIX_BLOCK * _MIX_BLOCK
+
+
+def sample_at(plan: RenderPlan, frame: int) -> int:
+    """The first sample of programme ``frame``."""
     fmt = plan.output
     return round(frame * fmt.sample_rate / fmt.frame_rate)
 
@@ -422,29 +429,43 @@ def _transform_of(source: Source | None) -> Transform | None:
     return None if source is None else source.transform
 
 
+def source_frames(source: Source, offset: int, count: int) -> NDArray[np.int64]:
+    """The file frames span frames ``offset`` .. ``offset + count`` of ``source`` show:
+    ``first + sign * floor((lead + j) * |speed| * rate_ratio)``, the frame each output
+    frame's time falls in (a warp; for blended slow motion, the earlier of its two) or the
+    nearest one (a rate conversion)."""
+    step = abs(source.speed) * source.rate_ratio  # file frames per output frame
+    positions = (source.lead + offset + np.arange(count)) * step
+    nearest = 0.5 if source.rate_ratio != 1.0 and not _blends(source) else 1e-9
+    sign = -1 if source.speed < 0 else 1
+    whole: NDArray[np.int64] = np.floor(positions + nearest).astype(np.int64)
+    return source.first_frame + sign * whole
+
+
+def _blends(source: Source) -> bool:
+    step = abs(source.speed) * source.rate_ratio
+    return source.blend and source.speed > 0 and step != int(step)
+
+
 def _warped(
     reader: VideoReader, source: Source, offset: int, count: int, size: tuple[int, int]
 ) -> Iterator[NDArray[np.uint8]]:
     """A time-warped or rate-converted span's frames: slow, fast, frozen or reversed, or a
     file of another frame rate; blended if asked (each output frame the mix of the two
-    source frames either side of its time), else the frame the time falls in (a warp) or
-    the nearest one (a rate conversion)."""
-    step = abs(source.speed) * source.rate_ratio  # file frames per output frame
-    positions = (source.lead + offset + np.arange(count)) * step
-    nearest = 0.5 if source.rate_ratio != 1.0 else 1e-9
-    sign = -1 if source.speed < 0 else 1
-    blend = source.blend and sign > 0 and step != int(step)
-    whole = np.floor(positions + (1e-9 if blend else nearest)).astype(np.int64)
-    indices = [source.first_frame + sign * int(k) for k in whole]
+    source frames either side of its time), else :func:`source_frames`."""
+    indices = [int(k) for k in source_frames(source, offset, count)]
     fit = source.fit
-    if not blend:
+    if not _blends(source):
         yield from reader.frames_at(indices, size=size, fit=fit)
         return
     pairs = sorted(index for k in indices for index in (k, k + 1))  # forwards only
     frames = reader.frames_at(pairs, size=size, fit=fit)
     cached: dict[int, NDArray[np.uint8]] = {}
     wanted = iter(pairs)
-    for index, weight in zip(indices, positions - whole, strict=True):
+    step = abs(source.speed) * source.rate_ratio  # file frames per output frame
+    positions = (source.lead + offset + np.arange(count)) * step  # forwards: first + whole
+    weights = positions - (np.asarray(indices) - source.first_frame)
+    for index, weight in zip(indices, weights, strict=True):
         while index + 1 not in cached:
             cached[next(wanted)] = next(frames)
         low, high = cached[index], cached[index + 1]

@@ -54,8 +54,13 @@ from postprod.errors import PostprodError, RenderError
 from postprod.media.video import VideoReader
 from postprod.media.writer import MediaWriter
 from postprod.planner.plan import RenderPlan, Source, VideoSpan
-from postprod.render.engine import with_offline_media
-from postprod.render.mixdown import programme_sound
+from postprod.render.engine import (
+    ProgrammeSound,
+    mix_start,
+    sample_at,
+    source_frames,
+    with_offline_media,
+)
 from postprod.render.presets import OutputPreset
 from postprod.render.preview import (
     FRAGMENTED_MP4,
@@ -80,7 +85,6 @@ TALLY = (220, 30, 30)
 OUTLINE = (70, 70, 70)
 
 #: Samples the console mixes at a time (the render engine's block: the same pre-roll).
-_MIX_BLOCK = 8192
 
 Frame = NDArray[np.uint8]
 
@@ -194,15 +198,8 @@ def picture_sources(programme: RenderPlan) -> tuple[str, ...]:
 
 
 def frame_in_span(source: Source, offset: int) -> int:
-    """The file frame ``source`` shows ``offset`` frames into its span (the engine's rule:
-    ``first + sign * floor((lead + offset) * |speed| * rate_ratio)``, the nearest frame for a
-    rate conversion; blended slow motion: the earlier frame)."""
-    if source.speed == 1.0 and source.rate_ratio == 1.0:
-        return source.first_frame + offset
-    step = abs(source.speed) * source.rate_ratio
-    nearest = 0.5 if source.rate_ratio != 1.0 else 1e-9
-    whole = math.floor((source.lead + offset) * step + nearest)
-    return source.first_frame + (-whole if source.speed < 0 else whole)
+    """The file frame ``source`` shows ``offset`` frames into its span (the engine's rule)."""
+    return int(source_frames(source, offset, 1)[0])
 
 
 class SourceClock:
@@ -381,9 +378,9 @@ def render_multiview_segment(
     rate = FrameRate.parse(fmt.frame_rate)
     first_tc = programme.start_timecode_frames + segment.start_frame
     start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
-    first = _sample_at(programme, segment.start_frame)
-    sound = _Mix(programme, _mixed_from(programme, first, preroll_s))
-    sound.take(first)  # the pre-roll: the console settles, nothing is written
+    first = sample_at(programme, segment.start_frame)
+    sound = ProgrammeSound(programme, mix_start(programme, first, preroll_s))
+    sound.skip_to(first)  # the pre-roll: the console settles, nothing is written
     block = max(1, round(fmt.frame_rate))
     with (
         segment_file(segment.path) as temporary,
@@ -400,7 +397,7 @@ def render_multiview_segment(
             count = min(block, segment.start_frame + segment.frames - at)
             for _ in range(count):
                 writer.write_video(next(pictures))
-            writer.write_audio(sound.take(_sample_at(programme, at + count)))
+            writer.write_audio(sound.until(sample_at(programme, at + count)))
     return segment.path
 
 
@@ -485,41 +482,3 @@ def _label(tile: Tile) -> Graphic:
 
 
 # -- the sound -------------------------------------------------------------------------------
-
-
-def _sample_at(programme: RenderPlan, frame: int) -> int:
-    fmt = programme.output
-    return round(frame * fmt.sample_rate / fmt.frame_rate)
-
-
-def _mixed_from(programme: RenderPlan, first_sample: int, preroll_s: float | None) -> int:
-    """Where the console starts for a segment from ``first_sample`` (as the preview's)."""
-    if preroll_s is None:
-        return 0
-    start = max(0, first_sample - round(preroll_s * programme.output.sample_rate))
-    return start // _MIX_BLOCK * _MIX_BLOCK
-
-
-class _Mix:
-    """The programme's mix from where the console started, taken in order up to a sample."""
-
-    def __init__(self, programme: RenderPlan, first_sample: int) -> None:
-        self._blocks = programme_sound(programme, _MIX_BLOCK, first_sample=first_sample)
-        self._held = np.zeros((programme.output.channels, 0), np.float32)
-        self._at = first_sample  # the sample ``_held`` starts at
-
-    def take(self, end: int) -> NDArray[np.float32]:
-        """The mix from where the last take ended to sample ``end`` (silence past its end)."""
-        pieces = [self._held]
-        have = self._held.shape[1]
-        while self._at + have < end:
-            block = next(self._blocks, None)
-            if block is None:
-                pieces.append(np.zeros((self._held.shape[0], end - self._at - have), np.float32))
-                break
-            pieces.append(block)
-            have += block.shape[1]
-        held = np.concatenate(pieces, axis=1) if len(pieces) > 1 else self._held
-        count = end - self._at
-        taken, self._held, self._at = held[:, :count], held[:, count:], end
-        return np.ascontiguousarray(taken)
