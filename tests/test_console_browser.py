@@ -365,6 +365,48 @@ def test_play_a_range_moves_the_picture_and_sounds(page: Any, shoot: Any) -> Non
     page.wait_for_function("() => document.querySelector('#preview video').paused")
 
 
+def test_the_multiview_shows_every_camera_in_a_grid(page: Any, shoot: Any) -> None:
+    show_view(page, "preview")
+    page.wait_for_function("() => document.querySelector('#preview video').readyState >= 1")
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+ArrowRight")  # two seconds in: C plays, A and B run on
+    page.keyboard.press("Shift+ArrowRight")
+    page.wait_for_selector('#timecode:text("01:00:02:00")')
+    page.click('[data-role="multiview"]')
+    page.wait_for_selector('[data-role="multiview"][aria-pressed="true"]')
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#preview video');"
+        " return v.readyState >= 2 && v.currentSrc.includes('/api/multiview/'); }",
+        timeout=60_000,
+    )
+    # the grid: four tiles (three cameras and an empty one), each camera's own colour
+    tiles = page.evaluate(
+        """() => {
+            const v = document.querySelector('#preview video');
+            const c = document.createElement('canvas');
+            c.width = v.videoWidth; c.height = v.videoHeight;
+            const g = c.getContext('2d');
+            g.drawImage(v, 0, 0);
+            const at = (x, y) => Array.from(g.getImageData(x * c.width, y * c.height, 1, 1).data.slice(0, 3));
+            return [at(0.25, 0.2), at(0.75, 0.2), at(0.25, 0.7), at(0.75, 0.7)];
+        }"""
+    )
+    colours = {(40, 70, 160): "A", (190, 110, 40): "B", (50, 150, 80): "C"}
+
+    def nearest(rgb: list[int]) -> str:
+        best = min(colours, key=lambda c: sum((a - b) ** 2 for a, b in zip(c, rgb, strict=True)))
+        return (
+            colours[best]
+            if sum((a - b) ** 2 for a, b in zip(best, rgb, strict=True)) < 3000
+            else "-"
+        )
+
+    assert [nearest(rgb) for rgb in tiles[:3]] == ["A", "B", "C"], tiles
+    shoot(page, "multiview")
+    page.click('[data-role="multiview"]')
+    page.wait_for_selector('[data-role="multiview"][aria-pressed="false"]')
+
+
 def test_a_meter_moves_while_playing(page: Any, shoot: Any) -> None:
     meters: list[dict[str, Any]] = []
     page.on(

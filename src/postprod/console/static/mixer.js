@@ -308,7 +308,7 @@ export function createMixer(root, board) {
   function insertsElement(strip, key) {
     const box = element("div", "inserts");
     const inserts = strip.inserts ?? [];
-    box.append(element("h4", "caption", inserts.length ? "inserts" : "no inserts"));
+    box.append(element("h4", "caption", inserts.length ? `inserts (${inserts.length})` : "no inserts"));
     const list = element("ol");
     inserts.forEach((insert, index) => {
       const row = element("li");
