@@ -283,6 +283,19 @@ def test_a_fader_move_is_saved_in_the_project(page: Any, console: Console, shoot
     assert page.locator('.strip[data-strip="music"] [data-role=gain-db]').input_value() == "-7.5"
 
 
+def test_record_arm_is_the_projects(page: Any, console: Console) -> None:
+    show_view(page, "mixer")
+    arm = page.locator('.strip[data-strip="FX"] [data-role=arm]')
+    assert arm.get_attribute("aria-pressed") == "false"
+    arm.click()
+    wait_until(lambda: strip_of(api_state(page)["mixer"], "FX")["armed"], "FX armed in /api/state")
+    page.wait_for_selector('.strip[data-strip="FX"] [data-role=arm][aria-pressed="true"]')
+    saved = console_view(load_project(console.project), console.project.parent)
+    assert strip_of(saved, "FX")["armed"] is True  # in the project: `postprod record` uses it
+    page.locator('.strip[data-strip="FX"] [data-role=arm]').click()
+    wait_until(lambda: not strip_of(api_state(page)["mixer"], "FX")["armed"], "FX disarmed")
+
+
 def test_trim_a_clip_and_undo_it(page: Any, console: Console) -> None:
     original = console.project.read_bytes()
     state = api_state(page)

@@ -226,6 +226,7 @@ VERBS = (
     *("add", "remove", "set", "move", "rename", "lock", "clear", "route", "close", "extract"),
     *("jump", "split", "trim", "roll", "slip", "slide", "append", "insert", "overwrite"),
     *("replace", "lift", "link", "unlink", "speed", "freeze", "reverse", "picture", "title"),
+    "arm",
 )
 
 

@@ -258,7 +258,7 @@ def test_show_json_has_exactly_the_console_keys(
     assert [strip["name"] for strip in view["tracks"]] == ["A1", "A2"]
     for strip in [*view["tracks"], *view["buses"], view["master"]]:
         assert required | extra <= set(strip)
-    assert set(view["tracks"][0]) == required | extra
+    assert set(view["tracks"][0]) == required | extra | {"armed"}  # a track's record arm
     a1, a2 = view["tracks"]
     assert (a1["gain_db"], a1["pan"], a1["mute"], a1["solo"]) == (-6.0, -0.5, True, False)
     assert a1["inserts"] == [{"effect": "gain", "params": {"gain_db": -3.0}}]

@@ -348,3 +348,28 @@ def test_a_render_takes_the_projects_size_and_sample_rate(
     info = probe(out)
     assert info.video is not None and (info.video.width, info.video.height) == (320, 180)
     assert info.audio is not None and info.audio.sample_rate == 44100
+
+
+def test_a_track_armed_to_record_takes_the_take(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _new(tmp_path)
+    before = project.read_bytes()
+    record = ["record", str(project), "--input", "tone:1000", "--duration", "0.5"]
+    assert main(record) == 2  # nothing armed, no --track
+    assert "no track is armed" in _error(capsys) and project.read_bytes() == before
+    assert main(["track", "arm", str(project), "V1"]) == 2  # a picture track
+    assert "picture track" in _error(capsys)
+    assert main(["track", "arm", str(project), "A2"]) == 0
+    assert [info.name for info in ops.track_infos(load_project(project)) if info.armed] == ["A2"]
+    capsys.readouterr()
+    assert main(["mixer", str(project), "show", "--json"]) == 0
+    strips = json.loads(capsys.readouterr().out)["tracks"]
+    assert {s["name"]: s["armed"] for s in strips} == {"A1": False, "A2": True}
+    assert main(record) == 0
+    timeline = load_project(project)
+    (take,) = next(t for t in timeline.tracks if t.name == "A2").find_clips()
+    assert take.name.startswith("A2")
+    assert main(["edit", str(project), "undo"]) == 0  # the take
+    assert main(["edit", str(project), "undo"]) == 0  # the arm
+    assert project.read_bytes() == before

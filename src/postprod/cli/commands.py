@@ -40,7 +40,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "track": Entry(
         "postprod.cli.project:track_app",
-        "A project's tracks: add, rename, remove, move, lock and list them.",
+        "A project's tracks: add, rename, remove, move, lock, arm and list them.",
     ),
     "edit": Entry(
         "postprod.cli.edit:app",

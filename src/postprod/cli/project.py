@@ -118,7 +118,7 @@ def timeline_show(
 
 track_app = typer.Typer(
     no_args_is_help=True,
-    help="A project's tracks: add, rename, remove, move, lock and list them.",
+    help="A project's tracks: add, rename, remove, move, lock, arm and list them.",
 )
 
 
@@ -185,6 +185,17 @@ def track_lock(
     applying.apply(ctx, project, ops.LockTrack(name, not off))
 
 
+@track_app.command("arm")
+def track_arm(
+    ctx: typer.Context,
+    project: Path = PROJECT,
+    name: str = NAME,
+    off: bool = typer.Option(False, "--off", help="Disarm it instead."),
+) -> None:
+    """Arm an audio track to record (--off disarms it); `record` without --track uses it."""
+    applying.apply(ctx, project, ops.ArmTrack(name, not off))
+
+
 @track_app.command("list")
 def track_list(
     project: Path = PROJECT, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
@@ -195,7 +206,7 @@ def track_list(
         typer.echo(json.dumps([info.to_dict() for info in infos]))
         return
     table = Table(title=str(project), title_justify="left")
-    for column in ("track", "kind", "place", "layout", "locked", "clips"):
+    for column in ("track", "kind", "place", "layout", "locked", "armed", "clips"):
         table.add_column(column, no_wrap=True)
     for info in infos:
         table.add_row(
@@ -204,6 +215,7 @@ def track_list(
             str(info.position),
             info.layout or "",
             "locked" if info.locked else "",
+            "armed" if info.armed else "",
             str(info.clips),
         )
     Console().print(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 def record_command(
     project: Path = typer.Argument(..., help="The project (.otio) the take goes into."),
-    track: str = typer.Option(..., "--track", "-t", help="The audio track (made if missing)."),
+    track: str | None = typer.Option(
+        None, "--track", "-t", help="The audio track (made if missing); default: the armed one."
+    ),
     source: str | None = typer.Option(
         None, "--input", help="A device name or number, file:PATH or tone:HZ (default device)."
     ),
@@ -51,8 +53,10 @@ def record_command(
     from postprod.media.inputs import parse_input
     from postprod.record.take import TakePlan, record_take
 
-    where = Where.of(load_project(project))
+    timeline = load_project(project)
+    where = Where.of(timeline)
     counting = FrameRate.parse(where.rate)
+    track = track or _armed_track(timeline, project)
 
     def point(text: str | None, what: str) -> int | None:
         return None if text is None else parse_point(text, counting, where.start_frame, what=what)
@@ -87,6 +91,20 @@ def record_command(
         f"{where.tc(take.record_frame)}{stopped}; peak {take.loudness.sample_peak_dbfs:.1f} dBFS, "
         f"{take.loudness.integrated_lufs:.1f} LUFS"
     )
+
+
+def _armed_track(timeline: Any, project: Path) -> str:
+    """The one track armed to record (``postprod track arm``), when no --track is given."""
+    from postprod.operations import track_infos
+
+    armed = [info.name for info in track_infos(timeline) if info.armed]
+    if len(armed) != 1:
+        raise EditError(
+            "no track is armed to record" if not armed else f"{', '.join(armed)} are all armed",
+            where=str(project),
+            fix="give --track NAME, or arm one: postprod track arm PROJECT NAME",
+        )
+    return armed[0]
 
 
 def _channels(text: str | None) -> tuple[int, ...]:

@@ -42,6 +42,7 @@ from postprod.operations.session import Project
 from postprod.operations.timing import Freeze, Reverse, Speed
 from postprod.operations.tracks import (
     AddTrack,
+    ArmTrack,
     LockTrack,
     MoveTrack,
     RemoveTrack,
@@ -66,6 +67,7 @@ __all__ = [
     "AddTransition",
     "AddTwin",
     "Append",
+    "ArmTrack",
     "ClearAutomation",
     "ClearClipEffects",
     "ClipFade",

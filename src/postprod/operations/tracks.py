@@ -39,6 +39,7 @@ class TrackInfo:
     layout: str | None
     locked: bool
     clips: int
+    armed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -57,6 +58,7 @@ def track_infos(timeline: otio.schema.Timeline) -> list[TrackInfo]:
                 settings.layout,
                 settings.locked,
                 sum(isinstance(item, otio.schema.Clip) for item in track),
+                settings.armed,
             )
         )
     return found
@@ -160,6 +162,24 @@ class LockTrack(Operation):
         set_track_settings(track, replace(track_settings_of(track), locked=self.locked))
 
 
+@dataclass(frozen=True, slots=True)
+class ArmTrack(Operation):
+    """Arm an audio track to record (or, with ``armed`` false, disarm it): where ``postprod
+    record`` puts a take when no track is named, and what the console's R button shows."""
+
+    name: ClassVar[str] = "arm-track"
+    track: str
+    armed: bool = True
+
+    def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
+        track = find_track(timeline, self.track)
+        if self.armed and track.kind != otio.schema.TrackKind.Audio:
+            raise EditError(
+                f"track {track.name} is a picture track", fix="arm an audio track to record"
+            )
+        set_track_settings(track, replace(track_settings_of(track), armed=self.armed))
+
+
 #: This family's operations, for the registry.
 TRACK_OPERATIONS: tuple[type[Operation], ...] = (
     AddTrack,
@@ -167,6 +187,7 @@ TRACK_OPERATIONS: tuple[type[Operation], ...] = (
     RemoveTrack,
     MoveTrack,
     LockTrack,
+    ArmTrack,
 )
 
 

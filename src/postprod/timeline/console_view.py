@@ -102,6 +102,7 @@ def console_view(timeline: otio.schema.Timeline, folder: Path) -> dict[str, Any]
                     where, strip.automation, strip.insert_automation, strip.sends
                 ),
                 "layout": _layout(track, folder),
+                "armed": track_settings_of(track).armed,
                 "pan_rear": strip.pan_rear,
             }
         )

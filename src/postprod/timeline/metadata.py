@@ -469,19 +469,26 @@ def set_project_settings(timeline: otio.schema.Timeline, settings: ProjectSettin
 @dataclass(frozen=True, slots=True)
 class TrackSettings:
     """A track's own settings: an audio track's channel layout (``None``: not stated, its
-    media decide) and whether it is locked against edits."""
+    media decide), whether it is locked against edits, and whether it is armed to record
+    (the console's R button; written only when armed, so older files read the same)."""
 
     layout: str | None = None
     locked: bool = False
+    armed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout, "locked": self.locked}
+        data: dict[str, Any] = {"layout": self.layout, "locked": self.locked}
+        if self.armed:
+            data["armed"] = True
+        return data
 
     @staticmethod
     def from_dict(data: dict[str, Any], where: str) -> TrackSettings:
         layout = data.get("layout")
         settings = TrackSettings(
-            None if layout is None else str(layout), bool(data.get("locked", False))
+            None if layout is None else str(layout),
+            bool(data.get("locked", False)),
+            bool(data.get("armed", False)),
         )
         settings.check(where)
         return settings

@@ -53,7 +53,6 @@ export function createMixer(root, board) {
   let pending = false;
   let lastMeters = 0;
   let touchMode = false;
-  const armed = new Set();
   let loudness = null; // the master's loudness panel parts
 
   const toolbar = element("div", "toolbar");
@@ -156,17 +155,15 @@ export function createMixer(root, board) {
         button.dataset.key = key(role);
         button.setAttribute("aria-pressed", String(Boolean(on)));
         button.setAttribute("aria-label", `${strip.name} ${role}`);
-        button.title = role === "arm" ? "arm for touch automation" : role;
+        button.title = role === "arm" ? "arm to record (and for touch automation)" : role;
         button.addEventListener("click", run);
         buttons.append(button);
       };
       toggle("mute", "M", strip.mute, () => change([setting(strip, { mute: !strip.mute })]));
       toggle("solo", "S", strip.solo, () => change([setting(strip, { solo: !strip.solo })]));
-      toggle("arm", "R", armed.has(strip.name), (event) => {
-        if (armed.has(strip.name)) armed.delete(strip.name);
-        else armed.add(strip.name);
-        event.currentTarget.setAttribute("aria-pressed", String(armed.has(strip.name)));
-      });
+      if (strip.type === "track") {
+        toggle("arm", "R", strip.armed, () => change([{ op: "arm-track", track: strip.name, armed: !strip.armed }]));
+      }
       controls.append(buttons);
     }
 
@@ -302,7 +299,8 @@ export function createMixer(root, board) {
   }
 
   function touching(strip) {
-    return touchMode && board.playing && strip.type === "track" && (armed.size === 0 || armed.has(strip.name));
+    const armed = (board.state?.mixer?.tracks ?? []).filter((track) => track.armed);
+    return touchMode && board.playing && strip.type === "track" && (!armed.length || strip.armed);
   }
 
   function insertsElement(strip, key) {
