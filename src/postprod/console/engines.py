@@ -80,6 +80,10 @@ class Previews:
             self._segments = {
                 segment.key: kept for kept in self._ranges.values() for segment in kept.segments
             }
+            # the render locks of segments no kept range holds go with them
+            self._rendering = {
+                key: lock for key, lock in self._rendering.items() if key in self._segments
+            }
         return {
             "segments": [
                 {
