@@ -90,8 +90,12 @@ def main() -> None:
             ),
         ]
         runs = [(label, command, None) for label, command, _ in cases]
-        if before_env is not None:
-            runs += [(f"before: {label}", command, before_env) for label, command, _ in cases[1:]]
+        if before_env is not None:  # the commands the older code has (a newer one may not)
+            runs += [
+                (f"before: {label}", command, before_env)
+                for label, command, _ in cases[1:]
+                if subprocess.run(command, capture_output=True, env=before_env).returncode == 0
+            ]
         for _, command, env in runs:  # warm the page cache and the bytecode
             run_once(command, env)
         times: dict[str, list[float]] = {label: [] for label, _, _ in runs}
@@ -113,7 +117,10 @@ def main() -> None:
     if before_env is not None:
         print(f"\nbefore ({args.before}) / now, whole process:")
         for label, _, _ in cases[1:]:
-            old = medians[f"before: {label}"]
+            old = medians.get(f"before: {label}")
+            if old is None:
+                print(f"{label:44s} (not in the older code)")
+                continue
             print(
                 f"{label:44s} {old:6.3f} s -> {medians[label]:6.3f} s: {old / medians[label]:.2f}x"
             )
