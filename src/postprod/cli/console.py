@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -10,16 +9,8 @@ from pathlib import Path
 
 import typer
 
+from postprod.console.hosts import is_loopback
 from postprod.errors import PostprodError, ProjectError
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -99,7 +90,7 @@ def console_command(
         raise
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{real_port}/?token={token}"
-    if not _loopback(host):
+    if not is_loopback(host):
         typer.echo(
             f"warning: serving on {host}, not loopback: anyone who can reach it and sees the "
             "token can change the project, and plain HTTP carries the token unencrypted",

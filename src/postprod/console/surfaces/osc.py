@@ -23,7 +23,6 @@ range) is logged as a warning and ignored.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import re
@@ -38,6 +37,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.osc_server import BlockingOSCUDPServer
 
+from postprod.console.hosts import is_loopback
 from postprod.console.surfaces.common import (
     GAIN_MAX_DB,
     GAIN_MIN_DB,
@@ -126,7 +126,7 @@ class OscSurface:
         last value is the one kept) and start the writer."""
         if self._server is not None:
             return
-        if not _loopback(self.host):
+        if not is_loopback(self.host):
             log.warning("OSC surface on %s: anyone who can reach it can move the faders", self.host)
         dispatcher = Dispatcher()
         dispatcher.set_default_handler(self._handle, needs_reply_address=True)
@@ -351,12 +351,3 @@ def _expected(what: str) -> str:
         "gain_db": f"give one number of dB, {GAIN_MIN_DB:g} to {GAIN_MAX_DB:g}",
         "pan": "give one number, -1 (left) to 1 (right)",
     }.get(what, "give 1 or 0")
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
