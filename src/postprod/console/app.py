@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from postprod.console import engines, payloads
+from postprod.console import engines, heap, payloads
 from postprod.console.hub import Client, Hub
 from postprod.console.jobs import Jobs, delivery_work, preset_names
 from postprod.console.lock import WriterLock
@@ -151,8 +151,14 @@ class Console:
         return started
 
     async def watch(self) -> None:
-        """Push the state whenever the project or its journal changes."""
+        """Push the state whenever the project or its journal changes (and, every
+        :data:`heap.TRIM_INTERVAL_S`, give the C heap's free memory back)."""
+        loop = asyncio.get_running_loop()
+        trimmed = loop.time()
         while True:
+            if loop.time() - trimmed >= heap.TRIM_INTERVAL_S:
+                await run_in_threadpool(heap.trim)
+                trimmed = loop.time()
             try:
                 state = await run_in_threadpool(self.board.poll)
             except PostprodError:
