@@ -95,6 +95,10 @@ def test_new_never_replaces_a_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["new", str(other), "--rate", "25", "--name", "X", "--size", "321x180"]) == 2
     assert "even pixels" in _error(capsys)
     assert not other.exists()
+    assert main(["new", str(tmp_path), "--rate", "25", "--name", "X"]) == 2  # a folder
+    assert "already exists" in _error(capsys)
+    assert main(["new", "..", "--rate", "25", "--name", "X"]) == 2
+    assert "names a folder" in _error(capsys)
 
 
 def test_timeline_set_changes_only_what_is_given(

@@ -49,6 +49,10 @@ def new_project(
     renders make (default: the first clip's); ``sample_rate_hz`` the sound's.
     """
     target = Path(path)
+    if target.name in ("", ".", ".."):
+        raise ProjectError(
+            f"{path} names a folder, not a project file", fix="give a file such as show.otio"
+        )
     history = History(target)
     if target.exists() or history.folder.exists():
         taken = target if target.exists() else history.folder
