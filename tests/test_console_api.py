@@ -110,6 +110,27 @@ def test_state_shows_project_timeline_mixer_history_and_media(client: TestClient
     assert answer.headers["cache-control"] == "no-store"
 
 
+def test_state_lists_the_latest_history_and_is_built_once_per_change(project: Path) -> None:
+    """A long session's state stays small (the journal's last events and their count)
+    and is built again only when the project or its journal changes."""
+    from postprod.console import state as board_state
+    from postprod.operations import AddMarker
+
+    board = board_state.Board(project)
+    for number in range(board_state.HISTORY_SHOWN + 5):
+        board.project.apply(AddMarker(number, f"m{number}"), description=f"mark {number}")
+    state = board.state()
+    total = len(board.project.history.events())
+    assert state["history_total"] == total > board_state.HISTORY_SHOWN
+    assert len(state["history"]) == board_state.HISTORY_SHOWN
+    assert state["history"][-1]["description"] == f"mark {board_state.HISTORY_SHOWN + 4}"
+    assert board.state() is state  # nothing changed: the same state, not built again
+    board.apply([AddMarker(3, "one more")], "one more")
+    again = board.state()
+    assert again is not state and again["history"][-1]["description"] == "one more"
+    assert again["history_total"] == total + 1
+
+
 def test_operations_lists_every_operation_with_its_parameters(client: TestClient) -> None:
     operations = client.get("/api/operations").json()
     assert {"split", "set-strip", "add-automation", "insert"} <= set(operations)

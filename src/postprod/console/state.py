@@ -8,14 +8,23 @@ program) by the project file's and the journal's size and modification time.
 
 The state (``GET /api/state`` and every ``{"type": "state"}`` message) is
 plain JSON: the project's basics, the inspect view, the mixer view, the undo
-history, whether undo and redo are possible, and the media the clips use with
+history (its last :data:`HISTORY_SHOWN` events; ``history_total`` counts them
+all), whether undo and redo are possible, and the media the clips use with
 the address that serves each. ``revision`` counts the journal's events, so it
 grows with every edit, undo and redo, whoever made it.
+
+The state is built once per change: it is kept with the fingerprint it was
+built at, and a request that finds the same fingerprint within
+:data:`STATE_FRESH_S` gets the same data back (a long session's state no longer
+costs more to ask for with every edit, and the server keeps one state, not one
+per request); after that it is built again, so media copied in or taken away
+show as online or offline without an edit.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +41,12 @@ from postprod.timeline.model import media_path
 
 #: The stat of the project file and of its journal: (size, mtime_ns) each, None if absent.
 Fingerprint = tuple[tuple[int, int] | None, tuple[int, int] | None]
+
+#: How many of the journal's latest events the state lists (a session of a day has thousands).
+HISTORY_SHOWN = 200
+
+#: How long a state built at an unchanged fingerprint is served again, in seconds.
+STATE_FRESH_S = 5.0
 
 
 class ReadOnlyError(PostprodError):
@@ -68,6 +83,7 @@ class Board:
         self.read_only = read_only
         self.lock = threading.RLock()  # one change (or state read) at a time
         self._seen: Fingerprint | None = None
+        self._built: tuple[Fingerprint, float, dict[str, Any]] | None = None  # the last state
 
     # -- reading -----------------------------------------------------------
 
@@ -117,6 +133,19 @@ class Board:
             return self._state()
 
     def _state(self) -> dict[str, Any]:
+        """The state at the files' current fingerprint (built again only when they changed).
+
+        Callers get the kept dict itself: they serialise it, they never change it."""
+        now = self.fingerprint()
+        if self._built is not None:
+            fingerprint, built_at, state = self._built
+            if fingerprint == now and time.monotonic() - built_at < STATE_FRESH_S:
+                return state
+        state = self._build()
+        self._built = (now, time.monotonic(), state)
+        return state
+
+    def _build(self) -> dict[str, Any]:
         timeline = self.project.timeline()
         info = describe(timeline)
         history = self.project.history
@@ -137,8 +166,9 @@ class Board:
             "mixer": console_view(timeline, self.path.parent),
             "history": [
                 {"event": e.event, "state": e.state, "at": e.at, "description": e.description}
-                for e in events
+                for e in events[-HISTORY_SHOWN:]
             ],
+            "history_total": len(events),
             "can_undo": len(position.undo) > 1,
             "can_redo": bool(position.redo),
             "media": [item.to_dict() for item in self.media(timeline)],
@@ -190,4 +220,4 @@ class Board:
             return self.mark_seen()
 
 
-__all__ = ["Board", "Fingerprint", "MediaFile", "ReadOnlyError"]
+__all__ = ["HISTORY_SHOWN", "STATE_FRESH_S", "Board", "Fingerprint", "MediaFile", "ReadOnlyError"]
