@@ -21,6 +21,7 @@ from postprod.console.surfaces import MackieSurface, OscSurface, Strip, StripWri
 from postprod.console.surfaces.mackie import (
     FADER_MAX,
     UNITY_VALUE,
+    Bank,
     Touch,
     Transport,
     action_of,
@@ -382,6 +383,34 @@ def test_a_mackie_surface_on_a_port(project: Path) -> None:
 
 def _bend(value: int) -> list[int]:
     return [value & 0x7F, value >> 7]
+
+
+def test_mackie_banks_move_the_strips_along_the_tracks(project: Path) -> None:
+    """Twelve audio tracks on eight strips: BANK RIGHT shows tracks 5-12 (never past the
+    last), CHANNEL LEFT steps back one; faders, mutes and meters follow the bank."""
+    from postprod.operations import AddTrack
+
+    Project(project).apply(*(AddTrack("audio", f"A{n}") for n in range(3, 13)))
+    assert action_of(mido.Message("note_on", note=47, velocity=127), [], MASTER) == Bank(8)
+    assert action_of(mido.Message("note_on", note=48, velocity=127), [], MASTER) == Bank(-1)
+    port = _Port()
+    with MackieSurface(project, port=port) as surface:
+        surface.handle(mido.Message("note_on", note=47, velocity=127))  # BANK RIGHT
+        assert surface.offset == 4  # tracks 5-12: the last full bank
+        surface.handle(mido.Message("note_on", note=48, velocity=127))  # CHANNEL LEFT
+        assert surface.offset == 3  # tracks 4-11
+        surface.handle(mido.Message("note_on", note=16, velocity=127))  # mute strip 1
+        assert surface.writer.flush()
+        mutes = {
+            strip["name"]: strip["mute"]
+            for strip in console_view(Project(project).timeline(), project.parent)["tracks"]
+        }
+        assert mutes["A4"] is True and mutes["A1"] is False
+        port.sent.clear()
+        surface.publish_meters({"strips": {"A4": {"peak_dbfs": -3.0}, "A1": {"peak_dbfs": 0.0}}})
+        assert [m.bytes() for m in port.sent] == [[0xD0, 0x0A]]  # A4 on strip 1, A1 not shown
+        surface.handle(mido.Message("note_on", note=46, velocity=127))  # BANK LEFT
+        assert surface.offset == 0
 
 
 def test_a_named_mackie_port(project: Path) -> None:

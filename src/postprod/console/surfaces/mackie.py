@@ -1,7 +1,7 @@
 """A Mackie Control surface over MIDI (mido): faders, mute, solo, transport, meters, LEDs.
 
-The mapping (strips 1 to 8 are the first eight audio tracks; MIDI channels and notes
-count from 0):
+The mapping (strips 1 to 8 are eight audio tracks, the first eight until the bank
+buttons move them; MIDI channels and notes count from 0):
 
 - fader of strip N: 14-bit pitch bend on channel N-1 (0..16383), the master fader on
   channel 8; the fader law is Ardour's Mackie Control law with +6 dB at the top
@@ -12,6 +12,10 @@ count from 0):
 - mute: note 16+N-1, solo: note 8+N-1 (a press toggles; the LED of the same note shows
   the state: velocity 127 lit, 0 dark);
 - transport: play note 94, stop note 93;
+- banking: BANK LEFT/RIGHT (notes 46/47) move the eight strips by eight tracks,
+  CHANNEL LEFT/RIGHT (notes 48/49) by one; the bank never runs past the last track (with
+  twelve tracks, strips 1-8 show tracks 1-8 or, banked right, 5-12); the faders, LEDs
+  and meters follow the bank at once;
 - meters: channel pressure on channel 0, value = (N-1) * 16 + level, level 0..12 from
   the strip's sample peak in dBFS (``meter_level``).
 
@@ -47,7 +51,7 @@ from postprod.operations import Project, SetStrip
 
 log = logging.getLogger("postprod.console.surfaces.mackie")
 
-#: Faders, buttons and meters on one Mackie Control (no banking).
+#: Faders, buttons and meters on one Mackie Control.
 STRIPS = 8
 FADER_MAX = 16383
 MASTER_CHANNEL = 8
@@ -57,6 +61,8 @@ TOUCH_NOTE = 104
 MASTER_TOUCH_NOTE = 112
 STOP_NOTE = 93
 PLAY_NOTE = 94
+#: The bank buttons and how many tracks each moves the strips by.
+BANK_NOTES = {46: -STRIPS, 47: STRIPS, 48: -1, 49: 1}
 ON = 127
 
 #: The fader's top: gain 2 (+6.02 dB), as Ardour's Mackie support has it.
@@ -115,7 +121,24 @@ class Touch:
     touched: bool
 
 
-Action = SetStrip | Touch | Transport
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """Move the strips along the tracks by ``step`` (a BANK or CHANNEL button)."""
+
+    step: int
+
+
+Action = SetStrip | Touch | Transport | Bank
+
+
+def banked(strips: Sequence[Strip], offset: int) -> list[Strip]:
+    """The strips the surface shows at bank ``offset`` (clamped to the tracks there are)."""
+    return list(strips[clamp_offset(offset, len(strips)) :])
+
+
+def clamp_offset(offset: int, tracks: int) -> int:
+    """A bank offset kept between the first track and the last full bank."""
+    return min(max(offset, 0), max(tracks - STRIPS, 0))
 
 
 def action_of(message: mido.Message, strips: Sequence[Strip], master: Strip) -> Action | None:
@@ -144,6 +167,8 @@ def action_of(message: mido.Message, strips: Sequence[Strip], master: Strip) -> 
         return Transport("play")
     if note == STOP_NOTE:
         return Transport("stop")
+    if note in BANK_NOTES:
+        return Bank(BANK_NOTES[note])
     if MUTE_NOTE <= note < MUTE_NOTE + STRIPS:
         strip = _strip(strips, note - MUTE_NOTE)
         return None if strip is None else SetStrip(strip.name, mute=not strip.mute)
@@ -226,6 +251,7 @@ class MackieSurface:
         self.on_play = on_play
         self.on_stop = on_stop
         self.strips = Strips(self.project)
+        self.offset = 0  # the track shown on strip 1 (banking), counted from 0
         self.writer = StripWriter(
             apply or project_apply(Project(self.project)),
             source=self.source,
@@ -266,6 +292,10 @@ class MackieSurface:
                     log.warning("Mackie %s: this console has no transport (ignored)", action.action)
                 else:
                     callback()
+            elif isinstance(action, Bank):
+                tracks = len(self.strips.current()[0])
+                self.offset = clamp_offset(self.offset + action.step, tracks)
+                self.publish_state()
             elif isinstance(action, Touch):
                 self.writer.touch(action.track, action.touched)
             elif isinstance(action, SetStrip):
@@ -282,7 +312,10 @@ class MackieSurface:
         strips, master = self.strips.current()
         pending = self.writer.pending()
         return (
-            [with_pending(strip, pending.get(strip.name, {})) for strip in strips],
+            [
+                with_pending(strip, pending.get(strip.name, {}))
+                for strip in banked(strips, self.offset)
+            ],
             with_pending(master, pending.get(master.name, {})),
         )
 
@@ -295,7 +328,7 @@ class MackieSurface:
 
     def publish_meters(self, frame: Mapping[str, Any]) -> None:
         """Show a meter frame (the console's ``meters`` message) on the strips' meters."""
-        self._send(meter_messages(frame, self.strips.current()[0]))
+        self._send(meter_messages(frame, banked(self.strips.current()[0], self.offset)))
 
     def publish_state(self) -> None:
         """Show the project's mute and solo on the LEDs and its faders on the motor faders
