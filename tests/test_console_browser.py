@@ -324,6 +324,51 @@ def test_trim_a_clip_and_undo_it(page: Any, console: Console) -> None:
     wait_until(lambda: console.project.read_bytes() == original, "the project's bytes as before")
 
 
+def _v1_clips(tab: Any) -> list[dict[str, Any]]:
+    items = api_state(tab)["timeline"]["items"]
+    return [i for i in items if i["track"] == "V1" and i["kind"] == "clip"]
+
+
+def test_drag_a_clip_edge_and_body_then_undo(page: Any, console: Console) -> None:
+    """The mouse edits: dragging a clip's out edge trims it by the frames dragged over;
+    dragging the last clip's body moves it later; each is one undo step, and undoing
+    both gives the project's bytes back."""
+    original = console.project.read_bytes()
+    first = _v1_clips(page)[0]
+    selector = f'.clip[data-track="V1"][data-record-in="{first["record_in"]}"]'
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    px_per_frame = box["width"] / (first["record_out"] - first["record_in"])
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] - 2, y)  # on the out edge
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 2 - 3 * px_per_frame, y, steps=6)
+    page.mouse.up()
+    page.wait_for_selector(f'{selector}[data-record-out="{first["record_out"] - 3}"]')
+
+    last = _v1_clips(page)[-1]
+    selector = f'.clip[data-track="V1"][data-record-in="{last["record_in"]}"]'
+    box = page.locator(selector).bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)  # on the body
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 30 * px_per_frame, y, steps=10)
+    page.mouse.up()
+    moved = wait_until(
+        lambda: [c for c in _v1_clips(page) if c["record_in"] > last["record_in"]],
+        "the last V1 clip moved later",
+    )
+    assert moved[0]["record_out"] - moved[0]["record_in"] == last["record_out"] - last["record_in"]
+    assert moved[0]["source_in"] == last["source_in"]  # a move keeps the clip's content
+
+    page.evaluate("document.activeElement?.blur()")
+    page.keyboard.press("Control+z")
+    page.wait_for_selector(f'.clip[data-track="V1"][data-record-in="{last["record_in"]}"]')
+    page.keyboard.press("Control+z")
+    wait_until(lambda: console.project.read_bytes() == original, "the project's bytes as before")
+
+
 ANALYSE = """async () => {
   // every <video> of the preview into an analyser (the two take turns on screen)
   const context = new AudioContext();
