@@ -14,6 +14,7 @@ from postprod.operations.linking import Link, Unlink
 from postprod.operations.markers import AddMarker, RemoveMarker
 from postprod.operations.media import AddClip, AddTwin, SetMedia
 from postprod.operations.mixer import MIXER_OPERATIONS
+from postprod.operations.multicam import MULTICAM_OPERATIONS
 from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.project import SetTimeline
@@ -58,6 +59,7 @@ _FAMILIES: tuple[type[Operation], ...] = (
     *TRACK_OPERATIONS,
     *MIXER_OPERATIONS,
     *CLIP_OPERATIONS,
+    *MULTICAM_OPERATIONS,
 )
 
 #: name -> operation class, for every operation a project can journal.

@@ -63,6 +63,7 @@ from postprod.timeline.model import (
     to_frames,
     to_seconds,
 )
+from postprod.timeline.multicam import flatten, has_multicam
 from postprod.video.transform import Transform
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -386,7 +387,13 @@ def plan(
     project_folder: Path | None = None,
     frame_range: FrameRange | None = None,
 ) -> RenderPlan:
-    """The render plan of a timeline at ``output``'s format: all of it, or ``frame_range``."""
+    """The render plan of a timeline at ``output``'s format: all of it, or ``frame_range``.
+
+    Multicam cuts are planned as the plain clips they play (``timeline.multicam.flatten``).
+    """
+    if has_multicam(timeline):
+        timeline = timeline.deepcopy()
+        flatten(timeline)
     rate = timeline_rate(timeline)
     if rate != output.frame_rate:
         output = OutputFormat(
