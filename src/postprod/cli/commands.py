@@ -108,6 +108,10 @@ COMMANDS: dict[str, Entry] = {
         "postprod.cli.sync:sync_command",
         "Find where each recording belongs on the reference's clock, and its clock drift.",
     ),
+    "multicam": Entry(
+        "postprod.cli.multicam:app",
+        "Multicam clips: group angles in sync, cut between them by hand or by who is speaking.",
+    ),
     "sfx": Entry(
         "postprod.cli.sfx:sfx_command",
         "Sound effects from scratch: `sfx list`, `sfx NAME -o OUT.wav`, `sfx recipe FILE -o OUT.wav`.",

@@ -10,4 +10,8 @@ from __future__ import annotations
 #: By the sound (cross-correlation), by the files' start timecodes, by LTC on a channel.
 METHODS = ("audio", "timecode", "ltc")
 
-__all__ = ["METHODS"]
+#: A multicam's further ways (``postprod multicam create --sync``): files lined up at a
+#: point of each (its first frame, its last, or a point given in its seconds).
+POINT_METHODS = ("in", "out", "marker")
+
+__all__ = ["METHODS", "POINT_METHODS"]
