@@ -14,6 +14,7 @@ from typing import Any
 
 from postprod.datafiles import toml_texts
 from postprod.errors import DeliveryError
+from postprod.qc.picture_rules import PictureRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class DeliveryPreset:
     stems: bool = False  # film: every bus as its own file beside the print master
     noise_shaping: bool = False  # shape the dither of the word-length cut (a 16-bit CD master)
     cue_sheet: bool = False  # a CD cue sheet (a track per marker) beside the master
+    #: a ``[picture]`` table: the picture checks (black, freeze, R 103, flashing); none: sound only
+    picture: PictureRules | None = None
     source: str = ""
 
     @staticmethod
@@ -66,10 +69,34 @@ class DeliveryPreset:
                 where=source,
                 fix=f"write {wrong[0]} = true (or false)",
             )
+        if "picture" in data:
+            data["picture"] = _picture_rules(data["picture"], source)
         try:
             return DeliveryPreset(**data, source=source)
         except TypeError as error:
             raise DeliveryError(f"preset {source} is incomplete ({error})", where=source) from None
+
+
+def _picture_rules(table: Any, source: str) -> PictureRules:
+    """The ``[picture]`` table as rules: only known keys, numbers where numbers go."""
+    known = {f.name: f for f in fields(PictureRules)}
+    if not isinstance(table, dict):
+        raise DeliveryError(f"preset {source}: picture must be a table", where=source)
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise DeliveryError(
+            f"preset {source} has unknown picture keys: {', '.join(unknown)}",
+            where=source,
+            fix=f"use only {', '.join(sorted(known))}",
+        )
+    for key, value in table.items():
+        want_bool = isinstance(getattr(PictureRules(), key), bool)
+        if isinstance(value, bool) != want_bool or not isinstance(value, int | float):
+            raise DeliveryError(
+                f"preset {source}: picture.{key} must be {'true or false' if want_bool else 'a number'}",
+                where=source,
+            )
+    return PictureRules(**table)
 
 
 def builtin_presets() -> dict[str, DeliveryPreset]:

@@ -9,7 +9,7 @@ failed check with a fix carries it under ``fix``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from postprod.deliver.checks import Check, Finding, make_check
+from postprod.deliver.picture_qc import PictureQc, measure_picture, picture_checks
 from postprod.deliver.presets import DeliveryPreset
 from postprod.errors import DeliveryError
 from postprod.media.audio import iter_audio_blocks
@@ -28,18 +30,9 @@ from postprod.qc.spectral import BandStats
 if TYPE_CHECKING:
     from postprod.deliver.fixes import Fix
 
+__all__ = ["Check", "Finding", "QcReport", "run_qc"]
+
 _BIT_DEPTHS = {"pcm_s16le": 16, "pcm_s24le": 24, "pcm_s32le": 32, "pcm_f32le": 32, "pcm_f64le": 64}
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One QC check: what was measured against what limit."""
-
-    name: str
-    passed: bool
-    value: float | int | str | None
-    limit: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +46,8 @@ class QcReport:
     stats: SignalStats = field(repr=False)
     #: check name -> the fix a delivery offers for it (failed checks only; ``deliver/fixes.py``)
     fixes: Mapping[str, Fix] = field(default_factory=lambda: MappingProxyType({}))
+    #: the picture pass (``deliver/picture_qc.py``), when the preset checks picture
+    picture: PictureQc | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -82,8 +77,10 @@ def run_qc(
     preset: DeliveryPreset,
     *,
     expected_duration_s: float | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> QcReport:
-    """Check ``path`` against ``preset``."""
+    """Check ``path`` against ``preset``: its sound, and its picture when the preset has
+    picture rules and the file a picture (``progress`` follows the picture pass)."""
     path = Path(path)
     info = probe(path)
     audio = info.audio
@@ -105,7 +102,7 @@ def run_qc(
     checks = [
         *_loudness_checks(loudness, preset),
         *_signal_checks(stats, preset),
-        _check(
+        make_check(
             "sample_rate",
             audio.sample_rate == preset.sample_rate,
             audio.sample_rate,
@@ -115,7 +112,7 @@ def run_qc(
     ]
     if preset.bit_depth:
         checks.append(
-            _check(
+            make_check(
                 "bit_depth",
                 bit_depth == preset.bit_depth,
                 bit_depth if bit_depth is not None else audio.codec,
@@ -127,7 +124,7 @@ def run_qc(
         checks += _band_checks(bands, preset)
     if preset.channels is not None:
         checks.append(
-            _check(
+            make_check(
                 "channels",
                 audio.channels == preset.channels,
                 audio.channels,
@@ -135,10 +132,14 @@ def run_qc(
                 f"deliver {preset.channels} channel(s)",
             )
         )
+    picture = None
+    if preset.picture is not None and info.video is not None:
+        picture = measure_picture(path, preset.picture, progress=progress)
+        checks += picture_checks(picture, preset.picture)
     if expected_duration_s is not None:
         seconds = stats.samples / audio.sample_rate
         checks.append(
-            _check(
+            make_check(
                 "duration",
                 abs(seconds - expected_duration_s) <= 0.04,
                 round(seconds, 3),
@@ -146,12 +147,7 @@ def run_qc(
                 "check the render range and the programme's in and out points",
             )
         )
-    return QcReport(path, preset, tuple(checks), loudness, stats)
-
-
-def _check(name: str, passed: bool, value: float | int | str | None, limit: str, fix: str) -> Check:
-    message = "ok" if passed else f"{name} is {value}, must be {limit}: {fix}"
-    return Check(name, bool(passed), value, limit, message)
+    return QcReport(path, preset, tuple(checks), loudness, stats, picture=picture)
 
 
 def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[Check]:
@@ -161,7 +157,7 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
         high = preset.target_lufs + preset.tolerance_lu
         value = loudness.integrated_lufs
         checks.append(
-            _check(
+            make_check(
                 "integrated_loudness",
                 low <= value <= high,
                 round(value, 2),
@@ -170,7 +166,7 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
             )
         )
     checks.append(
-        _check(
+        make_check(
             "true_peak",
             loudness.true_peak_dbtp <= preset.true_peak_max_dbtp,
             round(loudness.true_peak_dbtp, 2),
@@ -179,7 +175,7 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
         )
     )
     checks.append(
-        _check(
+        make_check(
             "sample_peak",
             loudness.sample_peak_dbfs <= preset.sample_peak_max_dbfs,
             round(loudness.sample_peak_dbfs, 2),
@@ -197,21 +193,21 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
     where = f" (first at {stats.silences[0].start / rate:.3f} s)" if stats.silences else ""
     dc = float(np.abs(stats.dc_offset).max()) if stats.samples else 0.0
     checks = [
-        _check(
+        make_check(
             "clipping",
             not stats.clips,
             len(stats.clips),
             f"no runs of {3}+ full-scale samples",
             f"re-render with headroom{first_clip}",
         ),
-        _check(
+        make_check(
             "silence",
             not stats.silences,
             round(longest, 3),
             f"no digital silence or drop-out longer than {preset.max_silence_s} s",
             f"find the gap in the programme{where}",
         ),
-        _check(
+        make_check(
             "dc_offset",
             dc <= preset.max_dc_offset,
             round(dc, 6),
@@ -222,7 +218,7 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
     if stats.channels >= 2:
         correlation = stats.correlation(0, 1)
         checks.append(
-            _check(
+            make_check(
                 "phase_correlation",
                 correlation >= preset.min_correlation,
                 round(correlation, 3),
@@ -232,7 +228,7 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
         )
         loss = stats.mono_loss_db(0, 1)
         checks.append(
-            _check(
+            make_check(
                 "mono_compatibility",
                 loss <= 6.0,
                 round(loss, 2),
@@ -252,7 +248,7 @@ def _band_checks(bands: BandStats, preset: DeliveryPreset) -> list[Check]:
     checks = []
     if preset.max_lf_side_db is not None:
         checks.append(
-            _check(
+            make_check(
                 "low_frequency_stereo",
                 bands.lf_side_db <= preset.max_lf_side_db,
                 round(bands.lf_side_db, 1),
@@ -262,7 +258,7 @@ def _band_checks(bands: BandStats, preset: DeliveryPreset) -> list[Check]:
         )
     if preset.max_sibilance_dbfs is not None:
         checks.append(
-            _check(
+            make_check(
                 "sibilance",
                 bands.sibilance_peak_dbfs <= preset.max_sibilance_dbfs,
                 round(bands.sibilance_peak_dbfs, 1),
@@ -272,7 +268,7 @@ def _band_checks(bands: BandStats, preset: DeliveryPreset) -> list[Check]:
         )
     if preset.max_hf_energy_db is not None:
         checks.append(
-            _check(
+            make_check(
                 "high_frequency_energy",
                 bands.hf_energy_db <= preset.max_hf_energy_db,
                 round(bands.hf_energy_db, 1),
