@@ -19,6 +19,7 @@ from postprod.operations.picture import AddTitle, SetPicture
 from postprod.operations.placing import Append, Insert, Overwrite, Replace
 from postprod.operations.project import SetTimeline
 from postprod.operations.removing import CloseGaps, Extract, ExtractRange, JumpCut, Lift
+from postprod.operations.rhythm import RHYTHM_OPERATIONS
 from postprod.operations.timing import Freeze, Reverse, Speed
 from postprod.operations.tracks import TRACK_OPERATIONS
 from postprod.operations.transitions import AddTransition, RemoveTransition
@@ -60,6 +61,7 @@ _FAMILIES: tuple[type[Operation], ...] = (
     *MIXER_OPERATIONS,
     *CLIP_OPERATIONS,
     *MULTICAM_OPERATIONS,
+    *RHYTHM_OPERATIONS,
 )
 
 #: name -> operation class, for every operation a project can journal.
