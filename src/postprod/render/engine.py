@@ -73,6 +73,7 @@ def render(
     smart: bool = False,
     preroll_s: float | None = None,
     muxer_options: dict[str, str] | None = None,
+    with_sound: bool = True,
 ) -> RenderResult:
     """Render ``plan`` (its range, if it has one) to ``out`` in ``preset``'s format (default
     H.264 + AAC); ``options`` replace the preset's encoder settings. Optionally burn in the
@@ -85,7 +86,9 @@ def render(
     whole programme has there (reverb tails, ducking); ``preroll_s`` starts the console
     only that long before the range instead (a preview: quick anywhere in a long
     programme, equal to the whole mix once every tail that reaches the range is that
-    short). ``muxer_options`` go to the container (``movflags`` for a fragmented MP4)."""
+    short). ``muxer_options`` go to the container (``movflags`` for a fragmented MP4).
+    ``with_sound=False`` writes the picture only (a farm segment: the sound is mixed once,
+    elsewhere)."""
     plan = with_offline_media(plan, strict=strict)
     chosen = preset or PRESETS["h264"]
     chosen.check_output(Path(out))
@@ -93,13 +96,13 @@ def render(
     video_spec = chosen.video_spec(fmt.width, fmt.height, fmt.frame_rate)
     if options is not None:
         video_spec = replace(video_spec, options=dict(options))
-    audio_spec = chosen.audio_spec(fmt.sample_rate, fmt.channels)
+    audio_spec = chosen.audio_spec(fmt.sample_rate, fmt.channels) if with_sound else None
     rate = FrameRate.parse(fmt.frame_rate)
     span = plan.output_range
     first_tc = plan.start_timecode_frames + span.start
     start_tc = frames_to_label(first_tc, rate) if rate.is_smpte else None
     first_sample = sample_at(plan, span.start)
-    sound = ProgrammeSound(plan, mix_start(plan, first_sample, preroll_s))
+    sound = _Sound(plan, mix_start(plan, first_sample, preroll_s) if with_sound else None)
     sound.skip_to(first_sample)
     # decoded pictures go straight to an 8-bit 4:2:0 encoder when nothing is drawn on them
     pass_through = not burn_in_timecode and video_spec.pixel_format == "yuv420p"
@@ -120,7 +123,7 @@ def render(
                     assert isinstance(writer, MediaWriter)
                     packets = sources.packets(piece.path, piece.source_first, piece.frames)
                     writer.copy_packets(packets, piece.source_first, piece.frames)
-                    writer.write_audio(sound.until(sample_at(plan, piece.start + piece.frames)))
+                    sound.write(writer, sample_at(plan, piece.start + piece.frames))
                     if progress is not None:
                         progress(piece.start + piece.frames - span.start, span.frames)
                     continue
@@ -130,7 +133,7 @@ def render(
                     _write_pictures(
                         writer, pictures.frames(first, count), plan, first, count, burn_in_timecode
                     )
-                    writer.write_audio(sound.until(sample_at(plan, first + count)))
+                    sound.write(writer, sample_at(plan, first + count))
                     if progress is not None:
                         progress(first + count - span.start, span.frames)
             samples = writer.samples_written
@@ -141,6 +144,21 @@ def render(
     return RenderResult(
         Path(out), span.frames, samples, fmt.frame_rate, plan.warnings, frames_copied=copied
     )
+
+
+class _Sound:
+    """The programme's sound for a render, or nothing (``first_sample`` None: picture only)."""
+
+    def __init__(self, plan: RenderPlan, first_sample: int | None) -> None:
+        self._sound = None if first_sample is None else ProgrammeSound(plan, first_sample)
+
+    def skip_to(self, sample: int) -> None:
+        if self._sound is not None:
+            self._sound.skip_to(sample)
+
+    def write(self, writer: MediaWriter | ImageSequenceWriter, end: int) -> None:
+        if self._sound is not None:
+            writer.write_audio(self._sound.until(end))
 
 
 def _pieces(start: int, end: int, runs: list[Copy]) -> Iterator[Copy | tuple[int, int]]:
@@ -184,14 +202,15 @@ def _open_output(
     out: Path,
     preset: OutputPreset,
     video: VideoSpec,
-    audio: AudioSpec,
+    audio: AudioSpec | None,
     start_timecode: str | None,
     first_frame: int,
     muxer_options: dict[str, str] | None = None,
 ) -> MediaWriter | ImageSequenceWriter:
     """The file (or, for an image sequence, the folder) the render writes into."""
     if preset.image_sequence:
-        first_sample = round(first_frame / video.frame_rate * audio.sample_rate)
+        rate = audio.sample_rate if audio is not None else 48000
+        first_sample = round(first_frame / video.frame_rate * rate)
         stamp = Bext("postprod render: programme sound", time_reference_samples=first_sample)
         return ImageSequenceWriter(
             out, video=video, audio=audio, first_number=first_frame, metadata=stamp.muxer_metadata()

@@ -1,0 +1,293 @@
+"""One render on the farm: split, submit, follow, check, join.
+
+The job's machine (the one running ``postprod``) plans, cuts the plan into
+segments, and submits one task per segment and one for the sound, each keyed
+by the hash of what it renders, with Dask's retries. It follows them as they
+finish (progress: segments, frames per second over the cluster, time left),
+checks every segment (frame count, first and last timestamps, a keyframe first)
+and joins them with the sound by stream copy into a temporary name renamed into
+place. The work folder (``.NAME.farm`` beside the output, on storage the workers
+share) keeps finished segments until the join has succeeded, so ``resume``
+continues a stopped or failed job from them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from postprod.errors import RenderError
+from postprod.farm.cluster import require_dask
+from postprod.farm.keys import segment_key, sound_key
+from postprod.farm.paths import PathMap
+from postprod.farm.split import Segment, split_plan
+from postprod.farm.tasks import SegmentTask, SoundTask, TaskDone, mix_sound, render_segment
+from postprod.planner.plan import RenderPlan
+from postprod.timecode import FrameRate, frames_to_label
+
+
+@dataclass(frozen=True, slots=True)
+class FarmSettings:
+    """How a job uses the cluster."""
+
+    segment_s: float = 10.0  # the length segments are cut near
+    resume: bool = False  # keep the work folder's finished segments
+    maps: tuple[PathMap, ...] = ()  # media at other paths on the workers
+    retries: int = 2  # a task runs at most retries + 1 times
+
+
+@dataclass(frozen=True, slots=True)
+class FarmProgress:
+    """Where a job is: segments and frames done, over the time since it was submitted."""
+
+    segments_done: int
+    segments: int
+    frames_done: int
+    frames: int
+    elapsed_s: float
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.frames_done / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    @property
+    def time_left_s(self) -> float | None:
+        rate = self.frames_per_s
+        return (self.frames - self.frames_done) / rate if rate > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class FarmTimings:
+    """Where a job's time went, in seconds: the wall clock of each phase on the job's
+    machine, and the workers' own time summed over the tasks."""
+
+    plan_s: float = 0.0  # split and keys
+    wait_s: float = 0.0  # submission to the last task's result
+    check_s: float = 0.0
+    join_s: float = 0.0
+    segments_s: tuple[float, ...] = ()  # each rendered segment, on its worker
+    sound_s: float = 0.0  # the sound task, on its worker
+    total_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FarmResult:
+    """What a farm render wrote and how."""
+
+    path: Path
+    frames: int
+    samples: int
+    frame_rate: Fraction
+    segments: tuple[Segment, ...]
+    rendered: int  # segment tasks that rendered now
+    reused: int  # segments found finished (resume)
+    warnings: tuple[str, ...] = ()
+    timings: FarmTimings = field(default_factory=FarmTimings)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.frames / self.frame_rate)
+
+
+def work_folder(out: Path) -> Path:
+    """Where a job keeps its segments: beside the output, hidden."""
+    return out.with_name(f".{out.name}.farm")
+
+
+def render_on_farm(
+    client: Any,
+    plan: RenderPlan,
+    out: str | Path,
+    *,
+    preset: str = "h264",
+    options: dict[str, str] | None = None,
+    burn_in_timecode: bool = False,
+    strict: bool = False,
+    settings: FarmSettings | None = None,
+    progress: Callable[[FarmProgress], None] | None = None,
+) -> FarmResult:
+    """Render ``plan`` to ``out`` on the cluster ``client`` is connected to; a file that
+    equals the one-process render's frame for frame and sample for sample."""
+    from postprod.media.concat import join_segments, segment_facts
+    from postprod.render.engine import with_offline_media
+    from postprod.render.presets import output_preset
+
+    distributed = require_dask()
+    settings = settings or FarmSettings()
+    began = time.perf_counter()
+    target = Path(out)
+    chosen = output_preset(preset)
+    if chosen.image_sequence:
+        raise RenderError(
+            f"the farm writes files, not the {chosen.name} preset's folder of images",
+            fix="render image sequences on one machine, or choose a file preset",
+        )
+    chosen.check_output(target)
+    plan = with_offline_media(plan, strict=strict)
+    work = work_folder(target)
+    if not settings.resume:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    rate = plan.output.frame_rate
+    segments = split_plan(plan, max(1, round(settings.segment_s * rate)))
+    video = chosen.video_spec(plan.output.width, plan.output.height, rate)
+    picture_settings = {
+        "preset": chosen.name,
+        "codec": video.codec,
+        "pixel_format": video.pixel_format,
+        "options": options if options is not None else video.options,
+        "burn_in": burn_in_timecode,
+    }
+    suffix = target.suffix.lower()
+    tasks = [
+        SegmentTask(
+            segment_key(plan, segment, picture_settings),
+            segment,
+            plan,
+            chosen.name,
+            suffix,
+            str(work),
+            options,
+            burn_in_timecode,
+            settings.maps,
+        )
+        for segment in segments
+    ]
+    audio = chosen.audio_spec(plan.output.sample_rate, plan.output.channels)
+    sound = SoundTask(
+        sound_key(plan, {"codec": audio.codec, "bit_rate": audio.bit_rate}),
+        plan,
+        chosen.name,
+        suffix,
+        str(work),
+        settings.maps,
+    )
+    finished = {task.key for task in tasks if task.file().is_file()}
+    planned_s = time.perf_counter() - began
+    futures: dict[str, Any] = {}
+    try:
+        futures[sound.key] = client.submit(
+            mix_sound, sound, key=sound.key, retries=settings.retries, pure=False
+        )
+        for task in tasks:
+            if task.key not in finished:
+                futures[task.key] = client.submit(
+                    render_segment, task, key=task.key, retries=settings.retries, pure=False
+                )
+        results = _follow(distributed, futures, tasks, sound, finished, settings, target, progress)
+    except BaseException:
+        client.cancel(list(futures.values()))
+        raise
+    waited = time.perf_counter()
+    frames = plan.output_range.frames
+    checked = []
+    for task in tasks:
+        facts = segment_facts(task.file(), rate)
+        problem = facts.problem(task.segment.frames)
+        if problem is not None:
+            raise RenderError(
+                f"{_name(task.segment, len(tasks), plan)} is not right: {problem}",
+                where=str(facts.path),
+                fix="render the job again (without --resume)",
+            )
+        checked.append(facts)
+    checked_at = time.perf_counter()
+    first = plan.start_timecode_frames + plan.output_range.start
+    frame_rate = FrameRate.parse(rate)
+    join_segments(
+        checked,
+        sound.file(),
+        target,
+        frame_rate=rate,
+        start_timecode=frames_to_label(first, frame_rate) if frame_rate.is_smpte else None,
+    )
+    joined = time.perf_counter()
+    shutil.rmtree(work, ignore_errors=True)
+    rendered = [done for key, done in results.items() if key != sound.key and done.rendered]
+    heard = results[sound.key]
+    return FarmResult(
+        target,
+        frames,
+        heard.samples,
+        rate,
+        segments,
+        rendered=len(rendered),
+        reused=len(tasks) - len(rendered),
+        warnings=plan.warnings,
+        timings=FarmTimings(
+            plan_s=planned_s,
+            wait_s=waited - began - planned_s,
+            check_s=checked_at - waited,
+            join_s=joined - checked_at,
+            segments_s=tuple(done.seconds for done in rendered),
+            sound_s=heard.seconds,
+            total_s=joined - began,
+        ),
+    )
+
+
+def _follow(
+    distributed: Any,
+    futures: dict[str, Any],
+    tasks: list[SegmentTask],
+    sound: SoundTask,
+    finished: set[str],
+    settings: FarmSettings,
+    target: Path,
+    progress: Callable[[FarmProgress], None] | None,
+) -> dict[str, TaskDone]:
+    """Wait for every task, reporting progress; the first that fails for good fails the
+    job with a report naming its segment, range and error."""
+    by_key = {task.key: task for task in tasks}
+    total = sum(task.segment.frames for task in tasks)
+    done_frames = sum(by_key[key].segment.frames for key in finished)
+    done_segments = len(finished)
+    start = time.perf_counter()
+    results: dict[str, TaskDone] = {}
+    if progress is not None:
+        progress(FarmProgress(done_segments, len(tasks), done_frames, total, 0.0))
+    for future in distributed.as_completed(list(futures.values())):
+        key = str(future.key)
+        if future.status != "finished":
+            error = future.exception()
+            attempts = settings.retries + 1
+            what = (
+                _name(by_key[key].segment, len(tasks), tasks[0].plan)
+                if key in by_key
+                else "the programme's sound"
+            )
+            raise RenderError(
+                f"{what} failed {attempts} times: {type(error).__name__}: {error}",
+                where=str(target),
+                fix="fix the cause and run it again with --resume (finished segments are kept)",
+            )
+        result: TaskDone = future.result()
+        results[key] = result
+        if key in by_key:
+            done_segments += 1
+            done_frames += by_key[key].segment.frames
+            if progress is not None:
+                elapsed = time.perf_counter() - start
+                progress(FarmProgress(done_segments, len(tasks), done_frames, total, elapsed))
+    for key in finished:
+        path = by_key[key].file()
+        results[key] = TaskDone(key, str(path), False, 0.0, "", by_key[key].segment.frames)
+    return results
+
+
+def _name(segment: Segment, count: int, plan: RenderPlan) -> str:
+    """``segment 3 of 12 (frames 50-75, 01:00:02:00-01:00:03:00)``."""
+    rate = FrameRate.parse(plan.output.frame_rate)
+    text = f"segment {segment.index + 1} of {count} (frames {segment.start}-{segment.end}"
+    if rate.is_smpte:
+        first = plan.start_timecode_frames
+        text += (
+            f", {frames_to_label(first + segment.start, rate)}"
+            f"-{frames_to_label(first + segment.end, rate)}"
+        )
+    return text + ")"
