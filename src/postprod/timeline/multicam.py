@@ -182,6 +182,8 @@ def rename_angle(stack: otio.schema.Stack, number: int, name: str) -> bool:
     if track is None or angle is None:
         return False
     track.name = name
+    for clip in track.find_clips():
+        clip.name = name
     _store(track, {**angle.to_dict(), "name": name})
     return True
 
@@ -375,7 +377,8 @@ def flatten(timeline: otio.schema.Timeline, group: str = "") -> None:
         position = list(timeline.tracks).index(track)
         for number, lane in enumerate(lanes[1:], start=2):
             extra = otio.schema.Track(f"{track.name} mix {number}", kind=track.kind)
-            extra.metadata.update(track.metadata.to_dict() if track.metadata else {})
+            for key in track.metadata:  # the track's strip and layout go with its sound
+                extra.metadata[key] = track.metadata[key]
             extra.extend(lane)
             timeline.tracks.insert(position + number - 1, extra)
 
