@@ -3,12 +3,15 @@
 Feed one decoded picture at a time (code values, as the file carries them)
 to :class:`PictureMeter`; :meth:`PictureMeter.result` gives the runs of
 frames each rule finds. Every measure is a handful of NumPy operations per
-frame, and the ones that are area fractions are taken on an *analysis grid*:
-every s-th pixel of each row and column (s even when chroma is subsampled, so
-each grid point has its own chroma sample), about 270 rows whatever the
-picture's size. A uniform sample estimates an area without bias, which is
-all the black (98 % of pixels), R 103 (1 % of the picture) and BT.1702 (25 %
-of the screen) rules ask of it. The luma extremes are taken on every pixel.
+frame, and the ones that are area fractions are taken on a grid: every s-th
+pixel of every s-th row. A uniform sample estimates an area without bias,
+which is all the black (98 % of pixels), R 103 (1 % of the picture) and
+BT.1702 (25 % of the screen) rules ask of it. Black, freeze (mean absolute
+difference) and luma out of range use a grid of about 270 rows (every 4th
+pixel at 1080); R'G'B' and flashing, which need chroma, a grid of about 135
+rows on chroma sites (s a multiple of the chroma subsampling, so each point
+has its own Cb and Cr). The luma extremes are taken on every pixel; the
+worst R'G'B' value is the grid's.
 
 Display model for flashing: Y'CbCr -> R'G'B' by the file's matrix, R'G'B'
 normalised on the narrow range, each through the BT.1886 EOTF with a black
@@ -147,42 +150,40 @@ class PictureMeter:
         """The next picture: its luma and chroma planes (code values, any bit depth)."""
         rules = self.rules
         index = len(self._rows)
-        sub_y, sub_x = max(1, y.shape[0] // u.shape[0]), max(1, y.shape[1] // u.shape[1])
-        step = max(1, round(y.shape[0] / _GRID_ROWS))
-        step += (-step) % max(sub_y, sub_x)  # a multiple of the chroma subsampling
-        yg = y[::step, ::step]
-        ug, vg = u[:: step // sub_y, :: step // sub_x], v[:: step // sub_y, :: step // sub_x]
-        rows, cols = min(yg.shape[0], ug.shape[0]), min(yg.shape[1], ug.shape[1])
-        yg, ug, vg = yg[:rows, :cols], ug[:rows, :cols], vg[:rows, :cols]
         scale, offset = _to_8bit_narrow(bits, full_range)
-        # black: blackdetect's rule on the grid
         top = (1 << bits) - 1
+        # the luma grid (~270 rows): black, freeze, luma out of range
+        luma_step = _grid_step(y.shape[0], _GRID_ROWS, 1)
+        yg = y[::luma_step, ::luma_step]
         black_lo, white = (0, top) if full_range else (16 << (bits - 8), 235 << (bits - 8))
         black_code = black_lo + rules.black_pixel_threshold * (white - black_lo)
         black = float(np.count_nonzero(yg <= black_code)) / yg.size
-        # freeze: mean absolute difference of the grid's luma, of full scale
-        grid = yg.astype(np.int32)
+        grid = yg.astype(np.int16 if bits <= 14 else np.int32)
+        previous = self._previous
         mafd = (
-            float(np.abs(grid - self._previous).mean()) / top
-            if self._previous is not None and self._previous.shape == grid.shape
+            float(np.abs(grid - previous).mean()) / top
+            if previous is not None and previous.shape == grid.shape
             else 1.0
         )
         self._previous = grid
-        # R 103 levels: luma area on the grid, extremes on every pixel
-        lo8, hi8 = rules.luma_min_8bit, rules.luma_max_8bit
-        luma8 = grid.astype(np.float32) * scale + offset
-        luma_out = float(np.count_nonzero((luma8 < lo8) | (luma8 > hi8))) / luma8.size
+        low_code = (rules.luma_min_8bit - offset) / scale
+        high_code = (rules.luma_max_8bit - offset) / scale
+        luma_out = float(np.count_nonzero((yg < low_code) | (yg > high_code))) / yg.size
         luma_min = float(y.min()) * scale + offset
         luma_max = float(y.max()) * scale + offset
-        # R 103 gamut: R'G'B' from the grid by the file's matrix
-        rgb = _rgb8(luma8, ug, vg, bits, full_range, matrix)
+        # the chroma grid (~135 rows, on chroma sites): R'G'B' gamut and flashing
+        sub_y, sub_x = max(1, y.shape[0] // u.shape[0]), max(1, y.shape[1] // u.shape[1])
+        step = _grid_step(y.shape[0], _FLASH_ROWS, max(sub_y, sub_x))
+        yc = y[::step, ::step]
+        uc, vc = u[:: step // sub_y, :: step // sub_x], v[:: step // sub_y, :: step // sub_x]
+        rows, cols = min(yc.shape[0], uc.shape[0]), min(yc.shape[1], uc.shape[1])
+        luma8 = yc[:rows, :cols].astype(np.float32) * np.float32(scale) + np.float32(offset)
+        rgb = _rgb8(luma8, uc[:rows, :cols], vc[:rows, :cols], bits, full_range, matrix)
         rgb_out_mask = (rgb < rules.rgb_min_8bit) | (rgb > rules.rgb_max_8bit)
         rgb_out = float(np.count_nonzero(rgb_out_mask.any(axis=0))) / luma8.size
         rgb_min, rgb_max = float(rgb.min()), float(rgb.max())
         self._rows.append((black, mafd, luma_out, luma_min, luma_max, rgb_out, rgb_min, rgb_max))
-        # flashing: the display model on a coarser grid
-        coarse = max(1, rows // _FLASH_ROWS)
-        linear = self._linear(rgb[:, ::coarse, ::coarse])
+        linear = self._linear(rgb)
         luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
         self._luminance.feed(index, luminance * np.float32(rules.display_peak_cd_m2))
         if rules.red_flash:
@@ -241,6 +242,12 @@ class PictureMeter:
             luma_out_share=table[:, 2].astype(np.float32),
             rgb_out_share=table[:, 5].astype(np.float32),
         )
+
+
+def _grid_step(height: int, rows: int, multiple: int) -> int:
+    """The step of a grid of about ``rows`` rows: a multiple of ``multiple``."""
+    step = max(1, round(height / rows))
+    return step + (-step) % multiple
 
 
 def _to_8bit_narrow(bits: int, full_range: bool) -> tuple[float, float]:
