@@ -100,6 +100,14 @@ COMMANDS: dict[str, Entry] = {
         "postprod.cli.interchange:relink_command",
         "Find moved or renamed media by name, reel, start timecode and duration (in place: one undo step; with -o, a new project).",
     ),
+    "beats": Entry(
+        "postprod.cli.rhythm:beats_command",
+        "Find a music file's beats, bars, metre and tempo map; print them or mark a project.",
+    ),
+    "montage": Entry(
+        "postprod.cli.rhythm:montage_command",
+        "Lay clips on the music's beats or bars: each cut on the frame at or just before its beat.",
+    ),
     "autocut": Entry(
         "postprod.cli.autocut:autocut_command",
         "Cut out the pauses of dialogue, or split a flat file into its shots.",
@@ -129,6 +137,10 @@ COMMANDS: dict[str, Entry] = {
     ),
     "log": Entry(
         "postprod.cli.log:app", "The studio log of takes, renders, deliveries and broadcasts."
+    ),
+    "farm": Entry(
+        "postprod.cli.farm:app",
+        "The render farm on Dask: submit a batch of jobs, show the cluster's state.",
     ),
     "broadcast": Entry("postprod.cli.broadcast:app", "Log what went to air."),
     "mixer": Entry(

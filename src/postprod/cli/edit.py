@@ -536,6 +536,69 @@ def reverse(
     _apply(ctx, ops.Reverse(track, ctx.obj.at(at), linked=not unlinked))
 
 
+@app.command("conform-to-beats")
+def conform_to_beats(
+    ctx: typer.Context,
+    track: str = TRACK,
+    music: Path | None = typer.Option(
+        None, "--music", help="Analyse this music (default: the project's beat markers)."
+    ),
+    tolerance: int = typer.Option(3, "--tolerance-frames", help="How far a cut may move."),
+    every: int = typer.Option(1, "--every", help="Only every N-th unit is a target."),
+    unit: str = typer.Option("beat", "--unit", help="beat, bar or downbeat."),
+    mode: str = typer.Option("ripple", "--mode", help="ripple (later clips move) or roll."),
+    bpm: str | None = typer.Option(None, "--bpm", help="Tempo range LO-HI for --music."),
+    unlinked: bool = UNLINKED,
+) -> None:
+    """Move each cut near a beat onto the frame nearest that beat (ripple or roll)."""
+    from postprod.operations.rhythm import ConformToBeats
+    from postprod.workflows import beats as rhythm_flow
+
+    p: _Project = ctx.obj
+    timeline = load_project(p.path)
+    where = Where.of(timeline, p.path.parent)
+    if music is not None:
+        rhythm = rhythm_flow.analyse_file(music, bpm_range=rhythm_flow.parse_bpm_range(bpm))
+        offset = rhythm_flow.music_offset(timeline, music, where)
+        times = rhythm_flow.chosen(rhythm, every, unit)
+        targets = rhythm_flow.to_record_frames(times, where.rate, offset=offset)
+    else:
+        marked = rhythm_flow.marked_beats(timeline, where)
+        pool = marked.beats if unit == "beat" else marked.downbeats
+        if unit not in rhythm_flow.UNITS or every < 1:
+            raise EditError(f"--every {every} --unit {unit}", fix="every >= 1; beat, bar, downbeat")
+        targets = pool[::every]
+        if not targets:
+            raise EditError(
+                "the project has no beat markers",
+                fix="run postprod beats MUSIC --markers PROJECT first, or give --music",
+            )
+    if mode not in ("ripple", "roll"):
+        raise EditError(f"--mode {mode}", fix="use ripple or roll")
+    chosen_mode: Literal["ripple", "roll"] = "roll" if mode == "roll" else "ripple"
+    _apply(ctx, ConformToBeats(track, targets, tolerance, chosen_mode, linked=not unlinked))
+
+
+@app.command("retime-to-beat")
+def retime_to_beat(
+    ctx: typer.Context,
+    track: str = TRACK,
+    at: str = AT,
+    frame: int = typer.Option(
+        ..., "--frame", help="The source frame (the action), from its first."
+    ),
+    beat: str = typer.Option(..., "--beat", help="The record time it must play at (a beat)."),
+    stretch: bool = typer.Option(False, "--stretch", help="Keep the sound's pitch."),
+    unlinked: bool = UNLINKED,
+) -> None:
+    """Change a clip's speed so that a chosen source frame plays on a chosen beat."""
+    from postprod.operations.rhythm import RetimeToBeat
+
+    p: _Project = ctx.obj
+    mode: Literal["varispeed", "stretch"] = "stretch" if stretch else "varispeed"
+    _apply(ctx, RetimeToBeat(track, p.at(at), frame, p.at(beat), mode, linked=not unlinked))
+
+
 @app.command("link")
 def link(
     ctx: typer.Context,

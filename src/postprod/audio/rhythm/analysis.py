@@ -3,8 +3,9 @@
 Steps (each in its own module): the tempo path (``tempo``), beats by dynamic
 programming along it (``tracking``), downbeats and metre (``bars``). The
 tempo map is read off the beats themselves: each beat's tempo is the slope of
-the straightest least-squares line through eight consecutive beats that hold
-it, and the map holds one
+the least-squares line through the eight beats around it (or, where one of
+the other eight-beat lines that hold it is four times straighter, that one: a
+sudden change is not smeared across it), and the map holds one
 entry per stretch whose tempo stays within half a BPM of its median, so a
 steady piece has one entry, a new section two and a ritardando one every beat
 or two.
@@ -158,8 +159,8 @@ def tempo_map(beats_s: Floats) -> tuple[TempoPoint, ...]:
 
 
 def beat_tempi(beats_s: Floats) -> Floats:
-    """Each beat's tempo: the slope of the straightest of the lines through ``SPAN_BEATS``
-    consecutive beats that include it (so a sudden change is not smeared across it)."""
+    """Each beat's tempo: the slope of the line through the ``SPAN_BEATS`` beats around it,
+    or through a much straighter run of them that includes it (see the module's note)."""
     n = beats_s.size
     if n < 3:
         return np.zeros(0)
@@ -174,7 +175,10 @@ def beat_tempi(beats_s: Floats) -> Floats:
     starts = np.arange(n)[:, None] - np.arange(span)[None, :]
     valid = (starts >= 0) & (starts < windows.shape[0])
     cost = np.where(valid, residual[np.clip(starts, 0, windows.shape[0] - 1)], np.inf)
-    best = starts[np.arange(n), np.argmin(cost, axis=1)]
+    straightest = starts[np.arange(n), np.argmin(cost, axis=1)]
+    centred = np.clip(np.arange(n) - span // 2 + 1, 0, windows.shape[0] - 1)
+    bent = cost.min(axis=1) < 0.03 * residual[centred]
+    best = np.where(bent, straightest, centred)
     return np.asarray(60.0 / np.maximum(slope[best], 1e-3), dtype=np.float64)
 
 
