@@ -20,6 +20,7 @@ from postprod.operations.base import Operation, param
 from postprod.operations.markers import AddMarker
 from postprod.operations.placing import Overwrite
 from postprod.operations.timing import _retime_linked
+from postprod.operations.trackwork import media_first
 from postprod.operations.trimming import Roll, Trim
 from postprod.timeline.model import time_range
 from postprod.timeline.slots import Where, clip_at, slots, source_in, unlocked_track
@@ -172,7 +173,7 @@ class RetimeToBeat(Operation):
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         track = unlocked_track(timeline, self.track)
         slot = clip_at(track, self.at, where)
-        first = source_in(slot.item, where.rate)
+        first = source_in(slot.item, where.rate) - media_first(slot.item, where)
         if self.beat <= slot.start or self.frame <= first:
             raise EditError(
                 f"source frame {self.frame} cannot land on {where.tc(self.beat)}: the clip "

@@ -28,6 +28,7 @@ from postprod.audio.rhythm.onsets import SAMPLE_RATE, OnsetStream
 from postprod.errors import AudioError, EditError
 from postprod.media.audio import iter_audio_blocks
 from postprod.operations.rhythm import BAR_LABEL, BEAT_LABEL
+from postprod.operations.trackwork import media_first
 from postprod.timeline.model import to_frames
 from postprod.timeline.slots import Where, slots
 
@@ -149,7 +150,7 @@ def music_offset(
             url = getattr(ref, "target_url", "") or ""
             if not slot.is_gap and Path(url).name == name:
                 first = to_frames(slot.item.source_range.start_time, where.rate, where=name)
-                return slot.start - first
+                return slot.start - (first - media_first(slot.item, where))
     return 0
 
 
