@@ -26,7 +26,7 @@ import pytest
 from media_factory import write_wav
 from postprod.cli.main import main
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
-from postprod.operations import Project, apply_operations
+from postprod.operations import Project, Split, apply_operations
 from postprod.operations.multicam import (
     CutMulticam,
     FlattenMulticam,
@@ -382,3 +382,33 @@ def test_auto_switching_follows_the_speaker(tmp_path: Path) -> None:
     print(f"cut precision: median {np.median(errors):.3f} s, max {max(errors):.3f} s")
     assert np.median(errors) < 0.25
     assert all(0.0 <= c.confidence <= 1.0 for c in result.cuts)
+
+
+# -- sync -o with several cameras -----------------------------------------------------------
+
+
+def test_sync_out_places_each_camera_on_its_timecode(cameras: Path, tmp_path: Path) -> None:
+    project = tmp_path / "synced.otio"
+    ref, a, c = (str(cameras / f"{name}.mov") for name in "BAC")
+    assert main(["sync", ref, a, c, "--method", "timecode", "-o", str(project)]) == 0
+    timeline = Project(project).timeline()
+    # the timeline starts at the earliest camera's timecode (A's 01:00:00:00)
+    assert timeline.global_start_time.value == 90000
+    placed = {}
+    for track in timeline.tracks:
+        first = 0
+        for item in track:
+            if isinstance(item, otio.schema.Clip):
+                placed[track.name] = (first, item.source_range.start_time.value)
+            first += int(item.duration().value)
+    assert placed == {
+        "V1": (10, 90010),  # B: at its timecode, its first frame (in its own timecode)
+        "V2 A": (0, 90000),
+        "V3 C": (30, 90030),
+        "A1 camera": (10, 90010),
+        "A2 A": (0, 90000),
+        "A3 C": (30, 90030),
+    }
+    # editable: a split of a later camera is no longer refused as outside its media
+    Project(project).apply(Split("V3 C", 50))
+    assert len(Project(project).timeline().tracks[2]) == 3

@@ -148,7 +148,12 @@ def synced_project(
     """Save a new project (never over a file or journal; its journal starts from it) with
     the reference and each recording placed where it belongs.
 
-    The timeline runs at the reference's frame rate (``rate``, default 25, when it has no picture).
+    The timeline runs at the reference's frame rate (``rate``, default 25, when it has no
+    picture) and starts where the earliest file starts: its first timecode is the
+    reference's timecode there. Each file with picture goes on a video track of its own
+    (the reference on V1) and its sound on an audio track of its own, each clip's source
+    range counted in its file's own timecode (as ``build.clip_of_file`` makes it), so the
+    project edits like any other.
     """
     project = Path(out)
     folder = project.parent
@@ -156,36 +161,67 @@ def synced_project(
     info = probe(ref, count_packets=False)
     picture_rate = info.video.frame_rate if info.video is not None else None
     fps = Fraction(picture_rate) if picture_rate else (rate or Fraction(25))
+    earliest = min([0.0, *(result.offset_s for _, result in results)])
     timeline = otio.schema.Timeline(name=f"{ref.stem} synced")
-    camera = clip_of_file(ref, fps, target_url=os.path.relpath(ref, folder))
-    # one sync group: the picture, its scratch sound and each recording move together
-    set_link(camera, SYNC_LINK)
-    if info.video is not None:
-        picture = otio.schema.Track("V1", kind=otio.schema.TrackKind.Video)
-        picture.append(camera.deepcopy())
-        timeline.tracks.append(picture)
-    scratch = otio.schema.Track("A1 camera", kind=otio.schema.TrackKind.Audio)
-    scratch.append(camera)
-    timeline.tracks.append(scratch)
-    for number, (path, result) in enumerate(results, start=2):
-        place = Placement.of(result, probe(path, count_packets=False).duration_s, fps)
-        if place.frames <= 0:
+    pictures: list[otio.schema.Track] = []
+    sounds: list[otio.schema.Track] = []
+    entries = [(ref, SyncResult(0.0, 0.0, 1.0)), *results]
+    for number, (path, result) in enumerate(entries, start=1):
+        shifted = SyncResult(result.offset_s - earliest, result.drift_ppm, result.confidence)
+        placed = _placed_clip(path, shifted, fps, folder)
+        if placed is None:
             continue
-        clip = clip_of_file(path, fps, target_url=os.path.relpath(path, folder))
-        clip.source_range = time_range(place.source_frame, place.frames, fps)
-        set_clip_state(clip, ClipState(slip_s=place.slip_s))
-        set_link(clip, SYNC_LINK)
-        if abs(place.speed - 1.0) > 1e-7:
-            clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=place.speed))
-        track = otio.schema.Track(f"A{number} {path.stem}", kind=otio.schema.TrackKind.Audio)
-        if place.at_frame:
-            track.append(
-                otio.schema.Gap(
-                    source_range=otio.opentime.TimeRange(
-                        rational_time(0, fps), rational_time(place.at_frame, fps)
-                    )
+        at_frame, clip, has_picture, has_sound = placed
+        if number == 1:  # the reference's timecode where the earliest file starts
+            start = round(clip.source_range.start_time.value) - at_frame
+            timeline.global_start_time = rational_time(max(0, start), fps)
+        label = "" if number == 1 else f" {path.stem}"
+        if has_picture:
+            name = "V1" if number == 1 else f"V{len(pictures) + 1}{label}"
+            pictures.append(
+                _track_of(name, otio.schema.TrackKind.Video, at_frame, clip.deepcopy(), fps)
+            )
+        if has_sound or number == 1:
+            name = "A1 camera" if number == 1 else f"A{len(sounds) + 1}{label}"
+            sounds.append(_track_of(name, otio.schema.TrackKind.Audio, at_frame, clip, fps))
+    timeline.tracks.extend([*pictures, *sounds])
+    return save_new_project(timeline, project)
+
+
+def _placed_clip(
+    path: Path, result: SyncResult, fps: Fraction, folder: Path
+) -> tuple[int, otio.schema.Clip, bool, bool] | None:
+    """(record frame, the clip placed there, has picture, has sound) of a file found at
+    ``result`` on a timeline at ``fps``; None when none of it falls on the timeline."""
+    info = probe(path, count_packets=False)
+    place = Placement.of(result, info.duration_s, fps)
+    clip = clip_of_file(path, fps, target_url=os.path.relpath(path, folder))
+    available = clip.media_reference.available_range
+    first = round(available.start_time.value)
+    total = round(available.duration.value)
+    frames = min(place.frames, int((total - place.source_frame) / place.speed))
+    if frames <= 0:
+        return None
+    clip.source_range = time_range(first + place.source_frame, frames, fps)
+    set_clip_state(clip, ClipState(slip_s=place.slip_s))
+    # one sync group: the pictures, their sound and each recording move together
+    set_link(clip, SYNC_LINK)
+    if abs(place.speed - 1.0) > 1e-7:
+        clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=place.speed))
+    return place.at_frame, clip, info.video is not None, info.audio is not None
+
+
+def _track_of(
+    name: str, kind: str, at_frame: int, clip: otio.schema.Clip, fps: Fraction
+) -> otio.schema.Track:
+    track = otio.schema.Track(name, kind=kind)
+    if at_frame:
+        track.append(
+            otio.schema.Gap(
+                source_range=otio.opentime.TimeRange(
+                    rational_time(0, fps), rational_time(at_frame, fps)
                 )
             )
-        track.append(clip)
-        timeline.tracks.append(track)
-    return save_new_project(timeline, project)
+        )
+    track.append(clip)
+    return track
