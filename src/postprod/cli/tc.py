@@ -165,7 +165,8 @@ def ltc_decode(
         )
     index = channel - 1
     blocks = (block[index] for block in iter_audio_blocks(file, block_samples=1 << 18))
-    frames = ltc.decode_blocks(blocks, info.sample_rate, rate)
+    report = ltc.decode_report(blocks, info.sample_rate, rate)
+    frames = report.frames
     if not frames:
         raise TimecodeError(
             f"no LTC found in {file.name}",
@@ -184,6 +185,12 @@ def ltc_decode(
         table.add_row("direction", "backwards" if all(f.reverse for f in frames) else "both")
     if first.user_bits:
         table.add_row("user bits", f"{first.user_bits:#010x}")
+    if report.repaired or report.invalid or report.inconsistent:
+        table.add_row(
+            "labels mended",
+            f"{report.repaired} repaired from their neighbours, {report.invalid} invalid "
+            f"and {report.inconsistent} out of sequence dropped",
+        )
     Console().print(table)
 
 

@@ -59,10 +59,17 @@ _SYNC_CODE_BACKWARDS = int(np.dot(SYNC_WORD[::-1], _SYNC_WEIGHTS))
 _USER_BIT_STARTS = (4, 12, 20, 28, 36, 44, 52, 60)
 _DROP_FRAME_BIT = 10
 _COLOR_FRAME_BIT = 11
-#: Edge-to-edge interval classes are decided per chunk of this many intervals.
-_CHUNK = 512
-#: The lowest sample rate that leaves three samples per half bit cell at 30 fps.
-MIN_SAMPLE_RATE = 16000
+#: Edge-to-edge interval classes are decided per chunk of this many intervals...
+_CHUNK = 256
+#: ...from a window of this many intervals around the chunk (about eight words).
+_WINDOW = 1024
+#: The word rates an interval may come from: 30 words/s at 1.1x, 24000/1001 at 0.9x.
+_FASTEST_WORDS_PER_S = 33.0
+_SLOWEST_WORDS_PER_S = 21.5
+#: The lowest sample rate LTC is written or read at (a telephone-band recorder).
+MIN_SAMPLE_RATE = 8000
+#: Below this rate the decoder interpolates the signal up by a whole factor first.
+ANALYSIS_RATE = 44100
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +86,8 @@ class DecodedFrame:
 
     ``first_sample`` is the sample of the word's first transition in the
     order the audio plays; ``reverse`` says the tape ran backwards (the word
-    was read from its sync word back to bit 0).
+    was read from its sync word back to bit 0); ``repaired`` says the label
+    was taken from the neighbouring words, not from this word's bits.
     """
 
     timecode: str
@@ -91,6 +99,25 @@ class DecodedFrame:
     color_frame: bool
     binary_group_flags: int
     reverse: bool
+    repaired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LtcDecoding:
+    """What a decode found: the frames, and how many labels were mended or thrown away.
+
+    ``repaired``: words whose label was invalid or contradicted both
+    neighbours, relabelled from the neighbours that agree across them (their
+    frames say ``repaired``). ``invalid``: words dropped because their label
+    is impossible (BCD digits above 9, a frame number the rate does not
+    have, a dropped drop-frame label). ``inconsistent``: valid labels
+    dropped because they follow neither neighbour.
+    """
+
+    frames: list[DecodedFrame]
+    repaired: int
+    invalid: int
+    inconsistent: int
 
 
 def word_rate(rate: FrameRate | str) -> Fraction:
@@ -334,11 +361,23 @@ def decode_blocks(
     *,
     block_s: float = 20.0,
 ) -> list[DecodedFrame]:
-    """:func:`decode` over consecutive mono blocks of any size (a file read in pieces).
+    """:func:`decode` over consecutive mono blocks of any size (a file read in pieces)."""
+    return decode_report(blocks, sample_rate, rate, block_s=block_s).frames
+
+
+def decode_report(
+    blocks: Iterable[NDArray[np.floating]],
+    sample_rate: int,
+    rate: FrameRate | str | None = None,
+    *,
+    block_s: float = 20.0,
+) -> LtcDecoding:
+    """The frames of :func:`decode_blocks`, with how many labels were repaired or dropped.
 
     The signal is analysed in windows of ``block_s`` seconds that overlap by
     a quarter second, so memory stays bounded and no word at a window's edge
-    is lost or repeated.
+    is lost or repeated. Labels are then checked against their neighbours
+    (see :class:`LtcDecoding`).
     """
     if sample_rate < MIN_SAMPLE_RATE:
         raise TimecodeError(
@@ -360,7 +399,7 @@ def decode_blocks(
         starts.append(at[keep])
         backwards.append(reverse[keep])
     if not sum(len(w) for w in words):
-        return []
+        return LtcDecoding([], 0, 0, 0)
     all_starts = np.concatenate(starts)
     order = np.argsort(all_starts, kind="stable")
     return _frames(
@@ -408,24 +447,52 @@ def _windows(
 def _decode_window(
     x: NDArray[np.float64], sample_rate: int
 ) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.bool_]]:
-    """Data bits (``(n, 64)``, bit 0 first), first samples and direction of the words."""
+    """Data bits (``(n, 64)``, bit 0 first), first samples and direction of the words.
+
+    Below :data:`ANALYSIS_RATE` the window is first interpolated up by a whole
+    factor (band-limited, so the edges keep their places between samples):
+    at 8 kHz a half bit cell at 30 fps is under two samples, too few to time.
+    """
     empty = np.zeros((0, 64), np.uint8), np.zeros(0, np.int64), np.zeros(0, bool)
     if x.size < 64:
         return empty
-    edges = _edges(x, sample_rate)
-    if edges.size < 2 * BITS_PER_WORD:
+    factor = upsampling_factor(sample_rate)
+    if factor > 1:
+        from scipy.signal import resample_poly
+
+        x = resample_poly(x, factor, 1)
+    edges = _edges(x, sample_rate * factor)
+    if edges.size <= BITS_PER_WORD:  # a word has an edge at each of its 80 cells, and one after
         return empty
-    bits, bit_starts = _bits(np.diff(edges), edges)
-    return _words(bits, bit_starts)
+    bits, bit_starts, broken = _bits(np.diff(edges), edges, sample_rate * factor)
+    data, first, reverse = _words(bits, bit_starts, broken)
+    # A word starts on the first sample at or after its first edge.
+    return data, np.ceil(first / factor - 1e-9).astype(np.int64), reverse
 
 
-def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.int64]:
-    """Sample positions of the signal's edges, level- and polarity-independent."""
+def upsampling_factor(sample_rate: int) -> int:
+    """The whole factor that brings ``sample_rate`` to :data:`ANALYSIS_RATE` or above."""
+    return max(1, -(-ANALYSIS_RATE // sample_rate))
+
+
+def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.float64]:
+    """Positions of the signal's edges in samples, level- and polarity-independent.
+
+    An edge is where the signal crossed zero, interpolated between the two
+    samples around the crossing, so intervals are timed to a fraction of a
+    sample (at 8 kHz a half bit cell is under two samples).
+    """
     window = max(8, sample_rate // 1000)  # about 1 ms: several bit cells at any LTC rate
     centred = x - _moving_mean(x, 4 * window)  # DC and hum-like offsets out
     envelope = np.sqrt(_moving_mean(centred * centred, 4 * window)) + 1e-12
     normalised = centred / envelope
-    high, low = normalised > 0.4, normalised < -0.4  # hysteresis: noise cannot flip the state
+    # Only where the signal is near its local level (within 14 dB of the loudest in
+    # the 50 ms around it): noise before, after and between bursts decides nothing.
+    from scipy.ndimage import maximum_filter1d
+
+    present = envelope > 0.2 * maximum_filter1d(envelope, 2 * (sample_rate // 20) + 1)
+    high = (normalised > 0.4) & present  # hysteresis: noise cannot flip the state
+    low = (normalised < -0.4) & present
     decided = high | low
     index = np.where(decided, np.arange(x.size), 0)
     np.maximum.accumulate(index, out=index)
@@ -433,15 +500,30 @@ def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.int64]:
     changes = np.flatnonzero(np.diff(state.astype(np.int8))) + 1
     # Move each edge back to where the signal actually crossed zero.
     crossings = np.flatnonzero(np.diff(np.signbit(centred).astype(np.int8))) + 1
+    at = changes.astype(np.float64)
     if crossings.size:
         nearest = crossings[np.clip(np.searchsorted(crossings, changes, side="right") - 1, 0, None)]
-        changes = np.where(nearest <= changes, nearest, changes)
-    # Where the signal starts and stops are edges too: a recording that begins or
-    # ends on a word boundary keeps that word (read backwards, a word ends on a 0).
-    onset = np.flatnonzero(decided[: changes[0]] if changes.size else decided)[:1]
-    last = np.flatnonzero(decided)[-1:] + 1
-    end = last[last > changes[-1]] if changes.size else last[:0]
-    return np.concatenate([onset, changes, end]).astype(np.int64)
+        before, after = centred[nearest - 1], centred[nearest]
+        fraction = before / np.where(before == after, 1.0, before - after)
+        at = np.where(nearest <= changes, nearest - 1 + np.clip(fraction, 0.0, 1.0), at)
+    # Where the signal starts and stops (the recording's ends, and either side of a
+    # dropout longer than a bit cell) are edges too: a burst that begins or ends on a
+    # word boundary keeps that word (read backwards, a word ends on a 0).
+    gap = sample_rate / (_SLOWEST_WORDS_PER_S * BITS_PER_WORD)
+    runs = np.flatnonzero(decided)
+    if not runs.size:
+        return at
+    breaks = np.flatnonzero(np.diff(runs) > gap)
+    bounds = np.concatenate([runs[:1], runs[breaks + 1], runs[breaks] + 1, runs[-1:] + 1]).astype(
+        np.float64
+    )
+    if at.size:  # a change already at the boundary is its edge
+        nearby = np.searchsorted(at, bounds)
+        left = np.abs(bounds - at[np.clip(nearby - 1, 0, at.size - 1)])
+        right = np.abs(bounds - at[np.clip(nearby, 0, at.size - 1)])
+        shortest = sample_rate / (_FASTEST_WORDS_PER_S * 2 * BITS_PER_WORD) * 0.6
+        bounds = bounds[np.minimum(left, right) > shortest]
+    return np.unique(np.concatenate([at, bounds]))
 
 
 def _moving_mean(x: NDArray[np.float64], width: int) -> NDArray[np.float64]:
@@ -454,39 +536,61 @@ def _moving_mean(x: NDArray[np.float64], width: int) -> NDArray[np.float64]:
 
 
 def _bits(
-    intervals: NDArray[np.int64], edges: NDArray[np.int64]
-) -> tuple[NDArray[np.uint8], NDArray[np.int64]]:
-    """Biphase mark to bits: one long interval is a 0, two short ones are a 1."""
-    short = intervals < _short_threshold(intervals)
+    intervals: NDArray[np.float64], edges: NDArray[np.float64], sample_rate: int
+) -> tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.bool_]]:
+    """Biphase mark to bits: one long interval is a 0, two short ones are a 1.
+
+    An interval no LTC can have (shorter than a half cell at 33 words/s, or
+    longer than a whole cell at 21.5 words/s: noise, a dropout, silence)
+    breaks the stream: the bit it gives is marked ``broken`` and no word may
+    hold it. The pairing of short intervals starts again after it.
+    """
+    shortest = sample_rate / (_FASTEST_WORDS_PER_S * 2 * BITS_PER_WORD) * 0.6
+    longest = sample_rate / (_SLOWEST_WORDS_PER_S * BITS_PER_WORD) * 1.4
+    plausible = (intervals >= shortest) & (intervals <= longest)
+    short = plausible & (intervals < _short_threshold(intervals, plausible))
     index = np.arange(short.size)
     run_start = np.where(~short, index + 1, 0)
     np.maximum.accumulate(run_start, out=run_start)
     starts_bit = ~short | ((index - run_start) % 2 == 0)
     chosen = np.flatnonzero(starts_bit)
-    return (short[chosen]).astype(np.uint8), edges[chosen]
+    return short[chosen].astype(np.uint8), edges[chosen], ~plausible[chosen]
 
 
-def _short_threshold(intervals: NDArray[np.int64]) -> NDArray[np.float64]:
+def _short_threshold(
+    intervals: NDArray[np.float64], plausible: NDArray[np.bool_]
+) -> NDArray[np.float64]:
     """Per interval, the length between a half and a whole bit cell, following the speed.
 
-    The intervals are cut into chunks; in each, two clusters (half cells and
-    whole cells) are found by a few rounds of 1-D two-means started from the
-    chunk's quartiles, all chunks at once.
+    The plausible intervals are cut into chunks; each chunk's two clusters
+    (half cells and whole cells) are found by a few rounds of 1-D two-means,
+    started from the quartiles, over a window of :data:`_WINDOW` intervals
+    around it, all chunks at once. The window is clamped inside the signal,
+    so the last chunk (a recording's last few words) is judged on as many
+    intervals as any other.
     """
     n = intervals.size
-    chunks = -(-n // _CHUNK)
-    padded = np.full(chunks * _CHUNK, np.nan)
-    padded[:n] = intervals
-    table = padded.reshape(chunks, _CHUNK)
-    low = np.nanpercentile(table, 25, axis=1)[:, None]
-    high = np.nanpercentile(table, 90, axis=1)[:, None]
+    values = intervals[plausible].astype(np.float64)
+    m = values.size
+    if not m:
+        return np.zeros(n)
+    chunks = -(-m // _CHUNK)
+    width = min(_WINDOW, m)
+    starts = np.clip(np.arange(chunks) * _CHUNK - (_WINDOW - _CHUNK) // 2, 0, m - width)
+    table = values[starts[:, None] + np.arange(width)]
+    low = np.percentile(table, 25, axis=1)[:, None]
+    high = np.percentile(table, 90, axis=1)[:, None]
     for _ in range(6):
         split = (low + high) / 2
         is_low = table < split
         low = _nanmean_where(table, is_low, low)
-        high = _nanmean_where(table, ~is_low & ~np.isnan(table), high)
+        high = _nanmean_where(table, ~is_low, high)
     threshold = np.where(high > 1.5 * low, (low + high) / 2, 0.75 * high)  # one class only
-    return np.repeat(threshold.ravel(), _CHUNK)[:n]
+    per_value = np.repeat(threshold.ravel(), _CHUNK)[:m]
+    # Each interval takes the threshold of the nearest plausible interval at or before it.
+    before = np.cumsum(plausible) - 1
+    result: NDArray[np.float64] = per_value[np.clip(before, 0, m - 1)]
+    return result
 
 
 def _nanmean_where(
@@ -498,20 +602,24 @@ def _nanmean_where(
 
 
 def _words(
-    bits: NDArray[np.uint8], starts: NDArray[np.int64]
-) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.bool_]]:
-    """The 64 data bits, first sample and direction of every word with a whole sync word.
+    bits: NDArray[np.uint8], starts: NDArray[np.float64], broken: NDArray[np.bool_]
+) -> tuple[NDArray[np.uint8], NDArray[np.float64], NDArray[np.bool_]]:
+    """The 64 data bits, first sample and direction of every whole word with a sync word.
 
     Forwards, the sync word ends a word. Backwards (tape in reverse) it
-    arrives mirrored and first, followed by bits 63 down to 0.
+    arrives mirrored and first, followed by bits 63 down to 0. A word that
+    holds a broken bit (see :func:`_bits`) is not a word.
     """
     if bits.size < BITS_PER_WORD:
-        return np.zeros((0, 64), np.uint8), np.zeros(0, np.int64), np.zeros(0, bool)
+        return np.zeros((0, 64), np.uint8), np.zeros(0), np.zeros(0, bool)
     codes = np.lib.stride_tricks.sliding_window_view(bits, 16).astype(np.int64) @ _SYNC_WEIGHTS
     forward = np.flatnonzero(codes == _SYNC_CODE)
     forward = forward[forward >= 64] - 64  # where the word's bit 0 is
     backward = np.flatnonzero(codes == _SYNC_CODE_BACKWARDS)
     backward = backward[backward + BITS_PER_WORD <= bits.size]
+    breaks = np.concatenate([[0], np.cumsum(broken)])
+    forward = forward[breaks[forward + BITS_PER_WORD] == breaks[forward]]
+    backward = backward[breaks[backward + BITS_PER_WORD] == breaks[backward]]
     data = np.concatenate(
         [
             bits[forward[:, None] + np.arange(64)],
@@ -529,7 +637,7 @@ def _frames(
     reverse: NDArray[np.bool_],
     sample_rate: int,
     given: FrameRate | None,
-) -> list[DecodedFrame]:
+) -> LtcDecoding:
     def field(start: int, width: int) -> NDArray[np.int64]:
         weights = 1 << np.arange(width, dtype=np.int64)
         value: NDArray[np.int64] = words[:, start : start + width].astype(np.int64) @ weights
@@ -544,14 +652,19 @@ def _frames(
     valid = (units[0] < 10) & (units[1] < 10) & (units[2] < 10) & (units[3] < 10)
     valid &= (ff < 30) & (ss < 60) & (mm < 60) & (hh < 24)
     if not valid.any():
-        return []
-    chosen = given or _infer_rate(ff[valid], drop[valid], word_starts[valid], sample_rate)
+        return LtcDecoding([], 0, int(words.shape[0]), 0)
+    chosen = given or _infer_rate(ff, ss, drop, word_starts, valid, sample_rate)
     counting = _word_counting(chosen)
     valid &= ~invalid_fields(hh, mm, ss, ff, counting)
-    keep = np.flatnonzero(valid)
-    if not keep.size:
-        return []
-    counts = np.asarray(fields_to_frames(hh[keep], mm[keep], ss[keep], ff[keep], counting))
+    invalid = int(np.count_nonzero(~valid))
+    counts = np.full(words.shape[0], -1, np.int64)
+    counts[valid] = fields_to_frames(hh[valid], mm[valid], ss[valid], ff[valid], counting)
+    samples_per_word = sample_rate / float(word_rate(chosen))
+    counts, repaired = _follow_neighbours(
+        counts, word_starts, reverse, samples_per_word, counting.frames_per_day
+    )
+    keep = np.flatnonzero(counts >= 0)
+    counts = counts[keep]
     if chosen.nominal > 30:
         counts = counts * 2
     user = np.zeros(keep.size, np.int64)
@@ -569,23 +682,113 @@ def _frames(
         words[keep, _COLOR_FRAME_BIT].astype(bool).tolist(),
         groups.tolist(),
         reverse[keep].tolist(),
+        repaired[keep].tolist(),
         strict=True,
     )
-    return [
-        DecodedFrame(str(label), count, at, chosen, ub, df, cf, bgf, back)
-        for label, count, at, ub, df, cf, bgf, back in columns
+    frames = [
+        DecodedFrame(str(label), count, at, chosen, ub, df, cf, bgf, back, fixed)
+        for label, count, at, ub, df, cf, bgf, back, fixed in columns
     ]
+    repaired_count = int(np.count_nonzero(repaired))
+    # Words read but not kept: invalid ones not repaired, and valid ones that contradicted
+    # their neighbours.
+    not_kept = words.shape[0] - keep.size
+    invalid_dropped = invalid - int(np.count_nonzero(repaired & ~valid))
+    return LtcDecoding(frames, repaired_count, invalid_dropped, not_kept - invalid_dropped)
+
+
+def _follow_neighbours(
+    counts: NDArray[np.int64],
+    starts: NDArray[np.int64],
+    reverse: NDArray[np.bool_],
+    samples_per_word: float,
+    per_day: int,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Counts that agree with the words around them; ``-1`` where a word is dropped.
+
+    Two words in order agree when their counts differ by what the samples
+    between them hold (words played forwards count up, backwards down; the
+    tape's speed may be 0.9x to 1.1x) and they run the same way. A word that
+    agrees with the word before or after it stands. One that agrees with
+    neither (a label misread on a dirty signal, or an invalid one, ``-1``)
+    is repaired when the words on both sides agree with each other across
+    it, and dropped otherwise. A lone word stands: nothing contradicts it.
+    """
+    n = counts.size
+    repaired = np.zeros(n, bool)
+    if n < 2:
+        return counts, repaired
+
+    def agree(a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.bool_]:
+        direction = np.where(reverse[a], -1, 1)
+        expected = (starts[b] - starts[a]) / samples_per_word
+        step = (counts[b] - counts[a]) * direction
+        step = (step + per_day // 2) % per_day - per_day // 2  # across midnight
+        close = np.abs(step - expected) <= 0.5 + 0.12 * np.abs(expected)
+        result: NDArray[np.bool_] = (
+            close & (reverse[a] == reverse[b]) & (counts[a] >= 0) & (counts[b] >= 0)
+        )
+        return result
+
+    index = np.arange(n)
+    with_next = np.zeros(n, bool)
+    with_next[:-1] = agree(index[:-1], index[1:])
+    with_previous = np.zeros(n, bool)
+    with_previous[1:] = with_next[:-1]
+    stands = with_next | with_previous
+    # Repair: the words on both sides stand and agree across this one.
+    inner = index[1:-1]
+    across = np.zeros(n, bool)
+    across[1:-1] = agree(inner - 1, inner + 1) & stands[inner - 1] & stands[inner + 1]
+    fixable = ~stands & across
+    result = np.where(stands, counts, -1)
+    at = np.flatnonzero(fixable)
+    direction = np.where(reverse[at - 1], -1, 1)
+    offset = np.rint((starts[at] - starts[at - 1]) / samples_per_word).astype(np.int64)
+    result[at] = (counts[at - 1] + direction * offset) % per_day
+    repaired[at] = True
+    return result, repaired
 
 
 def _infer_rate(
-    ff: NDArray[np.int64], drop: NDArray[np.bool_], starts: NDArray[np.int64], sample_rate: int
+    ff: NDArray[np.int64],
+    ss: NDArray[np.int64],
+    drop: NDArray[np.bool_],
+    starts: NDArray[np.int64],
+    valid: NDArray[np.bool_],
+    sample_rate: int,
 ) -> FrameRate:
-    """The rate from the largest frame number, the DF flag and the measured word rate."""
-    largest = int(ff.max())
+    """The rate from the frame numbers, the DF flag and the measured word rate.
+
+    The frame count is the last frame number seen before one that starts the
+    next second (neighbouring words only, so one misread label cannot make
+    25 fps look like 30); without such a pair, the largest frame number that
+    a neighbouring word follows by one; failing that, the largest at all.
+    """
+    spacing = np.diff(starts).astype(np.float64)
+    typical = float(np.median(spacing)) if spacing.size else 0.0
+    adjacent = np.abs(spacing - typical) <= 0.2 * typical
+    both = valid[:-1] & valid[1:] & adjacent
+    a, b = ff[:-1], ff[1:]
+    wraps = np.concatenate(
+        [
+            a[both & (b == 0) & (ss[1:] == (ss[:-1] + 1) % 60)],  # forwards
+            b[both & (a == 0) & (ss[:-1] == (ss[1:] + 1) % 60)],  # backwards
+        ]
+    )
+    followed = np.concatenate([b[both & (b == a + 1)], a[both & (a == b + 1)]])
+    if wraps.size:
+        largest = int(np.bincount(wraps).argmax())
+    elif followed.size:
+        largest = int(followed.max())
+    else:
+        largest = int(ff[valid].max())
     nominal = 30 if largest >= 25 else 25 if largest == 24 else 24
-    if nominal == 30 and bool(np.mean(drop) > 0.5):
+    if nominal == 30 and bool(np.mean(drop[valid]) > 0.5):
         return FrameRate(Fraction(30000, 1001), True)
-    measured = sample_rate / float(np.median(np.diff(starts))) if starts.size > 1 else nominal
+    # The word rate over the whole run: the spacing of neighbours is whole samples.
+    span = float(starts[-1] - starts[0])
+    measured = sample_rate * round(span / typical) / span if typical else nominal
     ntsc = nominal * 1000 / 1001
     if nominal in (24, 30) and abs(measured - ntsc) < min(abs(measured - nominal), 0.01):
         return FrameRate(Fraction(nominal * 1000, 1001), False)
