@@ -18,14 +18,17 @@ non-drop as code 3 (30), timed at the true rate; 48 fps and above are refused.
 A receiver cannot tell them apart, so :func:`decode` reports the code's rate
 (24, 25, 29.97 drop-frame or 30) with every frame.
 
-In a Standard MIDI File the tempo is chosen so that one beat is one second
-of nominal frames (1.001 s at the NTSC rates) and one tick is one quarter
-frame: every message time is exact.
+In a Standard MIDI File written here the tempo is chosen so that one beat
+is one second of nominal frames (1.001 s at the NTSC rates) and one tick is
+one quarter frame: every message time is exact. Files from elsewhere are
+read at any division (ticks per beat through the whole tempo map, or an
+SMPTE division of frames and ticks per frame), exactly, in fractions.
 """
 
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -267,15 +270,88 @@ def read_smf(path: str | os.PathLike[str]) -> list[TimedMessage]:
             where=str(source),
             fix="export it again as a .mid file",
         ) from None
-    timed: list[TimedMessage] = []
-    for track in midi.tracks:  # type 0 has one; for type 1, MTC sits on one track
-        tempo, ticks, seconds = 500_000, 0, Fraction(0)
-        for message in track:
-            seconds += Fraction(message.time * tempo, 1_000_000 * midi.ticks_per_beat)
-            ticks += message.time
-            if message.type == "set_tempo":
-                tempo = message.tempo
-            elif not message.is_meta:
-                timed.append(TimedMessage(seconds, message))
+    timed = [
+        TimedMessage(seconds, message)
+        for seconds, message in _timed(midi, source)
+        if not message.is_meta
+    ]
     timed.sort(key=lambda t: t.seconds)
     return timed
+
+
+def _timed(midi: mido.MidiFile, source: Path) -> Iterator[tuple[Fraction, mido.Message]]:
+    """Every message of every track with its exact time in seconds.
+
+    With a metrical division (ticks per beat), time follows the tempo map:
+    every ``set_tempo`` in the file, whichever track holds it (type 0 and 1;
+    a type-2 file's tracks are independent sequences, each with its own
+    tempo). With an SMPTE division (the header's negative frame rate and
+    ticks per frame), a tick is a fixed fraction of a second and tempo does
+    not apply. mido reads the division as a signed number and keeps it.
+    """
+    division = midi.ticks_per_beat
+    tracks = [_absolute(track) for track in midi.tracks]
+    if division < 0:
+        per_s = _smpte_ticks_per_second(division, source)
+        for track in tracks:
+            for tick, message in track:
+                yield Fraction(tick) / per_s, message
+        return
+    if division == 0:
+        raise TimecodeError(
+            f"{source.name} has a division of 0 ticks per beat",
+            where=str(source),
+            fix="export it again as a .mid file",
+        )
+    groups = [[track] for track in tracks] if midi.type == 2 else [tracks]
+    for group in groups:
+        clock = _TempoMap(
+            [(tick, m.tempo) for track in group for tick, m in track if m.type == "set_tempo"],
+            division,
+        )
+        for track in group:
+            for tick, message in track:
+                yield clock.seconds(tick), message
+
+
+def _absolute(track: mido.MidiTrack) -> list[tuple[int, mido.Message]]:
+    """The track's messages with their tick counted from the start (not from the last)."""
+    tick, result = 0, []
+    for message in track:
+        tick += message.time
+        result.append((tick, message))
+    return result
+
+
+def _smpte_ticks_per_second(division: int, source: Path) -> Fraction:
+    """Ticks per second of an SMPTE division: frames per second times ticks per frame."""
+    raw = division & 0xFFFF
+    code, per_frame = 256 - (raw >> 8), raw & 0xFF
+    fps = {24: Fraction(24), 25: Fraction(25), 29: Fraction(30000, 1001), 30: Fraction(30)}
+    if code not in fps or per_frame == 0:
+        raise TimecodeError(
+            f"{source.name} has an SMPTE division of {code} fps and {per_frame} ticks per "
+            "frame, which the MIDI file standard does not have (24, 25, 29 or 30 fps)",
+            where=str(source),
+            fix="export it again as a .mid file",
+        )
+    return fps[code] * per_frame
+
+
+class _TempoMap:
+    """Seconds at a tick, following tempo changes exactly (microseconds per beat)."""
+
+    def __init__(self, changes: list[tuple[int, int]], division: int) -> None:
+        self._division = division
+        self._ticks = [0]
+        self._tempi = [500_000]  # 120 BPM until the first set_tempo
+        self._seconds = [Fraction(0)]
+        for tick, tempo in sorted(changes, key=lambda change: change[0]):
+            self._seconds.append(self.seconds(tick))
+            self._ticks.append(tick)
+            self._tempi.append(tempo)
+
+    def seconds(self, tick: int) -> Fraction:
+        k = bisect_right(self._ticks, tick) - 1
+        elapsed = tick - self._ticks[k]
+        return self._seconds[k] + Fraction(elapsed * self._tempi[k], 1_000_000 * self._division)
