@@ -22,6 +22,7 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
+from PIL import Image
 
 from media_factory import write_wav
 from postprod.cli.main import main
@@ -35,6 +36,8 @@ from postprod.operations.multicam import (
 )
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import source_frames
+from postprod.render.multicam_view import angle_names, multicam_layout
+from postprod.render.multiview import picture_sources
 from postprod.timeline.model import rational_time, time_range
 from postprod.timeline.multicam import (
     Angle,
@@ -45,6 +48,7 @@ from postprod.timeline.multicam import (
     group_stack,
     place_angle,
     source_position,
+    with_angle_tracks,
 )
 from postprod.video import patterns
 from postprod.video.patterns import read_barcode
@@ -412,3 +416,54 @@ def test_sync_out_places_each_camera_on_its_timecode(cameras: Path, tmp_path: Pa
     # editable: a split of a later camera is no longer refused as outside its media
     Project(project).apply(Split("V3 C", 50))
     assert len(Project(project).timeline().tracks[2]) == 3
+
+
+# -- the multiview ----------------------------------------------------------------------------
+
+
+def test_multiview_tiles_show_each_angle_named_and_the_one_on_air(
+    cameras: Path, tmp_path: Path
+) -> None:
+    project = _new(tmp_path)
+    files = [str(cameras / f"{name}.mov") for name in "ABC"]
+    names = "wide,left,right"
+    _invoke("multicam", "create", str(project), "--name", "s", *files, "--names", names)
+    _invoke("multicam", "cut", str(project), "--at", "45", "--angle", "2")
+    out = tmp_path / "multiview.mp4"
+    _invoke(
+        "multicam",
+        "multiview",
+        str(project),
+        "-o",
+        str(out),
+        "--range",
+        "40-50",
+        "--size",
+        "640x384",
+    )
+    timeline = Project(project).timeline()
+    programme = plan(
+        with_angle_tracks(timeline),
+        OutputFormat(640, 384, RATE),
+        project_folder=tmp_path,
+    )
+    assert len(picture_sources(programme)) == 3
+    grid = multicam_layout(programme, angle_names(timeline, tmp_path), None)
+    assert sorted(tile.name for tile in grid.tiles) == ["left", "right", "wide"]
+    with av.open(str(out)) as container:
+        pictures = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(pictures) == 10
+    starts = {"wide": 0, "left": 10, "right": 30}  # programme frames each angle starts at
+    colours = {"wide": COLOURS[0], "left": COLOURS[1], "right": COLOURS[2]}
+    for offset in (0, 9):  # programme frames 40 (angle 1 on air) and 49 (angle 2)
+        picture = pictures[offset]
+        frame = 40 + offset
+        for tile in grid.tiles:
+            inside = picture[tile.y : tile.y + tile.height, tile.x : tile.x + tile.width]
+            scaled = np.asarray(Image.fromarray(inside).resize((160, 96), resample=0))
+            assert read_barcode(scaled) == frame - starts[tile.name], tile.name
+            middle = inside[tile.height // 3 : tile.height // 2, tile.width // 2 :]
+            assert np.abs(middle.reshape(-1, 3).mean(0) - colours[tile.name]).max() < 40
+            above = picture[max(0, tile.y - 4), tile.x + tile.width // 2]
+            on_air = "wide" if frame < 45 else "left"
+            assert (above[0] > 150 and above[1] < 90) == (tile.name == on_air), (frame, tile.name)

@@ -262,6 +262,25 @@ def export_command(
     typer.echo(f"wrote {out}")
 
 
+@app.command("multiview")
+def multiview_command(
+    project: Path = PROJECT,
+    out: Path = typer.Option(..., "--out", "-o", help="The file to write (.mp4, .mov)."),
+    frame_range: str | None = typer.Option(
+        None, "--range", help="Only IN-OUT of the programme: timecodes or frames; OUT exclusive."
+    ),
+    size: str | None = typer.Option(None, "--size", help="Output WIDTHxHEIGHT."),
+    columns: int | None = typer.Option(None, "--columns", help="Tiles across (default: square)."),
+) -> None:
+    """Render every angle in a grid with its name and source timecode, the one on air outlined."""
+    from postprod.cli.journal import record
+    from postprod.render.multicam_view import render_multiview
+
+    written = render_multiview(project, out, frame_range=frame_range, size=size, columns=columns)
+    record("render", f"multiview to {written.name}", project=project, outputs=[written])
+    typer.echo(f"wrote {written}")
+
+
 @app.command("show")
 def show_command(project: Path = PROJECT, group: str = GROUP) -> None:
     """List a multicam clip's angles and cuts."""

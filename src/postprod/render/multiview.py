@@ -99,6 +99,8 @@ class Tile:
     y: int
     width: int
     height: int
+    # The file's first timecode (frames): the label then shows the source timecode too.
+    first_timecode: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +110,7 @@ class Tile:
             "y": self.y,
             "width": self.width,
             "height": self.height,
+            "first_timecode": self.first_timecode,
         }
 
 
@@ -412,6 +415,12 @@ def multiview_frames(
     for tile in grid.tiles:
         _outline(empty, tile, 1, OUTLINE, gap=grid.margin // 2)
     tallies = Tally(programme)
+    rate = FrameRate.parse(programme.output.frame_rate)
+    clocks = {
+        tile.path: SourceClock(programme, tile.path)
+        for tile in grid.tiles
+        if tile.first_timecode is not None and rate.is_smpte
+    }
     for t in shown:
         frame = empty.copy()
         tally = tallies.at(t)
@@ -419,7 +428,11 @@ def multiview_frames(
             frame[tile.y : tile.y + tile.height, tile.x : tile.x + tile.width] = next(pictures)
             if tile.path in tally:
                 _outline(frame, tile, max(2, grid.margin * 2 // 3), TALLY)
-        for label in labels:
+        for tile, label in zip(grid.tiles, labels, strict=True):
+            clock = clocks.get(tile.path)
+            if clock is not None and tile.first_timecode is not None:
+                source_tc = frames_to_label(max(0, tile.first_timecode + clock.frame(t)), rate)
+                label = _label(replace(tile, name=f"{tile.name}  {source_tc}"))
             frame = label.over(frame)
         yield frame
 

@@ -387,6 +387,36 @@ def _rate(timeline: otio.schema.Timeline) -> Fraction:
     return timeline_rate(timeline)
 
 
+def with_angle_tracks(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """A copy of ``timeline`` with, above its video tracks, one track per picture angle of
+    each group holding all of that angle over the group's span (what a multiview shows);
+    the groups' cuts stay as they are."""
+    rate = _rate(timeline)
+    copy = timeline.deepcopy()
+    firsts: dict[str, CutAt] = {}
+    for found in group_cuts(copy, rate, ""):
+        if found.cut.role == "picture":
+            firsts.setdefault(found.cut.group, found)
+    position = max(
+        (index + 1 for index, track in enumerate(copy.tracks) if track.kind == "Video"),
+        default=0,
+    )
+    for name, found in firsts.items():
+        whole = found.stack.deepcopy()
+        length = max(sum(_frames(item, rate) for item in track) for track in whole)
+        origin = found.start - source_in(found.stack, rate)
+        skipped = max(0, -origin)  # the group's head before the programme's first frame
+        whole.source_range = time_range(skipped, length - skipped, rate)
+        for angle, _ in angles_of(whole):
+            track = otio.schema.Track(f"{name}: {angle.name}", kind="Video")
+            if origin > 0:
+                track.append(gap(origin, rate))
+            track.extend(angle_items(whole, angle.number, rate))
+            copy.tracks.insert(position, track)
+            position += 1
+    return copy
+
+
 @dataclass(frozen=True, slots=True)
 class CutAt:
     """A group's cut on a track: the track, the child's index, its record frames, its cut."""
@@ -459,4 +489,5 @@ __all__ = [
     "set_cut",
     "source_position",
     "the_group",
+    "with_angle_tracks",
 ]
