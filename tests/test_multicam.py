@@ -467,3 +467,26 @@ def test_multiview_tiles_show_each_angle_named_and_the_one_on_air(
             above = picture[max(0, tile.y - 4), tile.x + tile.width // 2]
             on_air = "wide" if frame < 45 else "left"
             assert (above[0] > 150 and above[1] < 90) == (tile.name == on_air), (frame, tile.name)
+
+
+def test_export_edl_and_fcp_xml_of_the_switched_programme(cameras: Path, tmp_path: Path) -> None:
+    project = _new(tmp_path)
+    files = [str(cameras / f"{name}.mov") for name in "ABC"]
+    _invoke("multicam", "create", str(project), "--name", "s", *files)
+    _invoke("multicam", "cut", str(project), "--at", "40", "--angle", "3")
+    _invoke("multicam", "cut", str(project), "--at", "80", "--angle", "2")
+    edl = tmp_path / "cut.edl"
+    _invoke("multicam", "export", str(project), str(edl))
+    events = [line.split() for line in edl.read_text().splitlines() if line[:3].isdigit()]
+    # each cut as its angle's source clip: its source timecodes, the programme's record times
+    assert [(e[1], e[4], e[5], e[6], e[7]) for e in events if e[2] == "V"] == [
+        ("A", "01:00:00:00", "01:00:01:15", "00:00:00:00", "00:00:01:15"),
+        ("C", "01:00:01:15", "01:00:03:05", "00:00:01:15", "00:00:03:05"),
+        ("B", "01:00:03:05", "01:00:04:10", "00:00:03:05", "00:00:04:10"),
+    ]
+    xml = tmp_path / "cut.xml"
+    _invoke("multicam", "export", str(project), str(xml))
+    plain = otio.adapters.read_from_file(str(xml))
+    video = plain.video_tracks()[0]
+    assert [clip.name for clip in video.find_clips()] == ["A", "C", "B"]
+    assert cut_of(Project(project).timeline().tracks[0][0]) is not None  # the project keeps it
