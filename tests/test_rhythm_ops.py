@@ -8,6 +8,7 @@ or before each beat are unambiguous.
 
 from __future__ import annotations
 
+import json
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +17,7 @@ import av
 import numpy as np
 import opentimelineio as otio
 import pytest
+from PIL import Image
 from tests.media_factory import write_wav
 
 from postprod.audio.music import Tempo, compose
@@ -162,6 +164,33 @@ def test_montage_cuts_on_the_frame_at_or_before_each_bar(
         assert codes[start] == first  # the cut's first frame is the clip's in point
     assert main(["edit", str(project), "undo"]) == 0
     assert project.read_bytes() == before
+
+
+def test_inspect_rhythm_of_a_montage(
+    tmp_path: Path, media: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Shots of a bar (2 s) each: every cut on a beat, one cut per shot after the first
+    over the shots' span a minute, a taller PNG."""
+    project = tmp_path / "m.otio"
+    assert main(["new", str(project), "--name", "montage", "--rate", "25"]) == 0
+    assert main(["montage", str(project), str(media["A"]), "--music", str(media["music"]),
+                 "--unit", "bar"]) == 0  # fmt: skip
+    capsys.readouterr()
+    png = tmp_path / "rhythm.png"
+    assert main(["inspect", str(project), "--rhythm", "--music", str(media["music"]), "--json",
+                 "--png", str(png)]) == 0  # fmt: skip
+    pace = json.loads(capsys.readouterr().out)["rhythm"]
+    assert pace["track"] == "V1"
+    assert pace["cuts"] == [56, 106, 156][: len(pace["cuts"])] and len(pace["cuts"]) >= 2
+    assert pace["cuts_on_beat"] == len(pace["cuts"])
+    assert pace["median_shot_s"] == pytest.approx(2.0)
+    span_s = (pace["shots"][-1][0] + pace["shots"][-1][1] - pace["shots"][0][0]) / 25
+    assert span_s == pytest.approx(2.0 * len(pace["shots"]))
+    assert pace["cuts_per_minute"] == pytest.approx(60 * len(pace["cuts"]) / span_s)
+    plain = tmp_path / "plain.png"
+    assert main(["inspect", str(project), "--png", str(plain)]) == 0
+    with Image.open(png) as tall, Image.open(plain) as short:
+        assert tall.height > short.height
 
 
 def test_retime_lands_the_action_on_the_beat(tmp_path: Path, media: dict[str, Path]) -> None:

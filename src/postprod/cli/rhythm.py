@@ -130,7 +130,7 @@ def montage_command(
         points,
         _stored(music, project),
         music_track,
-        0,
+        at,
     )
     Project(project).apply(operation)
     from postprod.cli.applying import _log

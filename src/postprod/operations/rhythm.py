@@ -114,7 +114,8 @@ def cuts_of(track: otio.schema.Track, where: Where) -> list[int]:
 class LayMontage(Operation):
     """Lay ``clips`` one after another on ``track`` between the record frames ``cuts``
     (clip k from ``cuts[k]`` to ``cuts[k + 1]``, the clips taken in turn, each from its
-    in point), and the ``music`` from frame ``cuts[0]`` on ``music_track``.
+    in point), and the ``music`` on ``music_track`` from record frame ``music_at`` (its
+    first frame there, so its beats are where the cuts were reckoned) to the last cut.
 
     What is on the tracks there is overwritten; nothing else moves.
     """
@@ -126,7 +127,7 @@ class LayMontage(Operation):
     ins: tuple[int, ...] = ()
     music: str = ""
     music_track: str = ""
-    music_in: int = 0
+    music_at: int = 0
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
         if not self.clips:
@@ -146,10 +147,13 @@ class LayMontage(Operation):
             first = self.ins[clip] if self.ins else 0
             Overwrite(self.track, start, self.clips[clip], first, end - start).run(timeline, where)
         if self.music:
-            length = self.cuts[-1] - self.cuts[0]
-            Overwrite(self.music_track, self.cuts[0], self.music, self.music_in, length).run(
-                timeline, where
-            )
+            if not 0 <= self.music_at < self.cuts[-1]:
+                raise EditError(
+                    f"the music starts at frame {self.music_at}, after the last cut",
+                    fix="start the music before the cuts",
+                )
+            length = self.cuts[-1] - self.music_at
+            Overwrite(self.music_track, self.music_at, self.music, 0, length).run(timeline, where)
 
 
 @dataclass(frozen=True, slots=True)
