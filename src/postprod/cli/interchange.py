@@ -55,8 +55,14 @@ def import_command(
     fps = float(FrameRate.parse(rate).fps) if rate else None
     refuse_existing_project(out)  # before the import's work
     timeline = import_timeline(file, rate=fps)
-    save_new_project(timeline, out)
     summary = _summary(timeline)
+    if not summary["clips"]:
+        raise InterchangeError(
+            f"{file.name} holds no clips: nothing to import",
+            where=str(file),
+            fix="check that it is the timeline exported by the editing tool, complete",
+        )
+    save_new_project(timeline, out)
     record(
         "import", f"imported {file.name}", project=out, outputs=[out], details={"source": str(file)}
     )

@@ -12,6 +12,8 @@ import typer
 
 from postprod import __version__
 from postprod.cli.commands import COMMANDS
+from postprod.cli.messages import one_line, system_error_line
+from postprod.cli.stopping import EXIT_TERMINATED, Terminated
 from postprod.errors import PostprodError
 
 EXIT_BAD_INPUT = 2
@@ -81,7 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         status: Any = command.main(args=args, prog_name="postprod", standalone_mode=False)
     except PostprodError as error:
-        typer.echo(f"error: {error.message}", err=True)
+        typer.echo(f"error: {one_line(error.message)}", err=True)
+        return _exit(EXIT_BAD_INPUT, argv)
+    except (OSError, UnicodeDecodeError, RecursionError, MemoryError) as error:
+        # the system's refusal (read-only or full disk, a folder where a file goes, a
+        # binary file where text goes, a structure nested past any sense): the user's
+        # to fix, so one line, not an internal error
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"error: {one_line(system_error_line(error))}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
     except typer.Exit as done:
         return _exit(done.exit_code, argv)
@@ -91,14 +101,14 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as error:  # usage: unknown command or option, missing argument
         typer.echo(f"error: {_usage_line(error)}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (cli.stopping)
         typer.echo("interrupted", err=True)
-        return _exit(EXIT_INTERRUPTED, argv)
+        return _exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED, argv)
     except Exception as error:  # an internal failure, not the user's mistake
         if debug:
             traceback.print_exc()
         typer.echo(
-            f"internal error: {type(error).__name__}: {error} "
+            f"internal error: {type(error).__name__}: {one_line(str(error))} "
             "(rerun with --debug for the traceback, and report it)",
             err=True,
         )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from postprod.errors import MediaError, MediaNotFoundError
+from postprod.media.riff import refuse_truncated_wav
 
 
 def check_readable(path: str | os.PathLike[str]) -> Path:
@@ -39,6 +40,7 @@ def open_input(path: str | os.PathLike[str]) -> Iterator[Any]:
     import av  # PyAV loads when a file is opened, not when the package is imported
 
     file = check_readable(path)
+    refuse_truncated_wav(file)
     try:
         container = av.open(str(file), mode="r")
     except av.error.FFmpegError as error:

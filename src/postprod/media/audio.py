@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from postprod.errors import MediaError
 from postprod.media._open import check_readable, open_input
 from postprod.media.fifo import Fifo
+from postprod.media.riff import refuse_truncated_wav
 
 AudioBlock = NDArray[np.float32]
 
@@ -209,7 +210,7 @@ def _pcm_blocks(
     start_sample: int,
 ) -> Iterator[AudioBlock] | None:
     """Blocks read straight from a PCM file, or ``None`` when FFmpeg must decode it."""
-    check_readable(path)
+    refuse_truncated_wav(check_readable(path))
     try:
         info = soundfile.info(str(path))
     except (RuntimeError, soundfile.LibsndfileError):
