@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ import av
 import numpy as np
 import pytest
 
+from postprod.cli import main
 from postprod.demo.production import SOURCES, DemoSettings, make_project, write_source
 from postprod.demo.sound import write_sounds
 from postprod.errors import RenderError
@@ -304,3 +306,49 @@ def test_resume_renders_no_finished_segment_again(
     assert times == list(range(planned.frames))
     reference, _, _ = _decode(_one_process(programme, "prores", ".mov"))
     assert all(np.array_equal(a, b) for a, b in zip(frames, reference, strict=True))
+
+
+def test_the_render_command_on_the_farm_then_status_and_a_batch(
+    client: Any,
+    programme: tuple[Path, RenderPlan],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project, planned = programme
+    address = client.scheduler.address
+    out = project.with_name("cli.mov")
+    args = ["render", str(project), "-o", str(out), "--preset", "prores"]
+    assert main([*args, "--farm", address, "--segment-s", "1"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    frames, times, _ = _decode(out)
+    assert len(frames) == planned.frames and times == list(range(planned.frames))
+    assert main(["farm", "status", address]) == 0
+    shown = capsys.readouterr().out
+    assert "workers" in shown and "postprod tasks" in shown
+    jobs = project.with_name("jobs.toml")
+    jobs.write_text(
+        f'farm = "{address}"\nsegment_s = 2\n'
+        f'[[job]]\nproject = "{project.name}"\npresets = ["h264"]\nout = "batch"\n'
+    )
+    assert main(["farm", "submit", str(jobs)]) == 0
+    written = project.parent / "batch" / f"{project.stem}.h264.mp4"
+    frames, times, _ = _decode(written)
+    assert len(frames) == planned.frames and times == list(range(planned.frames))
+
+
+def test_farm_mistakes_are_one_line_and_status_2(
+    programme: tuple[Path, RenderPlan],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project, _ = programme
+    out = str(project.with_name("never.mov"))
+    args = ["render", str(project), "-o", out, "--preset", "prores"]
+    assert main([*args, "--farm", "render-1:8786"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert main([*args, "--farm", "local", "--map", "/mnt/a"]) == 2
+    assert "FROM=TO" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if postprod[farm] were not there
+    assert main([*args, "--farm", "local"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "postprod[farm]" in err[0]
+    assert not Path(out).exists()

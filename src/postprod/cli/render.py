@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
+from postprod.cli.farm import FARM_HELP, FarmOptions, render_with_farm
 from postprod.cli.journal import record
 from postprod.cli.progress import frame_progress
+from postprod.errors import RenderError
+
+if TYPE_CHECKING:
+    from postprod.farm.job import FarmResult
 
 
 def render_command(
@@ -46,10 +52,42 @@ def render_command(
         help="Only IN-OUT of the programme: timecodes (01:00:02:00-01:00:04:00) or frames "
         "(50-100); OUT is exclusive.",
     ),
+    farm: str | None = typer.Option(None, "--farm", help=FARM_HELP),
+    workers: int | None = typer.Option(
+        None, "--workers", help="With --farm local: worker processes (default: one per core)."
+    ),
+    segment_s: float = typer.Option(
+        10.0, "--segment-s", help="With --farm: cut the programme into segments of about S s."
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="With --farm: continue a stopped job from its finished segments."
+    ),
+    maps: list[str] = typer.Option(
+        [], "--map", help="With --farm: media at FROM here is at TO on the workers (FROM=TO)."
+    ),
 ) -> None:
     """Render a project's picture and sound to one file."""
     from postprod.render.project import render_project  # the engines: not for --help
 
+    if farm is not None:
+        if smart or contact_sheet is not None:
+            raise RenderError(
+                "--smart and --contact-sheet are for a render on this machine",
+                fix="leave them out with --farm",
+            )
+        farmed = render_with_farm(
+            project,
+            out,
+            FarmOptions(farm, workers, segment_s, resume, tuple(maps)),
+            preset=preset,
+            proxy=proxy,
+            size=size,
+            frame_range=frame_range,
+            burn_in=burn_in,
+            strict=strict,
+        )
+        _farm_written(project, farmed)
+        return
     with frame_progress("rendering") as progress:
         result = render_project(
             project,
@@ -81,3 +119,16 @@ def render_command(
     )
     if contact_sheet is not None:
         Console().print(f"wrote {contact_sheet}")
+
+
+def _farm_written(project: Path, result: FarmResult) -> None:
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    Console().print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
+    record(
+        "render",
+        f"rendered {result.frames} frames on the farm",
+        project=project,
+        outputs=[result.path],
+        details={"frames": result.frames, "duration_s": result.duration_s},
+    )

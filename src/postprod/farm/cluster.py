@@ -71,3 +71,12 @@ def dashboard_link(client: Any) -> str | None:
     if "dashboard" not in info.get("services", {}):
         return None
     return str(client.dashboard_link)
+
+
+def postprod_tasks(dask_scheduler: Any) -> dict[str, int]:
+    """Run on the scheduler (``Client.run_on_scheduler``): postprod's tasks counted by state."""
+    counts: dict[str, int] = {}
+    for key, task in dask_scheduler.tasks.items():
+        if str(key).startswith("postprod-"):
+            counts[task.state] = counts.get(task.state, 0) + 1
+    return counts

@@ -2,7 +2,9 @@
 
 The job's machine (the one running ``postprod``) plans, cuts the plan into
 segments, and submits one task per segment and one for the sound, each keyed
-by the hash of what it renders, with Dask's retries. It follows them as they
+by the hash of what it renders (the name of the file it writes; the Dask key adds
+the run, so a stopped run's cancelled keys never meet a new run's), with Dask's
+retries. It follows them as they
 finish (progress: segments, frames per second over the cluster, time left),
 checks every segment (frame count, first and last timestamps, a keyframe first)
 and joins them with the sound by stream copy into a temporary name renamed into
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,6 +31,7 @@ from postprod.farm.paths import PathMap
 from postprod.farm.split import Segment, split_plan
 from postprod.farm.tasks import SegmentTask, SoundTask, TaskDone, mix_sound, render_segment
 from postprod.planner.plan import RenderPlan
+from postprod.render.presets import OutputPreset
 from postprod.timecode import FrameRate, frames_to_label
 
 
@@ -104,7 +108,7 @@ def render_on_farm(
     plan: RenderPlan,
     out: str | Path,
     *,
-    preset: str = "h264",
+    preset: OutputPreset | str = "h264",
     options: dict[str, str] | None = None,
     burn_in_timecode: bool = False,
     strict: bool = False,
@@ -121,7 +125,7 @@ def render_on_farm(
     settings = settings or FarmSettings()
     began = time.perf_counter()
     target = Path(out)
-    chosen = output_preset(preset)
+    chosen = output_preset(preset) if isinstance(preset, str) else preset
     if chosen.image_sequence:
         raise RenderError(
             f"the farm writes files, not the {chosen.name} preset's folder of images",
@@ -149,7 +153,7 @@ def render_on_farm(
             segment_key(plan, segment, picture_settings),
             segment,
             plan,
-            chosen.name,
+            chosen,
             suffix,
             str(work),
             options,
@@ -162,7 +166,7 @@ def render_on_farm(
     sound = SoundTask(
         sound_key(plan, {"codec": audio.codec, "bit_rate": audio.bit_rate}),
         plan,
-        chosen.name,
+        chosen,
         suffix,
         str(work),
         settings.maps,
@@ -170,16 +174,19 @@ def render_on_farm(
     finished = {task.key for task in tasks if task.file().is_file()}
     planned_s = time.perf_counter() - began
     futures: dict[str, Any] = {}
+    work_of: dict[str, tuple[Callable[[Any], TaskDone], SegmentTask | SoundTask]] = {
+        sound.key: (mix_sound, sound),
+        **{task.key: (render_segment, task) for task in tasks if task.key not in finished},
+    }
+
+    run = uuid.uuid4().hex[:8]  # this run's Dask keys: a stopped run's never come back
+
     try:
-        futures[sound.key] = client.submit(
-            mix_sound, sound, key=sound.key, retries=settings.retries, pure=False
-        )
-        for task in tasks:
-            if task.key not in finished:
-                futures[task.key] = client.submit(
-                    render_segment, task, key=task.key, retries=settings.retries, pure=False
-                )
-        results = _follow(distributed, futures, tasks, sound, finished, settings, target, progress)
+        for key, (function, task) in work_of.items():
+            futures[key] = client.submit(
+                function, task, key=f"{key}-{run}", retries=settings.retries, pure=False
+            )
+        results = _follow(distributed, futures, tasks, finished, settings, target, progress)
     except BaseException:
         client.cancel(list(futures.values()))
         raise
@@ -235,7 +242,6 @@ def _follow(
     distributed: Any,
     futures: dict[str, Any],
     tasks: list[SegmentTask],
-    sound: SoundTask,
     finished: set[str],
     settings: FarmSettings,
     target: Path,
@@ -251,8 +257,9 @@ def _follow(
     results: dict[str, TaskDone] = {}
     if progress is not None:
         progress(FarmProgress(done_segments, len(tasks), done_frames, total, 0.0))
+    key_of = {id(future): key for key, future in futures.items()}
     for future in distributed.as_completed(list(futures.values())):
-        key = str(future.key)
+        key = key_of[id(future)]
         if future.status != "finished":
             error = future.exception()
             attempts = settings.retries + 1

@@ -23,6 +23,7 @@ from postprod.errors import RenderError
 from postprod.farm.paths import PathMap, map_path, map_plan
 from postprod.farm.split import Segment
 from postprod.planner.plan import FrameRange, RenderPlan
+from postprod.render.presets import OutputPreset
 
 #: The work folder's log of renders (JSON lines).
 RENDER_LOG = "renders.log"
@@ -35,7 +36,7 @@ class SegmentTask:
     key: str
     segment: Segment
     plan: RenderPlan
-    preset: str
+    preset: OutputPreset
     suffix: str
     work: str  # as the job's machine sees it
     options: dict[str, str] | None = None
@@ -52,7 +53,7 @@ class SoundTask:
 
     key: str
     plan: RenderPlan
-    preset: str
+    preset: OutputPreset
     suffix: str
     work: str
     maps: tuple[PathMap, ...] = ()
@@ -79,7 +80,6 @@ class TaskDone:
 def render_segment(task: SegmentTask) -> TaskDone:
     """Render one segment's picture; the key's file if it is already there."""
     from postprod.render.engine import render
-    from postprod.render.presets import output_preset
 
     started = time.time()
     worker = worker_name()
@@ -96,7 +96,7 @@ def render_segment(task: SegmentTask) -> TaskDone:
         render(
             plan.with_range(FrameRange(segment.start, segment.frames)),
             partial,
-            preset=output_preset(task.preset),
+            preset=task.preset,
             options=task.options,
             burn_in_timecode=task.burn_in_timecode,
             with_sound=False,
@@ -115,7 +115,6 @@ def mix_sound(task: SoundTask) -> TaskDone:
     the limiter cross every segment boundary; AAC's priming is paid once)."""
     from postprod.media.writer import MediaWriter
     from postprod.render.engine import ProgrammeSound, sample_at, with_offline_media
-    from postprod.render.presets import output_preset
 
     started = time.time()
     worker = worker_name()
@@ -134,7 +133,7 @@ def mix_sound(task: SoundTask) -> TaskDone:
         )
     plan = with_offline_media(plan)
     _log(final.parent, "start", task.key, -1, worker)
-    spec = output_preset(task.preset).audio_spec(plan.output.sample_rate, plan.output.channels)
+    spec = task.preset.audio_spec(plan.output.sample_rate, plan.output.channels)
     partial = final.with_name(f"{task.key}.{uuid.uuid4().hex[:8]}{task.suffix}")
     sound = ProgrammeSound(plan)
     sound.skip_to(first)

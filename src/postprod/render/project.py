@@ -11,13 +11,13 @@ import opentimelineio as otio
 
 from postprod.errors import RenderError, refuse_overwriting
 from postprod.media.probe import probe
-from postprod.planner.plan import OutputFormat, plan
+from postprod.planner.plan import OutputFormat, RenderPlan, plan
 from postprod.planner.ranges import parse_frame_range
 from postprod.project import load_project
 from postprod.render.contact import contact_sheet
 from postprod.render.engine import RenderResult, render
 from postprod.render.mix import Progress
-from postprod.render.presets import PROXY, output_preset
+from postprod.render.presets import PROXY, OutputPreset, output_preset
 from postprod.timecode import FrameRate
 from postprod.timeline.metadata import project_settings_of
 from postprod.timeline.model import media_path, timeline_rate
@@ -45,6 +45,35 @@ def render_project(
     encoding them."""
     path = Path(project)
     refuse_overwriting(path, out, RenderError)
+    programme, writes = plan_project(
+        path, out, size=size, frame_range=frame_range, preset=preset, proxy=proxy
+    )
+    result = render(
+        programme,
+        out,
+        preset=writes,
+        progress=progress,
+        burn_in_timecode=burn_in_timecode,
+        smart=smart,
+        strict=strict,
+    )
+    if contact_sheet_png is not None:
+        contact_sheet(programme, contact_sheet_png)
+    return result
+
+
+def plan_project(
+    project: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    size: str | None = None,
+    frame_range: str | None = None,
+    preset: str | None = None,
+    proxy: bool = False,
+) -> tuple[RenderPlan, OutputPreset]:
+    """The render plan of ``project`` (its range, if given) and the preset that writes
+    ``out``: what :func:`render_project` renders here and the farm spreads over workers."""
+    path = Path(project)
     if proxy and preset is not None:
         raise RenderError(
             "a proxy is always half-size H.264", fix="give --proxy or --preset, not both"
@@ -61,18 +90,7 @@ def render_project(
             frame_range, FrameRate.parse(output.frame_rate), programme.start_timecode_frames
         )
         programme = programme.with_range(chosen)
-    result = render(
-        programme,
-        out,
-        preset=writes,
-        progress=progress,
-        burn_in_timecode=burn_in_timecode,
-        smart=smart,
-        strict=strict,
-    )
-    if contact_sheet_png is not None:
-        contact_sheet(programme, contact_sheet_png)
-    return result
+    return programme, writes
 
 
 def output_format(
