@@ -373,6 +373,8 @@ def test_fcpx_project_start_and_name(name: str) -> None:
 # --- Writing: what the adapters refuse becomes one clear error ----------------------------------
 
 WRITE_SUFFIX = {"cmx_3600": ".edl", "AAF": ".aaf"}
+#: Writers postprod replaced (interchange/aaf_write.py): the OTIO writer's refusals do not apply.
+WRITTEN_BY_POSTPROD = {"AAF"}
 
 
 @pytest.mark.parametrize(
@@ -386,6 +388,11 @@ def test_expected_write_failures_are_one_clear_error(
     writer = failure["reader"].split("; ")[1].split()[0]
     timeline = import_timeline(CORPUS / failure["file"])
     target = tmp_path / f"out{WRITE_SUFFIX[writer]}"
+    if writer in WRITTEN_BY_POSTPROD:  # the adapter's refusal is what postprod's writer fixes
+        export_timeline(timeline, target)
+        again = import_timeline(target)
+        assert len(list(again.find_clips())) == len(list(timeline.find_clips()))
+        return
     with pytest.raises(InterchangeError) as caught:
         export_timeline(timeline, target)
     assert target.name in caught.value.message

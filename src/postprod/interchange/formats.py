@@ -27,6 +27,8 @@ import opentimelineio as otio
 
 from postprod.atomic import replacing, write_text
 from postprod.errors import InterchangeError
+from postprod.interchange.aaf_read import aaf_track_names, read_aaf
+from postprod.interchange.aaf_write import write_aaf
 from postprod.interchange.edl import after_edl_import, read_edl, write_edl
 from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
 
@@ -134,7 +136,7 @@ FORMATS: tuple[Format, ...] = (
         write=write_bundle,
         inside="Info.fcpxml",
     ),
-    Format("AAF", "AAF", (".aaf",), write=write_to_path),
+    Format("AAF", "AAF", (".aaf",), read=read_aaf, after_read=aaf_track_names, write=write_aaf),
 )
 
 #: The format of each suffix we read and write.
