@@ -296,8 +296,9 @@ def auto_switch(
     group: str = "",
     settings: AutoSettings | None = None,
 ) -> AutoResult:
-    """Choose the group's picture angle by who is speaking; ``mics`` maps an angle number to
-    its microphone's file (its own media, or a file recorded with it, starting with it)."""
+    """Choose the group's picture angle by who is speaking (its sound's, for a group of
+    sound only: a talk recorded on microphones); ``mics`` maps an angle number to its
+    microphone's file (its own media, or a file recorded with it, starting with it)."""
     import opentimelineio as otio
 
     from postprod.timeline.model import timeline_rate
@@ -305,9 +306,9 @@ def auto_switch(
     assert isinstance(timeline, otio.schema.Timeline)
     rate = timeline_rate(timeline)
     name = the_group(timeline, rate, group)
-    pictures = [found for found in group_cuts(timeline, rate, name) if found.cut.role == "picture"]
-    if not pictures:
-        raise EditError(f"multicam clip {name} has no picture", fix="give it camera angles")
+    cuts_of = list(group_cuts(timeline, rate, name))
+    side = "picture" if any(found.cut.role == "picture" for found in cuts_of) else "sound"
+    pictures = [found for found in cuts_of if found.cut.role == side]  # no picture: cut sound
     first = pictures[0]
     origin = first.start - source_in(first.stack, rate)
     end = pictures[-1].start + pictures[-1].length
@@ -335,9 +336,9 @@ def auto_switch(
         if frame >= end:
             continue
         if frame <= first.start:
-            operations.append(SwitchMulticam(first.start, cut.angle, name, "picture"))
+            operations.append(SwitchMulticam(first.start, cut.angle, name, side))
         else:
-            operations.append(CutMulticam(frame, cut.angle, name, "picture"))
+            operations.append(CutMulticam(frame, cut.angle, name, side))
     return AutoResult(cuts, operations, origin)
 
 
