@@ -237,8 +237,8 @@ def test_series_times_and_a_rate_without_whole_100ms_steps() -> None:
 def test_silence_and_bad_layouts() -> None:
     result = measure(np.zeros((2, RATE * 5), np.float32), RATE)
     assert result.integrated_lufs == -math.inf and result.loudness_range_lu == 0.0
-    with pytest.raises(AudioError, match="4 channels"):
-        LoudnessMeter(RATE, 4)
+    with pytest.raises(AudioError, match="5 channels"):
+        LoudnessMeter(RATE, 4, channel_names=("FL", "FR", "FC", "BL", "BR"))
 
 
 def programme_like(seconds: int, rate: int = RATE) -> np.ndarray:

@@ -28,15 +28,38 @@ _LABELS = {
 def loudness_command(
     file: Path = typer.Argument(..., help="A sound or video file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    layout: str | None = typer.Option(
+        None,
+        "--layout",
+        help="Channel layout to weight by (5.0, 5.1, 7.1, 7.1.4, ... or stem); "
+        "default: the file's own.",
+    ),
 ) -> None:
-    """Measure loudness (ITU-R BS.1770-4, EBU R 128): integrated, range, true peak."""
-    from postprod.deliver.measure import measure_file
+    """Measure loudness (ITU-R BS.1770-4, EBU R 128): integrated, range, true peak.
 
-    result = measure_file(file)
+    Channels are weighted per BS.1770-4 by the loudspeaker they feed: surrounds
+    +1.5 dB, the LFE left out, every other channel 1.0. The layout is the
+    file's own (its channel mask), or --layout; a file that declares none is
+    mono, stereo, 5.1 for six channels, and otherwise a stem (all 1.0).
+    """
+    from postprod.deliver.measure import channel_names, measure_file
+    from postprod.media import audio_info
+    from postprod.qc.loudness import channel_weights
+
+    info = audio_info(file)
+    names = channel_names(info, layout)
+    result = measure_file(file, layout=layout)
     if as_json:
         typer.echo(json.dumps(result.figures()))
         return
-    Console().print(_table(f"{file.name}", {"": result}))
+    console = Console()
+    console.print(_table(f"{file.name}", {"": result}))
+    weights = channel_weights(info.channels, names)
+    shown = names if names and any(names) else [f"{k + 1}" for k in range(info.channels)]
+    console.print(
+        f"{info.channels} channel(s) ({layout or info.layout}): "
+        + " ".join(f"{name} {weight:g}" for name, weight in zip(shown, weights, strict=True))
+    )
 
 
 def normalize_command(

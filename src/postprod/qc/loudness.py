@@ -21,14 +21,18 @@ as matrix products on BLAS rather than sample by sample (see
 :class:`_BlockFilter`): the same output, several times faster. NumPy only;
 channels are filtered on two threads.
 
-Channel weights follow BS.1770-4: 1.0 for left, right and centre, 1.41
-(+1.5 dB) for the surrounds, and the LFE is left out (5.1 in L R C LFE Ls Rs
-order).
+Channel weights follow BS.1770-4 by the loudspeaker each channel feeds
+(FFmpeg's channel names, see :func:`channel_weights`): 1.41 (+1.5 dB) for a
+channel at 60-120 degrees from the front below 30 degrees of elevation (the
+surrounds), 0 for the LFE, 1.0 for every other channel. Without names, one or
+two channels weigh 1.0, six are 5.1 in L R C LFE Ls Rs order, and any other
+count is a stem of equal channels.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -73,16 +77,42 @@ def k_weighting(sample_rate: int) -> NDArray[np.float64]:
     return np.array([shelf, highpass])
 
 
-def channel_weights(channels: int) -> NDArray[np.float64]:
-    """BS.1770-4 weights for 1, 2 or 6 (5.1) channels."""
-    if channels == 6:
-        return np.array(SURROUND_WEIGHTS)
-    if channels in (1, 2):
+#: Channels at 60-120 degrees azimuth below 30 degrees elevation (BS.2051 positions):
+#: side surrounds, surround direct, and the wide pair at 60 degrees.
+_SURROUNDS = frozenset({"SL", "SR", "SDL", "SDR", "WL", "WR"})
+#: Back channels: the surrounds of a 5.x layout (about 110 degrees) when the layout has
+#: no side pair; the rear pair (135-150 degrees, weight 1.0) beside side surrounds.
+_BACKS = frozenset({"BL", "BR"})
+_LFE = frozenset({"LFE", "LFE2", "LOW_FREQUENCY", "LOW_FREQUENCY_2"})
+
+
+def channel_weights(channels: int, names: Sequence[str] | None = None) -> NDArray[np.float64]:
+    """BS.1770-4 weights for ``channels`` channels, by FFmpeg channel ``names`` if given.
+
+    BS.1770-4 weighs a channel by where its loudspeaker stands: 1.41 at 60 to
+    120 degrees from the front and below 30 degrees of elevation, 1.0
+    elsewhere; the LFE is not measured. Names not known here (and a stem's
+    unnamed channels) weigh 1.0.
+    """
+    if names is None:
+        if channels == 6:
+            return np.array(SURROUND_WEIGHTS)
         return np.ones(channels)
-    raise AudioError(
-        f"no loudness channel weights for {channels} channels",
-        fix="give mono, stereo or 5.1 (L R C LFE Ls Rs)",
-    )
+    if len(names) != channels:
+        raise AudioError(
+            f"a layout of {len(names)} channels ({' '.join(names)}) for {channels} channels",
+            fix="give a layout with as many channels as the file",
+        )
+    backs_are_surrounds = not {"SL", "SR"} & set(names)
+    weights = [
+        0.0
+        if name in _LFE
+        else 1.41
+        if name in _SURROUNDS or (name in _BACKS and backs_are_surrounds)
+        else 1.0
+        for name in names
+    ]
+    return np.array(weights)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +158,20 @@ def _round(value: float) -> float:
 class LoudnessMeter:
     """Measures a stream of blocks; :meth:`result` at any time gives the figures so far."""
 
-    def __init__(self, sample_rate: int, channels: int, *, true_peak: bool = True) -> None:
+    def __init__(
+        self,
+        sample_rate: int,
+        channels: int,
+        *,
+        true_peak: bool = True,
+        channel_names: Sequence[str] | None = None,
+    ) -> None:
         if sample_rate < 10:
             raise AudioError(
                 f"cannot meter audio at {sample_rate} Hz", fix="give a real sample rate"
             )
         self.sample_rate, self.channels = sample_rate, channels
-        self._weights = channel_weights(channels)
+        self._weights = channel_weights(channels, channel_names)
         self._filter = _BlockFilter(k_weighting(sample_rate))
         self._state = np.zeros((channels, 4))  # the filter's state per channel
         self._steps: list[NDArray[np.float64]] = []  # (steps, channels) mean squares per block
@@ -312,9 +349,13 @@ def _piece_energies(filtered: NDArray[np.float32], cuts: NDArray[np.int64]) -> N
     return sums
 
 
-def measure(samples: NDArray[np.floating], sample_rate: int) -> LoudnessResult:
+def measure(
+    samples: NDArray[np.floating],
+    sample_rate: int,
+    channel_names: Sequence[str] | None = None,
+) -> LoudnessResult:
     """Loudness of a whole ``(channels, samples)`` array (for clips and tests)."""
-    meter = LoudnessMeter(sample_rate, samples.shape[0])
+    meter = LoudnessMeter(sample_rate, samples.shape[0], channel_names=channel_names)
     meter.feed(samples)
     return meter.result()
 
