@@ -65,7 +65,7 @@ def channel_names(info: AudioInfo, layout: str | None = None) -> tuple[str, ...]
             names = layout_channels(info.layout)
         except MediaError:  # a layout FFmpeg reports but cannot parse back: none declared
             return None
-        return names
+        return names if len(names) == info.channels else None
     if layout.strip().lower() == STEM:
         return ("",) * info.channels
     names = layout_channels(layout)
