@@ -490,3 +490,15 @@ def test_export_edl_and_fcp_xml_of_the_switched_programme(cameras: Path, tmp_pat
     video = plain.video_tracks()[0]
     assert [clip.name for clip in video.find_clips()] == ["A", "C", "B"]
     assert cut_of(Project(project).timeline().tracks[0][0]) is not None  # the project keeps it
+
+
+def test_the_demo_scene_is_cut_by_who_speaks(tmp_path: Path) -> None:
+    from postprod.demo.multicam import make_multicam_scene
+
+    scene = make_multicam_scene(tmp_path)
+    # wide until the first shot may end, the first talker, the second, both: wide
+    assert [angle for _, angle in scene.cuts] == [1, 2, 3, 1]
+    assert [round(at_s, 1) for at_s, _ in scene.cuts[1:]] == [1.5, 3.1, 4.6]
+    assert all(path.is_file() for path in scene.files)
+    events = [line.split()[1] for line in scene.edl.read_text().splitlines() if line[:3].isdigit()]
+    assert events == ["wide", "close1", "close2", "wide"]

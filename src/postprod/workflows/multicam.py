@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -70,7 +71,7 @@ def angle_names(files: list[Path]) -> list[str]:
 
 
 def sync_angles(
-    files: list[str | os.PathLike[str]],
+    files: Sequence[str | os.PathLike[str]],
     *,
     method: str = "timecode",
     reference: str | os.PathLike[str] | None = None,
