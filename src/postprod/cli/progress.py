@@ -37,10 +37,18 @@ def frame_progress(label: str) -> Iterator[ProgressCallback]:
         _FramesPerSecond(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    console = Console(stderr=True)
+    if not console.is_terminal:  # a log or a pipe: no bar, and no stray line before an error
+        yield _ignore
+        return
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _ignore(done: int, total: int) -> None:
+    """The progress callback when stderr is not a terminal."""

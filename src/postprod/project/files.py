@@ -15,6 +15,7 @@ from opentimelineio.adapters import otio_json
 
 from postprod.atomic import write_text
 from postprod.errors import MediaNotFoundError, ProjectError
+from postprod.project.checks import check_times, refuse_deep_nesting
 
 
 def load_project(path: str | os.PathLike[str]) -> otio.schema.Timeline:
@@ -24,10 +25,11 @@ def load_project(path: str | os.PathLike[str]) -> otio.schema.Timeline:
         raise MediaNotFoundError(
             f"project {path} does not exist", where=str(path), fix="check the path"
         )
+    refuse_deep_nesting(path.read_text(encoding="utf-8"), path)
     try:
         # OTIO's JSON reader itself: no plugin manifest, no adapter packages, no hooks.
         loaded = otio_json.read_from_file(str(path))
-    except (ValueError, otio.exceptions.OTIOError) as error:
+    except (ValueError, KeyError, otio.exceptions.OTIOError) as error:
         raise ProjectError(
             f"project {path} is not valid OpenTimelineIO JSON ({error})",
             where=str(path),
@@ -39,6 +41,7 @@ def load_project(path: str | os.PathLike[str]) -> otio.schema.Timeline:
             where=str(path),
             fix="save a timeline (not a bin or a clip) as the project",
         )
+    check_times(loaded, path)
     return loaded
 
 
