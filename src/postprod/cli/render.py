@@ -65,10 +65,23 @@ def render_command(
     maps: list[str] = typer.Option(
         [], "--map", help="With --farm: media at FROM here is at TO on the workers (FROM=TO)."
     ),
+    multiview: bool = typer.Option(
+        False,
+        "--multiview",
+        help="Every camera and multicam angle in a grid, named, with its source timecode; "
+        "the one on air outlined.",
+    ),
 ) -> None:
     """Render a project's picture and sound to one file."""
     from postprod.render.project import render_project  # the engines: not for --help
 
+    if multiview:
+        from postprod.render.multicam_view import render_multiview
+
+        written = render_multiview(project, out, frame_range=frame_range, size=size)
+        record("render", f"multiview to {written.name}", project=project, outputs=[written])
+        Console().print(f"wrote {written}")
+        return
     if farm is not None:
         if smart or contact_sheet is not None:
             raise RenderError(
