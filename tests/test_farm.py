@@ -352,3 +352,19 @@ def test_farm_mistakes_are_one_line_and_status_2(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "postprod[farm]" in err[0]
     assert not Path(out).exists()
+
+
+def test_farm_deliver_spreads_the_presets_over_the_workers(
+    client: Any, programme: tuple[Path, RenderPlan], capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, _ = programme
+    out = project.parent / "deliveries"
+    args = ["farm", "deliver", str(project), "-p", "ebu-r128", "-p", "podcast", "-o", str(out)]
+    status = main([*args, "--farm", client.scheduler.address])
+    shown = capsys.readouterr().out
+    assert status in (0, 3)  # 3: a QC check failed, reported like deliver's
+    masters = sorted(path.name for path in out.iterdir() if path.suffix == ".wav")
+    assert any("ebu-r128" in name for name in masters) and any(
+        "podcast" in name for name in masters
+    )
+    assert "LUFS" in shown and shown.count("QC ") == 2

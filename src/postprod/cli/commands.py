@@ -140,7 +140,8 @@ COMMANDS: dict[str, Entry] = {
     ),
     "farm": Entry(
         "postprod.cli.farm:app",
-        "The render farm on Dask: submit a batch of jobs, show the cluster's state.",
+        "The render farm on Dask: submit a batch of jobs, deliver in several presets, show "
+        "the cluster's state.",
     ),
     "broadcast": Entry("postprod.cli.broadcast:app", "Log what went to air."),
     "mixer": Entry(

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     no_args_is_help=True,
-    help="The render farm on Dask: submit a batch of jobs, show the cluster's state.",
+    help="The render farm on Dask: submit a batch of jobs, deliver in several presets, show "
+    "the cluster's state.",
 )
 
 FARM_HELP = (
@@ -57,14 +58,31 @@ def render_with_farm(
     frame_range: str | None = None,
     burn_in: bool = False,
     strict: bool = False,
+    client: Any = None,
 ) -> FarmResult:
-    """``postprod render --farm``: plan here, render on the cluster, print the progress."""
+    """``postprod render --farm``: plan here, render on the cluster (``client``'s, else
+    ``farm.address``), print the progress."""
     from postprod.errors import refuse_overwriting
     from postprod.farm.cluster import farm_client, require_dask
     from postprod.farm.job import FarmSettings, render_on_farm
     from postprod.render.project import plan_project
 
     require_dask()
+    if client is None:
+        with farm_client(farm.address, workers=farm.workers) as connected:
+            _announce(connected)
+            return render_with_farm(
+                project,
+                out,
+                farm,
+                preset=preset,
+                proxy=proxy,
+                size=size,
+                frame_range=frame_range,
+                burn_in=burn_in,
+                strict=strict,
+                client=connected,
+            )
     refuse_overwriting(project, out, RenderError)
     if farm.segment_s <= 0:
         raise RenderError(
@@ -74,19 +92,17 @@ def render_with_farm(
         project, out, size=size, frame_range=frame_range, preset=preset, proxy=proxy
     )
     settings = FarmSettings(segment_s=farm.segment_s, resume=farm.resume, maps=farm.path_maps())
-    with farm_client(farm.address, workers=farm.workers) as client:
-        _announce(client)
-        with _farm_progress() as progress:
-            result = render_on_farm(
-                client,
-                programme,
-                out,
-                preset=writes,
-                burn_in_timecode=burn_in,
-                strict=strict,
-                settings=settings,
-                progress=progress,
-            )
+    with _farm_progress() as progress:
+        result = render_on_farm(
+            client,
+            programme,
+            out,
+            preset=writes,
+            burn_in_timecode=burn_in,
+            strict=strict,
+            settings=settings,
+            progress=progress,
+        )
     Console().print(
         f"farm: {len(result.segments)} segments, {result.rendered} rendered, "
         f"{result.reused} reused; {result.timings.total_s:.1f} s"
@@ -134,8 +150,12 @@ def submit_command(
     segment_s: float | None = typer.Option(None, "--segment-s", help="Segment length, s."),
     resume: bool = typer.Option(False, "--resume", help="Keep finished segments of a stopped job."),
 ) -> None:
-    """Render a batch of projects, each in its presets, on one Dask cluster."""
+    """Render a batch of projects, each in its presets (and deliver them in theirs), on one
+    Dask cluster."""
+    from postprod.deliver.presets import find_preset
     from postprod.farm.batch import read_jobs
+    from postprod.farm.cluster import farm_client
+    from postprod.farm.deliveries import deliver_on_farm
 
     batch = read_jobs(jobs)
     options = FarmOptions(
@@ -145,23 +165,88 @@ def submit_command(
         resume,
     )
     console = Console()
-    for job in batch.jobs:
-        for preset in job.presets:
-            out = job.output(preset)
-            result = render_with_farm(
-                job.project,
-                out,
-                FarmOptions(options.address, options.workers, options.segment_s, resume, job.maps),
-                preset=preset,
+    with farm_client(options.address, workers=options.workers) as client:
+        _announce(client)
+        for job in batch.jobs:
+            farm_options = FarmOptions(
+                options.address, options.workers, options.segment_s, resume, job.maps
             )
-            console.print(f"wrote {result.path}: {result.frames} frames, {result.samples} samples")
-            record(
-                "render",
-                f"rendered {result.frames} frames on the farm",
-                project=job.project,
-                outputs=[result.path],
-                details={"frames": result.frames, "segments": len(result.segments)},
-            )
+            for preset in job.presets:
+                out = job.output(preset)
+                result = render_with_farm(
+                    job.project, out, farm_options, preset=preset, client=client
+                )
+                console.print(
+                    f"wrote {result.path}: {result.frames} frames, {result.samples} samples"
+                )
+                record(
+                    "render",
+                    f"rendered {result.frames} frames on the farm",
+                    project=job.project,
+                    outputs=[result.path],
+                    details={"frames": result.frames, "segments": len(result.segments)},
+                )
+            if job.deliveries:
+                chosen = tuple(find_preset(name) for name in job.deliveries)
+                for done in deliver_on_farm(
+                    client, job.project, chosen, job.out, maps=farm_options.path_maps()
+                ):
+                    verdict = "passed" if done.passed else "FAILED"
+                    console.print(f"delivered {done.files[0]}: QC {verdict}")
+                    record(
+                        "delivery",
+                        f"delivered {done.preset}: {verdict.lower()}",
+                        project=job.project,
+                        outputs=[Path(path) for path in done.files],
+                        details={"preset": done.preset, "passed": done.passed, **done.figures},
+                    )
+
+
+@app.command("deliver")
+def deliver_command(
+    project: Path = typer.Argument(..., help="The project (.otio)."),
+    presets: list[str] = typer.Option(
+        ..., "--preset", "-p", help="A delivery preset name or .toml file; repeat for several."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="The folder to deliver into."),
+    farm: str = typer.Option("local", "--farm", help=FARM_HELP),
+    workers: int | None = typer.Option(None, "--workers", help="Workers of a local cluster."),
+    maps: list[str] = typer.Option(
+        [], "--map", help="Media at FROM here is at TO on the workers (FROM=TO)."
+    ),
+) -> None:
+    """Deliver a project in several presets at once, one preset per worker; exit 3 when a
+    QC check fails."""
+    from postprod.cli.qc import EXIT_QC_FAILED, _user_presets
+    from postprod.deliver.presets import find_preset
+    from postprod.farm.cluster import farm_client, require_dask
+    from postprod.farm.deliveries import DeliveryDone, deliver_on_farm
+
+    require_dask()
+    chosen = tuple(find_preset(name, _user_presets()) for name in presets)
+    options = FarmOptions(farm, workers, maps=tuple(maps))
+    console = Console()
+
+    def show(done: DeliveryDone) -> None:
+        verdict = "[bold green]PASSED" if done.passed else "[bold red]FAILED"
+        console.print(
+            f"{done.files[0]}: {done.figures['integrated_lufs']:.1f} LUFS, "
+            f"{done.figures['true_peak_dbtp']:.1f} dBTP, QC {verdict} ({done.worker})"
+        )
+
+    with farm_client(options.address, workers=options.workers) as client:
+        _announce(client)
+        results = deliver_on_farm(client, project, chosen, out, maps=options.path_maps(), done=show)
+    for done in results:
+        record(
+            "delivery",
+            f"delivered {done.preset}: {'passed' if done.passed else 'failed'}",
+            project=project,
+            outputs=[Path(path) for path in done.files],
+            details={"preset": done.preset, "passed": done.passed, **done.figures},
+        )
+    if not all(done.passed for done in results):
+        raise typer.Exit(EXIT_QC_FAILED)
 
 
 @app.command("status")

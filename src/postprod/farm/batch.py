@@ -7,6 +7,7 @@ segment_s = 10
 [[job]]
 project = "episode_1.otio"     # relative to this file
 presets = ["prores", "h264"]
+deliver = ["ebu-r128"]         # delivery presets (postprod deliver), one task each
 out = "renders"                # a folder: renders/episode_1.prores.mov, ...
 map = ["/mnt/media=/Volumes/media"]
 ```
@@ -22,18 +23,20 @@ from typing import Any
 from postprod.errors import RenderError
 from postprod.render.presets import output_preset
 
-_JOB_KEYS = {"project", "presets", "out", "map"}
+_JOB_KEYS = {"project", "presets", "deliver", "out", "map"}
 _TOP_KEYS = {"farm", "workers", "segment_s", "job"}
 
 
 @dataclass(frozen=True, slots=True)
 class FarmJob:
-    """One project to render in each of ``presets`` into the folder ``out``."""
+    """One project to render in each of ``presets`` (and deliver in each of ``deliveries``)
+    into the folder ``out``."""
 
     project: Path
     presets: tuple[str, ...]
     out: Path
     maps: tuple[str, ...] = ()
+    deliveries: tuple[str, ...] = ()
 
     def output(self, preset: str) -> Path:
         """The file a preset's render writes: ``OUT/PROJECT.PRESET.SUFFIX``."""
@@ -63,18 +66,20 @@ def read_jobs(path: Path) -> FarmBatch:
     for number, job in enumerate(data.get("job", []), start=1):
         where = f"{path}, job {number}"
         _known(job, _JOB_KEYS, where)
-        if "project" not in job or not job.get("presets"):
-            raise RenderError("a job needs a project and presets", where=where)
+        if "project" not in job or not (job.get("presets") or job.get("deliver")):
+            raise RenderError("a job needs a project and presets or deliveries", where=where)
         project = folder / str(job["project"])
         if not project.is_file():
             raise RenderError(f"project {project} does not exist", where=where)
-        presets = tuple(str(name) for name in job["presets"])
+        presets = tuple(str(name) for name in job.get("presets", ()))
         for name in presets:
             if output_preset(name).image_sequence:
                 raise RenderError(f"the farm writes files, not {name}'s images", where=where)
         out = folder / str(job.get("out", "."))
         out.mkdir(parents=True, exist_ok=True)
-        jobs.append(FarmJob(project, presets, out, tuple(str(m) for m in job.get("map", ()))))
+        maps = tuple(str(m) for m in job.get("map", ()))
+        deliveries = tuple(str(name) for name in job.get("deliver", ()))
+        jobs.append(FarmJob(project, presets, out, maps, deliveries))
     if not jobs:
         raise RenderError("no [[job]] in the jobs file", where=str(path))
     workers = data.get("workers")
