@@ -424,23 +424,14 @@ def test_sync_out_places_each_camera_on_its_timecode(cameras: Path, tmp_path: Pa
 def test_multiview_tiles_show_each_angle_named_and_the_one_on_air(
     cameras: Path, tmp_path: Path
 ) -> None:
-    project = _new(tmp_path)
+    project = tmp_path / "p.otio"
+    assert main(["new", str(project), "--name", "s", "--rate", "25", "--size", "640x384"]) == 0
     files = [str(cameras / f"{name}.mov") for name in "ABC"]
     names = "wide,left,right"
     _invoke("multicam", "create", str(project), "--name", "s", *files, "--names", names)
     _invoke("multicam", "cut", str(project), "--at", "45", "--angle", "2")
     out = tmp_path / "multiview.mp4"
-    _invoke(
-        "multicam",
-        "multiview",
-        str(project),
-        "-o",
-        str(out),
-        "--range",
-        "40-50",
-        "--size",
-        "640x384",
-    )
+    _invoke("render", str(project), "-o", str(out), "--multiview", "--range", "40-50")
     timeline = Project(project).timeline()
     programme = plan(
         with_angle_tracks(timeline),
