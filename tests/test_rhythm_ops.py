@@ -212,3 +212,16 @@ def test_retime_lands_the_action_on_the_beat(tmp_path: Path, media: dict[str, Pa
     assert codes[30] == 25
     _edit(project, "undo")
     assert project.read_bytes() == before
+
+
+def test_the_demo_montage_cuts_every_second_beat(tmp_path: Path, media: dict[str, Path]) -> None:
+    from postprod.demo.montage import make_montage
+
+    cameras = (media["A"], media["B"])
+    for camera in cameras:
+        (tmp_path / camera.name).write_bytes(camera.read_bytes())
+    montage = make_montage(tmp_path, tuple(tmp_path / c.name for c in cameras), 100)
+    assert montage.cuts == tuple(_beat_frames("before")[::2][: len(montage.cuts)])
+    assert len(montage.cuts) >= 8
+    assert [c[0] for c in _clips(montage.project)] == list(montage.cuts[:-1])
+    assert montage.programme.is_file()

@@ -25,6 +25,7 @@ from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
+from postprod.demo.montage import Montage, make_montage
 from postprod.demo.sound import DemoSounds, write_sounds
 from postprod.effects.presets import find_effect_preset
 from postprod.media.bwf import Bext
@@ -104,6 +105,7 @@ class DemoResult:
     master: Path
     qc: QcReport
     reports: tuple[Path, ...]
+    montage: Montage | None = None  # the cameras cut to music on its beats (demo/montage.py)
 
     @property
     def journal(self) -> Path:
@@ -120,6 +122,7 @@ class DemoResult:
             self.programme,
             self.master,
             *self.reports,
+            *(self.montage.files if self.montage else ()),
         )
 
 
@@ -148,6 +151,8 @@ def run_demo(
     project = make_project(out / "demo.otio", sources, sounds, settings)
     step("spotting a whoosh to the clock wipe from a marker")
     spotted = spot(project.path).generated
+    step("cutting a montage of the cameras to music, on its beats")
+    montage = make_montage(out, sources, settings.source_frames, str(settings.frame_rate))
     timeline = project.timeline()
     step("rendering the programme")
     output = OutputFormat(
@@ -179,6 +184,7 @@ def run_demo(
         master.output,
         report,
         reports,
+        montage,
     )
 
 
