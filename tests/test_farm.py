@@ -368,3 +368,16 @@ def test_farm_deliver_spreads_the_presets_over_the_workers(
         "podcast" in name for name in masters
     )
     assert "LUFS" in shown and shown.count("QC ") == 2
+
+
+def test_media_a_worker_cannot_see_is_named_with_the_worker(
+    client: Any, programme: tuple[Path, RenderPlan]
+) -> None:
+    project, planned = programme
+    out = project.with_name("unmapped.mov")
+    elsewhere = FarmSettings(segment_s=1.0, maps=(PathMap(str(project.parent), "/nowhere"),))
+    with pytest.raises(RenderError) as failure:
+        render_on_farm(client, planned, out, preset="prores", settings=elsewhere)
+    message = str(failure.value)
+    assert "missing on worker tcp://" in message and "/nowhere/" in message
+    assert "--map" in message and not out.exists()
