@@ -36,12 +36,13 @@ from postprod.operations.multicam import (
 )
 from postprod.planner.plan import OutputFormat, plan
 from postprod.render.engine import source_frames
-from postprod.render.multicam_view import angle_names, multicam_layout
-from postprod.render.multiview import picture_sources
+from postprod.render.multicam_view import multicam_layout
+from postprod.render.multiview import open_multiview, picture_sources
 from postprod.timeline.model import rational_time, time_range
 from postprod.timeline.multicam import (
     Angle,
     Cut,
+    angle_media_names,
     angle_track,
     cut_of,
     group_cuts,
@@ -439,8 +440,12 @@ def test_multiview_tiles_show_each_angle_named_and_the_one_on_air(
         project_folder=tmp_path,
     )
     assert len(picture_sources(programme)) == 3
-    grid = multicam_layout(programme, angle_names(timeline, tmp_path), None)
+    grid = multicam_layout(programme, angle_media_names(timeline, tmp_path), None)
     assert sorted(tile.name for tile in grid.tiles) == ["left", "right", "wide"]
+    # the console's multiview: every angle too, though only two are cut to
+    console = open_multiview(project, 40, 50, tmp_path / "cache", scale=Fraction(1, 2))
+    assert sorted(tile.name for tile in console.layout.tiles) == ["left", "right", "wide"]
+    assert all(tile.first_timecode is not None for tile in console.layout.tiles)
     with av.open(str(out)) as container:
         pictures = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     assert len(pictures) == 10

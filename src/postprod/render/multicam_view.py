@@ -12,55 +12,33 @@ The sound is the programme's.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from postprod.errors import RenderError, refuse_overwriting
 from postprod.planner.plan import FrameRange, RenderPlan, plan
 from postprod.planner.ranges import parse_frame_range
 from postprod.project import load_project
-from postprod.render.multiview import Layout, layout, picture_sources, render_multiview_segment
+from postprod.render.multiview import (
+    Layout,
+    layout,
+    named_tiles,
+    picture_sources,
+    render_multiview_segment,
+)
 from postprod.render.presets import output_preset
 from postprod.render.preview import Segment
 from postprod.render.project import output_format
 from postprod.timecode import FrameRate
-from postprod.timeline.build import first_frame_timecode
-from postprod.timeline.model import media_path, timeline_rate
-from postprod.timeline.multicam import angles_of, group_cuts, with_angle_tracks
-
-
-def angle_names(timeline: object, folder: Path) -> dict[str, str]:
-    """Each multicam angle's media file (as the plan names it) and its angle's name."""
-    import opentimelineio as otio
-
-    assert isinstance(timeline, otio.schema.Timeline)
-    rate = timeline_rate(timeline)
-    names: dict[str, str] = {}
-    for found in group_cuts(timeline, rate, ""):
-        for angle, track in angles_of(found.stack):
-            for clip in track.find_clips():
-                path = media_path(clip, folder)
-                if path is not None:
-                    names.setdefault(str(path), angle.name)
-    return names
+from postprod.timeline.multicam import angle_media_names, with_angle_tracks
 
 
 def multicam_layout(programme: RenderPlan, names: dict[str, str], columns: int | None) -> Layout:
     """The grid of every picture source, angles named as in their group, each tile with its
     file's first timecode (so its label shows the source timecode)."""
-    from postprod.media.probe import probe
-
     grid = layout(
         programme.output.width, programme.output.height, picture_sources(programme), columns
     )
-    tiles = []
-    for tile in grid.tiles:
-        first = None
-        if Path(tile.path).is_file():
-            info = probe(tile.path, count_packets=False)
-            first = first_frame_timecode(info.start_timecode, programme.output.frame_rate)
-        tiles.append(replace(tile, name=names.get(tile.path, tile.name), first_timecode=first))
-    return replace(grid, tiles=tuple(tiles))
+    return named_tiles(grid, names, programme.output.frame_rate)
 
 
 def render_multiview(
@@ -85,9 +63,9 @@ def render_multiview(
             frame_range, FrameRate.parse(output.frame_rate), programme.start_timecode_frames
         )
         programme.with_range(chosen)  # refuses a range outside the programme
-    grid = multicam_layout(programme, angle_names(timeline, path.parent), columns)
+    grid = multicam_layout(programme, angle_media_names(timeline, path.parent), columns)
     segment = Segment(target, chosen.start, chosen.frames, "multiview")
     return render_multiview_segment(programme, grid, segment, preset=writes, preroll_s=None)
 
 
-__all__ = ["angle_names", "multicam_layout", "render_multiview"]
+__all__ = ["multicam_layout", "render_multiview"]

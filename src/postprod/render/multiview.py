@@ -176,6 +176,42 @@ def layout(width: int, height: int, paths: tuple[str, ...], columns: int | None 
     return Layout(width, height, wide, rows, margin, tuple(tiles))
 
 
+def named_tiles(grid: Layout, names: dict[str, str], rate: Fraction) -> Layout:
+    """The grid with tiles named ``names[path]`` (multicam angles), each carrying its
+    file's first timecode so its label shows the source timecode it plays."""
+    from postprod.media.probe import probe
+    from postprod.timeline.build import first_frame_timecode
+
+    tiles = []
+    for tile in grid.tiles:
+        if tile.path not in names:
+            tiles.append(tile)
+            continue
+        first = None
+        if Path(tile.path).is_file():
+            info = probe(tile.path, count_packets=False)
+            first = first_frame_timecode(info.start_timecode, rate)
+        tiles.append(replace(tile, name=names[tile.path], first_timecode=first))
+    return replace(grid, tiles=tuple(tiles))
+
+
+def with_angles(
+    project_path: str | os.PathLike[str], programme: RenderPlan
+) -> tuple[RenderPlan, dict[str, str]]:
+    """A project's plan with every multicam angle as a picture source (a track of each over
+    its group), and the angles' names by file; the plan as it is without multicam."""
+    from postprod.planner.plan import plan
+    from postprod.project import load_project
+    from postprod.timeline.multicam import angle_media_names, has_multicam, with_angle_tracks
+
+    folder = Path(project_path).parent
+    timeline = load_project(project_path)
+    if not has_multicam(timeline):
+        return programme, {}
+    full = plan(with_angle_tracks(timeline), programme.output, project_folder=folder)
+    return full, angle_media_names(timeline, folder)
+
+
 # -- which frame of each source -----------------------------------------------------------
 
 
@@ -304,10 +340,12 @@ def open_multiview(
     clipped to the programme) as segments in ``cache_dir``, at ``scale`` of the project's
     size; nothing is rendered yet."""
     programme, start, end = proxy_range(project_path, start_frame, end_frame, scale=scale)
+    programme, names = with_angles(project_path, programme)  # a multicam's angles too
     ranges = segment_ranges(start, end, segment_frames)
     grid = layout(
         programme.output.width, programme.output.height, picture_sources(programme), columns
     )
+    grid = named_tiles(grid, names, programme.output.frame_rate)
     preset = replace(PREVIEW, scale=Fraction(scale))
     preroll = sound_preroll_s(programme, preroll_s)
     programme_keys = segment_keys(programme, ranges, preset=preset, preroll_s=preroll)

@@ -25,13 +25,14 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
 
 from postprod.errors import EditError, ProjectError
 from postprod.timeline.metadata import ClipState, clip_state, set_clip_state
-from postprod.timeline.model import time_range, timeline_rate, to_frames
+from postprod.timeline.model import media_path, time_range, timeline_rate, to_frames
 from postprod.timeline.slots import gap, slots, source_in
 from postprod.timeline.warps import set_time_scalar
 
@@ -417,6 +418,19 @@ def with_angle_tracks(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     return copy
 
 
+def angle_media_names(timeline: otio.schema.Timeline, folder: Path | None) -> dict[str, str]:
+    """Each multicam angle's media file (resolved against ``folder``) and its angle's name."""
+    rate = _rate(timeline)
+    names: dict[str, str] = {}
+    for found in group_cuts(timeline, rate, ""):
+        for angle, track in angles_of(found.stack):
+            for clip in track.find_clips():
+                path = media_path(clip, folder)
+                if path is not None:
+                    names.setdefault(str(path), angle.name)
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class CutAt:
     """A group's cut on a track: the track, the child's index, its record frames, its cut."""
@@ -476,6 +490,7 @@ __all__ = [
     "CutAt",
     "Placement",
     "angle_items",
+    "angle_media_names",
     "angle_of",
     "angles_of",
     "cut_of",
