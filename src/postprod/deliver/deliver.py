@@ -8,6 +8,10 @@ JSON and HTML. A preset with ``cue_sheet = true`` (the CD master) also gets a
 cue sheet with a track per marker. A film delivery keeps the mix's level and
 writes every bus as a stem beside the print master, all stamped with the
 start timecode.
+Where a limiter stands between the gain and the level (the true-peak ceiling),
+the output is measured again and the gain corrected until it is within the
+preset's tolerance (``deliver/loudness_loop.py``); a web file is measured
+after its AAC encoder, as QC measures it.
 Every file is written under a temporary name and renamed when complete.
 A failed check that an operation on the master can make pass carries that fix
 (``deliver/fixes.py``) in the report.
@@ -20,6 +24,7 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import opentimelineio as otio
@@ -27,17 +32,19 @@ import opentimelineio as otio
 from postprod.atomic import write_text
 from postprod.deliver.cue import cue_sheet
 from postprod.deliver.fixes import fixes_for
+from postprod.deliver.loudness_loop import AIM_LU, converge_gain
 from postprod.deliver.normalize import normalize_file
 from postprod.deliver.presets import DeliveryPreset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
+from postprod.effects.console import ConsoleState
 from postprod.effects.registry import EffectSpec
 from postprod.errors import DeliveryError
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
-from postprod.planner.plan import OutputFormat, plan
+from postprod.planner.plan import OutputFormat, RenderPlan, plan
 from postprod.project import load_project
-from postprod.qc.loudness import LoudnessMeter
+from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.render.engine import render
 from postprod.render.mixdown import mix_project, programme_sound
 from postprod.render.project import output_format
@@ -106,6 +113,7 @@ def deliver_project(
             bit_depth=str(preset.bit_depth),
             bext=stamp,
             noise_shaping=preset.noise_shaping,
+            aim_lu=min(AIM_LU, preset.tolerance_lu / 4) if preset.target_lufs is not None else None,
         )
     report = run_qc(master.output, preset, expected_duration_s=duration_s)
     report = _with_fixes(report, timeline, keeps_level=False)
@@ -136,34 +144,77 @@ def _deliver_web(
     """Picture and sound in one MP4 (H.264, AAC), the sound brought to the preset's loudness.
 
     The console mix is measured first; the master fader then takes it to the
-    target, with a true-peak limiter on the master only if the gain needs it.
+    target, with a true-peak limiter on the master only if the gain needs it;
+    the mix is measured again through the limiter and the fader corrected
+    until it is on target (``deliver/loudness_loop.py``). The MP4 is then
+    measured as QC measures it (after the AAC encoder): if its loudness is
+    off or its true peak over, the fader and the limiter's ceiling are
+    corrected by what was measured and it is rendered again (at most three
+    renders).
     """
     programme = plan(
         timeline,
         output_format(timeline, path.parent, sample_rate=preset.sample_rate),
         project_folder=path.parent,
     )
-    meter = LoudnessMeter(preset.sample_rate, 2)
-    for block in programme_sound(programme):
-        meter.feed(block)
-    measured = meter.result()
+    measured = _mix_loudness(programme, programme.console)
     if not math.isfinite(measured.integrated_lufs):
         raise DeliveryError(
             f"{path.name} is silent: there is nothing to bring to {preset.target_lufs} LUFS"
         )
-    gain_db = (
-        preset.target_lufs if preset.target_lufs is not None else measured.integrated_lufs
-    ) - measured.integrated_lufs
-    console = replace(programme.console, master_gain_db=programme.console.master_gain_db + gain_db)
+    target = preset.target_lufs if preset.target_lufs is not None else measured.integrated_lufs
+    aim = min(AIM_LU, preset.tolerance_lu / 4)
+    gain_db = target - measured.integrated_lufs
+    ceiling_db: float | None = None
     if measured.true_peak_dbtp + gain_db > preset.true_peak_max_dbtp - 1.0:  # AAC adds a little
-        limiter = EffectSpec.of("limiter", ceiling_db=preset.true_peak_max_dbtp - 1.5)
-        console = replace(console, master_inserts=(*console.master_inserts, limiter))
-    mp4 = render(replace(programme, console=console), out / f"{path.stem}.{preset.name}.mp4").path
-    report = run_qc(
-        mp4,
-        preset,
-        expected_duration_s=float(Fraction(programme.frames) / programme.output.frame_rate),
-    )
+        ceiling_db = preset.true_peak_max_dbtp - 1.5
+    name = out / f"{path.stem}.{preset.name}.mp4"
+    duration_s = float(Fraction(programme.frames) / programme.output.frame_rate)
+    mix_target = target  # what the mix must measure for the encoded file to be on target
+    for _ in range(_MAX_RENDERS):
+        if ceiling_db is not None:  # the limiter takes back part of the gain: measure again
+            gain_db = converge_gain(
+                partial(_limited_loudness, programme, ceiling_db), mix_target, gain_db, aim_lu=aim
+            ).gain_db
+        console = _mastered(programme.console, gain_db, ceiling_db)
+        mp4 = render(replace(programme, console=console), name).path
+        report = run_qc(mp4, preset, expected_duration_s=duration_s)
+        error_lu = target - report.loudness.integrated_lufs
+        over_db = report.loudness.true_peak_dbtp - preset.true_peak_max_dbtp
+        if abs(error_lu) <= preset.tolerance_lu and over_db <= 0:
+            break
+        mix_target += error_lu
+        gain_db += error_lu
+        if over_db > 0:
+            start = ceiling_db if ceiling_db is not None else preset.true_peak_max_dbtp - 1.0
+            ceiling_db = start - over_db - 0.3
     report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{path.stem}.{preset.name}.qc")
     return Delivery(mp4, report, reports)
+
+
+#: Renders a web delivery may take to land on its targets (each measured after the encoder).
+_MAX_RENDERS = 3
+
+
+def _mastered(console: ConsoleState, gain_db: float, ceiling_db: float | None) -> ConsoleState:
+    """``console`` with the master fader moved by ``gain_db`` and, if a ceiling is given, a
+    limiter last on the master."""
+    inserts = console.master_inserts
+    if ceiling_db is not None:
+        inserts = (*inserts, EffectSpec.of("limiter", ceiling_db=ceiling_db))
+    return replace(console, master_gain_db=console.master_gain_db + gain_db, master_inserts=inserts)
+
+
+def _limited_loudness(programme: RenderPlan, ceiling_db: float, gain_db: float) -> float:
+    """The integrated loudness of the mix with the master at ``gain_db`` into the limiter."""
+    console = _mastered(programme.console, gain_db, ceiling_db)
+    return _mix_loudness(programme, console).integrated_lufs
+
+
+def _mix_loudness(programme: RenderPlan, console: ConsoleState) -> LoudnessResult:
+    """The programme's sound through ``console``, measured (mixed, not written)."""
+    meter = LoudnessMeter(programme.output.sample_rate, programme.output.channels)
+    for block in programme_sound(replace(programme, console=console)):
+        meter.feed(block)
+    return meter.result()

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from scipy import ndimage, signal
 
 from postprod.deliver.dither import noise_shaped, tpdf_dither
+from postprod.deliver.loudness_loop import converge_gain
 from postprod.deliver.measure import measure_file
 from postprod.errors import DeliveryError, refuse_overwriting
 from postprod.media.audio import audio_info, iter_audio_blocks
@@ -57,9 +58,14 @@ def normalize_file(
     bit_depth: str = "24",
     bext: Bext | None = None,
     noise_shaping: bool = False,
+    aim_lu: float | None = None,
 ) -> NormalizeReport:
     """Write ``source`` normalised to ``target_lufs`` with true peaks at most ``true_peak_dbtp``
-    (and, cutting to 16 or 24 bits, TPDF dither, noise-shaped if asked)."""
+    (and, cutting to 16 or 24 bits, TPDF dither, noise-shaped if asked).
+
+    With ``aim_lu``, a limited output is measured again and the gain corrected until it is
+    within ``aim_lu`` of the target (``deliver/loudness_loop.py``): the limiter takes back
+    part of any gain, so one correction lands short."""
     source, output = Path(source), Path(output)
     refuse_overwriting(source, output, DeliveryError)
     before = measure_file(source)
@@ -72,9 +78,27 @@ def normalize_file(
     gain_db = target_lufs - before.integrated_lufs
     limited = before.true_peak_dbtp + gain_db > true_peak_dbtp
     ceiling_db = true_peak_dbtp - _SAFETY_DB
-    after = _apply(
-        source, output, gain_db, ceiling_db if limited else None, bit_depth, bext, noise_shaping
-    )
+    written: list[LoudnessResult] = []
+
+    def measure(gain: float) -> float:
+        written.append(
+            _apply(
+                source,
+                output,
+                gain,
+                ceiling_db if limited else None,
+                bit_depth,
+                bext,
+                noise_shaping,
+            )
+        )
+        return written[-1].integrated_lufs
+
+    if aim_lu is not None and limited:
+        gain_db = converge_gain(measure, target_lufs, gain_db, aim_lu=aim_lu).gain_db
+    else:
+        measure(gain_db)
+    after = written[-1]
     if after.true_peak_dbtp > true_peak_dbtp:  # rare: interpolated peaks between grid points
         limited = True
         ceiling_db -= after.true_peak_dbtp - true_peak_dbtp + _SAFETY_DB
