@@ -498,3 +498,28 @@ def test_the_demo_scene_is_cut_by_who_speaks(tmp_path: Path) -> None:
     assert all(path.is_file() for path in scene.files)
     events = [line.split()[1] for line in scene.edl.read_text().splitlines() if line[:3].isdigit()]
     assert events == ["wide", "close1", "close2", "wide"]
+
+
+def test_angles_are_named_from_camera_metadata_then_reel_then_file(tmp_path: Path) -> None:
+    from postprod.workflows.multicam import angle_names
+
+    def tagged(name: str, tags: dict[str, str]) -> Path:
+        path = tmp_path / name
+        with av.open(str(path), "w", options={"movflags": "use_metadata_tags"}) as out:
+            out.metadata.update(tags)
+            stream = out.add_stream("mpeg4", rate=25)
+            stream.width, stream.height, stream.pix_fmt = 64, 36, "yuv420p"
+            for index in range(3):
+                frame = av.VideoFrame.from_ndarray(np.zeros((36, 64, 3), np.uint8), format="rgb24")
+                frame.pts = index
+                out.mux(stream.encode(frame))
+            out.mux(stream.encode())
+        return path
+
+    files = [
+        tagged("a.mov", {"camera_name": "Cam B", "reel_name": "R1"}),
+        tagged("b.mov", {"reel_name": "R2"}),
+        tagged("c.mov", {}),
+        tagged("d.mov", {"reel_name": "R2"}),
+    ]
+    assert angle_names(files) == ["Cam B", "R2 1", "c", "R2 2"]

@@ -62,8 +62,11 @@ class AngleSync:
 
 
 def angle_names(files: list[Path]) -> list[str]:
-    """Each file's angle name: its stem, numbered when two files share one."""
-    stems = [file.stem for file in files]
+    """Each file's angle name: the camera's name its metadata gives, else its reel, else
+    the file's name; numbered when two angles would share one."""
+    from postprod.media.tags import angle_name_of, media_tags
+
+    stems = [angle_name_of(media_tags(file)) or file.stem for file in files]
     return [
         stem if stems.count(stem) == 1 else f"{stem} {stems[: index + 1].count(stem)}"
         for index, stem in enumerate(stems)
