@@ -28,6 +28,7 @@ SPAN_BEATS = 8
 EQUAL = 0.6  # neighbouring beats this alike (weaker/stronger) are one level
 UNEQUAL = 0.45  # this unlike: the weak ones are off-beats, the beat is twice as long
 DOUBT = 0.1
+LEVEL_WINDOW_S = 12.0
 STEADY_BPM = 0.5
 
 Floats = NDArray[np.float64]
@@ -115,22 +116,61 @@ def metrical_level(
 ) -> Level:
     """Beats at the tempo path, at twice it or at half it: the level whose neighbouring
     beats are about equally strong (a backbeat's kick and snare), not one strong and one
-    weak (a beat and the eighth note after it)."""
+    weak (a beat and the eighth note after it). Chosen per 12 s window (every 6 s, each
+    deciding its middle), so a long file of several pieces gets each piece's level."""
     low, high = bpm_range or (30.0, 300.0)
-    tempo = float(np.median(bpm))
     beats = track(onset, period, rate)
+    faster = track(onset, period / 2, rate)
+    width, hop = round(LEVEL_WINDOW_S * rate), round(LEVEL_WINDOW_S * rate / 2)
+    starts = list(range(0, max(1, onset.size - width + 1), hop))
+    factor = np.ones(onset.size)
+    doubts: list[float] = []
+    for k, start in enumerate(starts):
+        lo, hi = start / rate, (start + width) / rate
+        tempo = float(np.median(bpm[start : start + width]))
+        choice, doubt = _level_here(
+            _within(beats, lo, hi), _within(faster, lo, hi), onset, rate, tempo, low, high
+        )
+        first = 0 if k == 0 else start + width // 4
+        last = onset.size if k == len(starts) - 1 else start + 3 * width // 4
+        factor[first:last] = choice
+        if doubt is not None:
+            doubts.append(doubt)
+    alternative = doubts[0] if doubts else None
+    levels = np.unique(factor)
+    if levels.size == 1 and levels[0] == 1.0:
+        return Level(beats, bool(doubts), alternative)
+    if levels.size == 1 and levels[0] == 0.5:
+        return Level(faster, bool(doubts), alternative)
+    return Level(track(onset, period * factor, rate), bool(doubts), alternative)
+
+
+def _within(beats_s: Floats, lo: float, hi: float) -> Floats:
+    return beats_s[(beats_s >= lo) & (beats_s < hi)]
+
+
+def _level_here(
+    beats: Floats,
+    faster: Floats,
+    onset: Floats,
+    rate: float,
+    tempo: float,
+    low: float,
+    high: float,
+) -> tuple[float, float | None]:
+    """The period factor for one window (0.5: twice the tempo, 2: half) and, when the
+    other level was nearly as good, its tempo."""
     ratio = alternation(beats, onset, rate)
     if tempo * 2 <= high:
-        faster = track(onset, period / 2, rate)
         quick = alternation(faster, onset, rate)
         if quick >= EQUAL:
-            return Level(faster, quick < EQUAL + DOUBT, round(tempo, 1))
+            return 0.5, round(tempo, 1) if quick < EQUAL + DOUBT else None
         if ratio >= EQUAL and quick >= EQUAL - DOUBT:
-            return Level(beats, True, round(2 * tempo, 1))
+            return 1.0, round(2 * tempo, 1)
     if ratio < UNEQUAL and tempo / 2 >= low:
-        return Level(track(onset, period * 2, rate), ratio > UNEQUAL - DOUBT, round(tempo, 1))
+        return 2.0, round(tempo, 1) if ratio > UNEQUAL - DOUBT else None
     near = UNEQUAL <= ratio < UNEQUAL + DOUBT and tempo / 2 >= low
-    return Level(beats, near, round(tempo / 2, 1) if near else None)
+    return 1.0, round(tempo / 2, 1) if near else None
 
 
 def alternation(beats_s: Floats, onset: Floats, rate: float) -> float:

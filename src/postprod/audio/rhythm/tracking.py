@@ -33,23 +33,27 @@ def track(onset: Floats, period: Floats, frame_rate: float) -> Floats:
     period = np.maximum(np.asarray(period, np.float64), 4.0)
     score = np.zeros(n)
     back = np.full(n, -1, np.intp)
-    block = max(1, int(np.floor(period.min() / 2)))
-    spans = np.arange(block, int(np.ceil(2 * period.max())) + 1)
-    local = onset - 0.0
-    for start in range(0, n, block):
+    half = np.round(period / 2)
+    double = np.round(2 * period)
+    start = 0
+    while start < n:
+        # a block no longer than half the shortest period in it: it needs only frames before it
+        block = max(1, int(period[start : start + int(period[start] // 2) + 1].min() // 2))
         stop = min(n, start + block)
         t = np.arange(start, stop)
-        p = period[t][:, None]
+        spans = np.arange(max(1, int(half[start:stop].min())), int(double[start:stop].max()) + 1)
+        p = period[start:stop, None]
         reach = spans[None, :]
-        allowed = (reach >= np.round(p / 2)) & (reach <= np.round(2 * p)) & (t[:, None] >= reach)
+        allowed = (reach >= half[start:stop, None]) & (reach <= double[start:stop, None])
+        allowed &= t[:, None] >= reach
         source = np.maximum(t[:, None] - reach, 0)
-        gain = score[source] - TIGHTNESS * np.log(reach / p) ** 2
-        gain = np.where(allowed, gain, -np.inf)
+        gain = np.where(allowed, score[source] - TIGHTNESS * np.log(reach / p) ** 2, -np.inf)
         pick = np.argmax(gain, axis=1)
         best = gain[np.arange(t.size), pick]
         has = np.isfinite(best) & (best > 0)
-        score[t] = local[t] + np.where(has, best, 0.0)
-        back[t] = np.where(has, t - spans[pick], -1)
+        score[start:stop] = onset[start:stop] + np.where(has, best, 0.0)
+        back[start:stop] = np.where(has, t - spans[pick], -1)
+        start = stop
     beats = _backtrack(score, back, period)
     return _refined(beats, onset) / frame_rate - LAG_S
 
