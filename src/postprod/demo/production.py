@@ -26,6 +26,7 @@ from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
 from postprod.demo.montage import Montage, make_montage
+from postprod.demo.multicam import MulticamScene, make_multicam_scene
 from postprod.demo.sound import DemoSounds, write_sounds
 from postprod.effects.presets import find_effect_preset
 from postprod.media.bwf import Bext
@@ -106,6 +107,7 @@ class DemoResult:
     qc: QcReport
     reports: tuple[Path, ...]
     montage: Montage | None = None  # the cameras cut to music on its beats (demo/montage.py)
+    multicam: MulticamScene | None = None  # three angles cut by who speaks (demo/multicam.py)
 
     @property
     def journal(self) -> Path:
@@ -123,6 +125,7 @@ class DemoResult:
             self.master,
             *self.reports,
             *(self.montage.files if self.montage else ()),
+            *(self.multicam.files if self.multicam else ()),
         )
 
 
@@ -153,6 +156,8 @@ def run_demo(
     spotted = spot(project.path).generated
     step("cutting a montage of the cameras to music, on its beats")
     montage = make_montage(out, sources, settings.source_frames, str(settings.frame_rate))
+    step("a multicam scene: three angles in sync, cut by who is speaking")
+    multicam = make_multicam_scene(out)
     timeline = project.timeline()
     step("rendering the programme")
     output = OutputFormat(
@@ -185,6 +190,7 @@ def run_demo(
         report,
         reports,
         montage,
+        multicam,
     )
 
 
