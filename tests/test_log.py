@@ -321,7 +321,7 @@ def test_a_v1_log_is_upgraded_in_place_after_a_backup(tmp_path: Path) -> None:
         store.append("note", note="after the upgrade")
         assert store.verify() is None  # the old chain continues unbroken
     upgraded = sqlite3.connect(path)
-    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     indexes = {r[0] for r in upgraded.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"entries_project", "entries_channel"} <= indexes
     upgraded.close()

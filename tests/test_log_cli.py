@@ -177,7 +177,7 @@ def test_broadcast_log_writes_the_as_run_entry(
         )
         == 0
     )
-    assert "logged entry 3: Film on ONE at 2026-11-24T20:31:00 (cut)" in capsys.readouterr().out
+    assert "logged entry 3: Film on ONE at 2026-11-24T20:31:00 (cut short)" in capsys.readouterr().out
     rows = _rows(log_path)
     assert [(r[1], r[3], r[6]) for r in rows] == [
         ("broadcast", "ONE", None),

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod.errors import LogError
 from postprod.log import Entry, LogStore, default_location, log_event
 from postprod.log.entry import BroadcastItem
 from postprod.log.playout import DEFAULT_TOLERANCE_S, Reconciliation, read_playout, reconcile
@@ -166,7 +167,11 @@ def verify(ctx: typer.Context, log: str | None = LOG_OPTION) -> None:
 @app.command("export")
 def export_command(
     ctx: typer.Context,
-    fmt: str = typer.Option(..., "--format", help="csv, json, or html (a printable as-run log)."),
+    fmt: str = typer.Option(
+        ...,
+        "--format",
+        help="csv, json, html (a printable as-run log) or bxf (SMPTE ST 2021 as-run XML).",
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="The file to write."),
     since: str | None = typer.Option(None, "--since"),
     until: str | None = typer.Option(None, "--until"),
@@ -179,7 +184,17 @@ def export_command(
     ),
     log: str | None = LOG_OPTION,
 ) -> None:
-    """Export entries as CSV, JSON or a printable as-run log (HTML, landscape) of a channel's day."""
+    """Export entries as CSV, JSON or a printable as-run log (HTML, landscape) of a channel's day.
+
+    ``--format bxf`` writes the as-run log of one channel and day as SMPTE ST
+    2021 (BXF) XML for traffic systems: give --channel and --date.
+    """
+    as_run = fmt in ("html", "bxf")
+    if fmt == "bxf" and not (channel and day):
+        raise LogError(
+            "a BXF as-run log is for one channel and one day",
+            fix="give --channel and --date YYYY-MM-DD",
+        )
     the_day = parse_day(day) if day else None
     with open_store(ctx, log) as store:
         entries = _select(
@@ -187,11 +202,11 @@ def export_command(
             since=since,
             until=until,
             project=project,
-            kind="broadcast" if fmt == "html" else kind,
+            kind="broadcast" if as_run else kind,
             channel=channel,
             search=search,
         )
-    if fmt == "html":
+    if as_run:
         entries = (
             aired_on(entries, the_day)
             if the_day
@@ -199,8 +214,17 @@ def export_command(
         )
     elif the_day:
         entries = _on_day(entries, the_day)
-    export(entries, fmt, out, channel=channel or "", day=day or "")
+    export(entries, fmt, out, channel=channel or "", day=_dates_asked(day, since, until))
     typer.echo(f"wrote {out}: {len(entries)} entries")
+
+
+def _dates_asked(day: str | None, since: str | None, until: str | None) -> str:
+    """The dates a report covers, as asked: one day, a range, or every date."""
+    if day:
+        return day
+    if since or until:
+        return f"{since or 'the start'} to {until or 'now'}"
+    return ""
 
 
 @app.command("reconcile")

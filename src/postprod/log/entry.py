@@ -31,9 +31,25 @@ PRODUCT_KINDS = ("render", "mix", "delivery", "qc", "import", "export", "edit")
 BROADCAST_KINDS = ("broadcast",)
 NOTE_KINDS = ("note", "correction", "session")
 KINDS = RECORDING_KINDS + PRODUCT_KINDS + BROADCAST_KINDS + NOTE_KINDS
-STATUSES = ("aired", "cut", "replaced")
+STATUSES = ("aired", "cut", "replaced", "skipped")
+#: How a status reads in reports: ``cut`` is stored (the first release's word) for cut short.
+STATUS_LABELS = {"aired": "aired", "cut": "cut short", "replaced": "replaced", "skipped": "skipped"}
+#: The frame rate an as-run entry's timecodes count in when it names none.
+DEFAULT_AS_RUN_RATE = "25"
 
-BroadcastStatus: TypeAlias = Literal["aired", "cut", "replaced"]
+BroadcastStatus: TypeAlias = Literal["aired", "cut", "replaced", "skipped"]
+
+
+def parse_status(text: str) -> BroadcastStatus:
+    """A status as typed (``cut short``, ``cut-short`` and ``cut`` are one) as stored."""
+    key = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+    key = "cut" if key == "cut short" else key
+    if key not in STATUSES:
+        raise LogError(
+            f"broadcast status {text!r} is not one of aired, cut short, replaced, skipped",
+            fix="use aired, cut (cut short), replaced or skipped",
+        )
+    return key  # type: ignore[return-value]
 
 
 def canonical_json(value: Any) -> str:
@@ -178,47 +194,63 @@ class RecordingTake(_Details):
 
 @dataclass(frozen=True, slots=True)
 class BroadcastItem(_Details):
-    """One programme on a channel's play-out: when it was due, when it aired, how it ended."""
+    """One event of a channel's play-out, as run: what was due, when it aired, how it ended.
+
+    ``house_id`` is the station's number for the material (BXF's house
+    number); ``scheduled_at`` and ``aired_at`` are station wall-clock date and
+    time; ``status`` is aired, cut (cut short), replaced or skipped (never went
+    to air: no ``aired_at``), and ``reason`` says why when it was not aired as
+    scheduled; ``rate`` is the frame rate its timecodes count in (the
+    channel's; 25 when not given).
+    """
 
     KNOWN: ClassVar[tuple[str, ...]] = (
         "programme",
+        "house_id",
         "scheduled_at",
         "aired_at",
         "duration_s",
         "loudness_lufs",
         "status",
+        "reason",
+        "rate",
         "file",
         "sha256",
     )
     programme: str = ""
+    house_id: str | None = None
     scheduled_at: str | None = None
     aired_at: str | None = None
     duration_s: float | None = None
     loudness_lufs: float | None = None
     status: BroadcastStatus = "aired"
+    reason: str | None = None
+    rate: str | None = None
     file: str | None = None
     sha256: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        status = str(data.get("status") or "aired")
-        if status not in STATUSES:
-            raise LogError(
-                f"broadcast status {status!r} is not one of {', '.join(STATUSES)}",
-                fix="use aired, cut (cut short) or replaced",
-            )
         return cls(
             programme=str(data.get("programme") or ""),
+            house_id=_text(data, "house_id"),
             scheduled_at=_text(data, "scheduled_at"),
             aired_at=_text(data, "aired_at"),
             duration_s=_number(data, "duration_s"),
             loudness_lufs=_number(data, "loudness_lufs"),
-            status=status,  # type: ignore[arg-type]
+            status=parse_status(str(data.get("status") or "aired")),
+            reason=_text(data, "reason"),
+            rate=_text(data, "rate"),
             file=_text(data, "file"),
             sha256=_text(data, "sha256"),
             extra=cls._extra(data),
         )
+
+    @property
+    def start(self) -> str | None:
+        """When it started, or was due to for an item that never aired."""
+        return self.aired_at or self.scheduled_at
 
 
 @dataclass(frozen=True, slots=True)

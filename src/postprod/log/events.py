@@ -18,6 +18,7 @@ from typing import Any
 from postprod.errors import LogError, MediaError
 from postprod.log.entry import (
     PRODUCT_KINDS,
+    STATUS_LABELS,
     BroadcastItem,
     BroadcastStatus,
     Entry,
@@ -26,6 +27,7 @@ from postprod.log.entry import (
 )
 from postprod.log.store import LogStore
 from postprod.log.times import wall_clock
+from postprod.timecode.rate import FrameRate
 
 BLOCK_BYTES = 1 << 20
 
@@ -104,16 +106,34 @@ def log_broadcast(
     *,
     channel: str,
     programme: str | os.PathLike[str],
-    aired_at: str | datetime,
+    aired_at: str | datetime | None,
     status: BroadcastStatus = "aired",
     duration_s: float | None = None,
     scheduled_at: str | datetime | None = None,
     loudness_lufs: float | None = None,
     note: str = "",
     corrects: int | None = None,
+    house_id: str | None = None,
+    reason: str | None = None,
+    rate: str | None = None,
 ) -> Entry:
-    """Log a programme that went to air; a programme that is a file is checksummed and timed."""
-    aired = _air_time(aired_at)
+    """Log a play-out event as run; a programme that is a file is checksummed and timed.
+
+    A skipped event never went to air: it has a scheduled time and no air
+    time. Every other status needs the air time.
+    """
+    if status == "skipped" and aired_at is not None:
+        raise LogError(
+            "a skipped event did not go to air, so it has no air time",
+            fix="leave out the air time, or give the status it aired with",
+        )
+    if status == "skipped" and scheduled_at is None:
+        raise LogError("a skipped event needs the time it was scheduled for")
+    if status != "skipped" and aired_at is None:
+        raise LogError(f"an event {status} on air needs the time it aired")
+    if rate is not None:
+        rate = str(FrameRate.parse(rate))
+    aired = None if aired_at is None else _air_time(aired_at)
     scheduled = None if scheduled_at is None else _air_time(scheduled_at)
     name = os.fspath(programme)
     file_details: dict[str, Any] = {}
@@ -121,22 +141,26 @@ def log_broadcast(
     if path.is_file():
         file_details = {"file": str(path.resolve()), "sha256": file_sha256(path)}
         name = path.name
-        if duration_s is None:
+        if duration_s is None and status != "skipped":
             duration_s = media_duration_s(path)
     item = BroadcastItem.from_dict(
         {
             "programme": name,
+            "house_id": house_id or None,
             "aired_at": aired,
             "scheduled_at": scheduled,
             "duration_s": duration_s,
             "loudness_lufs": loudness_lufs,
             "status": status,
+            "reason": reason or None,
+            "rate": rate,
             **file_details,
         }
     )
+    label = STATUS_LABELS[item.status]
     return store.append(
         "broadcast",
-        note=note or f"{name} {status}",
+        note=note or f"{name} {label}" + (f": {reason}" if reason else ""),
         channel=channel,
         details=item,
         corrects=corrects,

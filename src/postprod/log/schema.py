@@ -1,6 +1,6 @@
 """The log's database schema, its version, and the migrations that bring an old log up to date.
 
-Schema version 2 (SQLite keeps the number in ``PRAGMA user_version``;
+Schema version 3 (SQLite keeps the number in ``PRAGMA user_version``;
 PostgreSQL in ``postprod_log_meta``)::
 
     entries                       one row per log entry, never updated or deleted
@@ -19,7 +19,11 @@ PostgreSQL in ``postprod_log_meta``)::
     meta(key, value)              who created the log and when (version 2)
 
     triggers entries_no_update, entries_no_delete   RAISE: the log is append-only
-    indexes on at, kind (v1), project, channel (v2)
+    indexes on at, kind (v1), project, channel (v2), a broadcast's house id (v3)
+    view as_run (v3)              the broadcast entries' as-run fields as columns:
+                                  id, at, channel, operator, house_id, programme,
+                                  scheduled_at, aired_at, duration_s, status, reason,
+                                  rate, corrects (read from details; NULL when absent)
 
 History: version 1 (the first release) created ``entries`` with its triggers
 and the ``at`` and ``kind`` indexes; version 2 added the ``project`` and
@@ -31,7 +35,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPEND_ONLY_MESSAGE = "the log is append-only: add a correction instead"
 
 
@@ -80,6 +84,26 @@ BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END""",
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('created_by', 'postprod')",
         ),
     ),
+    Migration(
+        3,
+        "the as_run view and an index on a broadcast's house id",
+        (
+            "CREATE INDEX IF NOT EXISTS entries_house_id "
+            "ON entries(json_extract(details, '$.house_id')) WHERE kind = 'broadcast'",
+            """CREATE VIEW IF NOT EXISTS as_run AS SELECT
+    id, at, channel, operator,
+    json_extract(details, '$.house_id') AS house_id,
+    json_extract(details, '$.programme') AS programme,
+    json_extract(details, '$.scheduled_at') AS scheduled_at,
+    json_extract(details, '$.aired_at') AS aired_at,
+    json_extract(details, '$.duration_s') AS duration_s,
+    COALESCE(json_extract(details, '$.status'), 'aired') AS status,
+    json_extract(details, '$.reason') AS reason,
+    json_extract(details, '$.rate') AS rate,
+    corrects
+FROM entries WHERE kind = 'broadcast'""",
+        ),
+    ),
 )
 
 POSTGRES_META = "postprod_log_meta"
@@ -108,5 +132,19 @@ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $body$ LANGUAGE plpgsql""",
 FOR EACH ROW EXECUTE FUNCTION postprod_log_append_only()""",
     """CREATE OR REPLACE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries
 FOR EACH STATEMENT EXECUTE FUNCTION postprod_log_append_only()""",
+    "CREATE INDEX IF NOT EXISTS entries_house_id "
+    "ON entries(((details::jsonb)->>'house_id')) WHERE kind = 'broadcast'",
+    """CREATE OR REPLACE VIEW as_run AS SELECT
+    id, at, channel, operator,
+    (details::jsonb)->>'house_id' AS house_id,
+    (details::jsonb)->>'programme' AS programme,
+    (details::jsonb)->>'scheduled_at' AS scheduled_at,
+    (details::jsonb)->>'aired_at' AS aired_at,
+    ((details::jsonb)->>'duration_s')::double precision AS duration_s,
+    COALESCE((details::jsonb)->>'status', 'aired') AS status,
+    (details::jsonb)->>'reason' AS reason,
+    (details::jsonb)->>'rate' AS rate,
+    corrects
+FROM entries WHERE kind = 'broadcast'""",
 )
 """PostgreSQL logs start at the current version (the first PostgreSQL log was version 2)."""

@@ -167,9 +167,9 @@ class LogStore:
             if value:
                 clauses.append(clause)
                 values.append(value)
-        if text:  # case-insensitive substring of the note
-            clauses.append("LOWER(note) LIKE ?")
-            values.append("%" + text.lower() + "%")
+        if text:  # case-insensitive substring of the note, every character literal
+            clauses.append("LOWER(note) LIKE ? ESCAPE '\\'")
+            values.append("%" + like_literal(text.lower()) + "%")
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         rows = self._db.rows(f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id", values)
         return [_entry(row) for row in rows]
@@ -224,6 +224,12 @@ class LogStore:
     def verify(self) -> int | None:
         """The id of the first entry whose hash does not follow from its content, or ``None``."""
         return self.check_chain().first_broken
+
+
+def like_literal(text: str) -> str:
+    """``text`` for a LIKE pattern with backslash as the escape: ``%`` and ``_`` match
+    themselves, not any run of characters or any one character."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _entry(row: tuple[Any, ...]) -> Entry:
