@@ -227,6 +227,7 @@ VERBS = (
     *("jump", "split", "trim", "roll", "slip", "slide", "append", "insert", "overwrite"),
     *("replace", "lift", "link", "unlink", "speed", "freeze", "reverse", "picture", "title"),
     "arm",
+    *("create", "cut", "switch", "flatten"),  # multicam
 )
 
 
