@@ -92,3 +92,56 @@ def refuse_overwriting(
             where=str(output),
             fix="write to another file; sources are never modified",
         )
+
+
+def check_output(
+    output: os.PathLike[str] | str,
+    inputs: tuple[os.PathLike[str] | str, ...] = (),
+    *,
+    error: type[PostprodError] = PostprodError,
+    no_clobber: bool = False,
+    folder: bool = False,
+) -> Path:
+    """Refuse an output before anything is opened for writing: one that is an input (the
+    project, a source: the same file by path or by inode), a folder where a file goes
+    (``folder=False``), a missing or read-only folder, or, with ``no_clobber``, any
+    existing output. Returns the output's path."""
+    target = Path(output)
+    for source in inputs:
+        if _same_file(target, Path(source)):
+            raise error(
+                f"the output would overwrite the input {Path(source).name}",
+                where=str(target),
+                fix="write to another file; inputs are never modified",
+            )
+    if target.is_dir() and not folder:
+        raise error(f"{target} is a folder", where=str(target), fix="give a file name inside it")
+    parent = target.resolve().parent
+    if not parent.is_dir():
+        raise error(
+            f"folder {target.parent} does not exist",
+            where=str(target),
+            fix="create it or choose another output path",
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise error(
+            f"folder {target.parent} cannot be written to",
+            where=str(target),
+            fix="check its permissions or choose another folder",
+        )
+    if no_clobber and (target.exists() or target.is_symlink()):
+        raise error(
+            f"{target} exists and --no-clobber was given",
+            where=str(target),
+            fix="remove it or choose another name",
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

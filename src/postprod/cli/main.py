@@ -13,6 +13,7 @@ import typer
 from postprod import __version__
 from postprod.cli.commands import COMMANDS
 from postprod.cli.messages import one_line, system_error_line
+from postprod.cli.outputs import guard_outputs
 from postprod.cli.stopping import EXIT_TERMINATED, Terminated
 from postprod.errors import PostprodError
 
@@ -35,9 +36,10 @@ class LazyGroup(typer.core.TyperGroup):
         holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
         if isinstance(target, typer.Typer):
             holder.add_typer(target, name=cmd_name)  # a group stays a group with one command
-            return typer.main.get_command(holder).get_command(ctx, cmd_name)  # type: ignore[attr-defined]
+            group = typer.main.get_command(holder).get_command(ctx, cmd_name)  # type: ignore[attr-defined]
+            return guard_outputs(group, cmd_name, no_clobber=_no_clobber(ctx))
         holder.command(cmd_name)(target)
-        return typer.main.get_command(holder)
+        return guard_outputs(typer.main.get_command(holder), cmd_name, no_clobber=_no_clobber(ctx))
 
     def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         """The command list from the registry's lines: no command module is imported for it."""
@@ -71,6 +73,9 @@ def _root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+    no_clobber: bool = typer.Option(
+        False, "--no-clobber", help="Refuse to replace any existing output file or folder."
+    ),
 ) -> None:
     """postprod: edit picture, mix sound, synchronise, master and deliver."""
 
@@ -115,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         return _exit(EXIT_INTERNAL, argv)
     # Without standalone mode the parser returns a command's ``typer.Exit(code)`` as its value.
     return _exit(status if isinstance(status, int) else 0, argv)
+
+
+def _no_clobber(ctx: typer.Context) -> bool:
+    """``postprod --no-clobber``: parsed before the command is looked up."""
+    return bool(ctx is not None and (ctx.params or {}).get("no_clobber"))
 
 
 def _usage_line(error: typer.TyperException) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
+from postprod.atomic import partial_path, sweep_partials
 from postprod.errors import MediaError
 from postprod.media.audio import LAYOUTS
 from postprod.media.packets import CopiedPacket
@@ -111,11 +113,9 @@ class MediaWriter(_WholeOrNothing):
                 fix="create it or choose another output path",
             )
         direct = muxer == "image2"
-        self._temporary = (
-            self.path
-            if direct
-            else self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
-        )
+        if not direct:
+            sweep_partials(self.path)
+        self._temporary = self.path if direct else partial_path(self.path, self.path.suffix)
         self.video_spec, self.audio_spec = video, audio
         self.frames_written = 0
         self.samples_written = 0
@@ -349,7 +349,9 @@ class ImageSequenceWriter(_WholeOrNothing):
                 where=str(self.path),
                 fix="create it or choose another output path",
             )
-        self._temporary = self.path.with_name(f".{self.path.name}.partial")
+        _refuse_foreign_folder(self.path)
+        sweep_partials(self.path)
+        self._temporary = partial_path(self.path)
         shutil.rmtree(self._temporary, ignore_errors=True)
         self._temporary.mkdir()
         pattern = self._temporary / f"{self.path.name}_%07d.png"
@@ -394,7 +396,7 @@ class ImageSequenceWriter(_WholeOrNothing):
         except BaseException:
             self._discard()
             raise
-        old = self.path.with_name(f".{self.path.name}.old")
+        old = partial_path(self.path, ".old")
         if self.path.exists():
             shutil.rmtree(old, ignore_errors=True)
             os.replace(self.path, old)
@@ -407,6 +409,28 @@ class ImageSequenceWriter(_WholeOrNothing):
             if writer is not None:
                 writer._discard()
         shutil.rmtree(self._temporary, ignore_errors=True)
+
+
+def _refuse_foreign_folder(folder: Path) -> None:
+    """An image sequence replaces only a folder that holds nothing but a previous render's
+    images and sound (``NAME_0000000.png``, ``NAME.wav``): never a folder of other files."""
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if not folder.is_dir() or folder.is_symlink():
+        raise MediaError(
+            f"{str(folder)!r} exists and is not a folder",
+            where=str(folder),
+            fix="choose a new folder name for the image sequence",
+        )
+    ours = re.compile(re.escape(folder.name) + r"(_\d{7}\.png|\.wav)")
+    foreign = [entry.name for entry in folder.iterdir() if not ours.fullmatch(entry.name)]
+    if foreign:
+        raise MediaError(
+            f"folder {str(folder)!r} holds other files ({', '.join(sorted(foreign)[:3])}"
+            f"{', ...' if len(foreign) > 3 else ''}): a render replaces only its own output",
+            where=str(folder),
+            fix="choose a new or empty folder",
+        )
 
 
 #: x264's names for the CPU features NumPy reports, AVX-512 left out (see _repeatable).

@@ -25,6 +25,7 @@ import opentimelineio as otio
 import soundfile
 from numpy.typing import NDArray
 
+from postprod.atomic import partial_path, sweep_partials
 from postprod.errors import AudioError, EditError
 from postprod.media.inputs import AudioInput
 from postprod.operations import Overwrite, Project
@@ -92,9 +93,15 @@ def record_take(
     wanted_s = _length_s(plan, rate, pre_roll)
     take_path = _next_take(path.parent, plan.track)
     picked = [c - 1 for c in plan.channels] or list(range(source.channels))
-    samples, loudness, ltc_blocks, stopped = _capture(
-        source, take_path, picked, plan, wanted_s, meter
-    )
+    try:
+        samples, loudness, ltc_blocks, stopped = _capture(
+            source, take_path, picked, plan, wanted_s, meter
+        )
+    except BaseException:
+        if take_path.stat().st_size == 0:  # still the reservation: nothing was kept
+            take_path.unlink(missing_ok=True)
+        partial_path(take_path).unlink(missing_ok=True)
+        raise
     if samples == 0:
         take_path.unlink(missing_ok=True)
         raise AudioError("nothing was recorded", where=source.name, fix="check the input")
@@ -167,7 +174,8 @@ def _capture(
     loudness = LoudnessMeter(rate, len(picked), true_peak=False)
     ltc: list[NDArray[np.float32]] = []
     written, stopped = 0, False
-    temporary = target.with_name(f".{target.name}.part")
+    sweep_partials(target)
+    temporary = partial_path(target)
     with soundfile.SoundFile(
         temporary, "w", rate, len(picked), SUBTYPES[plan.bit_depth], format="WAV"
     ) as out:
@@ -243,8 +251,24 @@ def _ensure_track(timeline: otio.schema.Timeline, name: str, project: Path) -> N
 
 
 def _next_take(folder: Path, track: str) -> Path:
-    """``TRACK_take01.wav``, ``..._take02.wav``: never over an earlier take."""
+    """``TRACK_take01.wav``, ``..._take02.wav``: never over an earlier take. The name is
+    reserved (created exclusively), so two recordings at once take two names."""
+    if (
+        not track
+        or track in (".", "..")
+        or any(c in track for c in "/\\\0")
+        or not track.isprintable()
+    ):
+        raise EditError(
+            f"track name {track!r} cannot name a file beside the project",
+            where=str(folder),
+            fix="use a name without slashes or control characters",
+        )
     number = 1
-    while (folder / f"{track}_take{number:02d}.wav").exists():
-        number += 1
-    return folder / f"{track}_take{number:02d}.wav"
+    while True:
+        candidate = folder / f"{track}_take{number:02d}.wav"
+        try:
+            with open(candidate, "x"):
+                return candidate
+        except FileExistsError:
+            number += 1
