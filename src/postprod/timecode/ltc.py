@@ -490,7 +490,9 @@ def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.float64]:
     # the 50 ms around it): noise before, after and between bursts decides nothing.
     from scipy.ndimage import maximum_filter1d
 
-    present = envelope > 0.2 * maximum_filter1d(envelope, 2 * (sample_rate // 20) + 1)
+    step = max(1, window)  # the envelope is smooth over a millisecond: take the max on a grid
+    local = maximum_filter1d(envelope[::step], 2 * (sample_rate // (20 * step)) + 3)
+    present = envelope > 0.2 * np.repeat(local, step)[: x.size]
     high = (normalised > 0.4) & present  # hysteresis: noise cannot flip the state
     low = (normalised < -0.4) & present
     decided = high | low
@@ -527,11 +529,19 @@ def _edges(x: NDArray[np.float64], sample_rate: int) -> NDArray[np.float64]:
 
 
 def _moving_mean(x: NDArray[np.float64], width: int) -> NDArray[np.float64]:
-    padded = np.concatenate([[0.0], np.cumsum(x)])
+    """The mean of the ``2 * (width // 2) + 1`` samples centred on each sample (fewer at the ends)."""
     half = width // 2
-    lo = np.clip(np.arange(x.size) - half, 0, x.size)
-    hi = np.clip(np.arange(x.size) + half + 1, 0, x.size)
-    result: NDArray[np.float64] = (padded[hi] - padded[lo]) / (hi - lo)
+    n = x.size
+    padded = np.zeros(n + 2 * half + 1)
+    np.cumsum(x, out=padded[half + 1 : half + 1 + n])
+    padded[half + 1 + n :] = padded[half + n]
+    span = 2 * half + 1
+    sums = padded[span:] - padded[:n]
+    counts = np.full(n, float(span))
+    edge = np.arange(min(half, n))
+    counts[edge] = np.minimum(edge + half + 1, n)  # the first samples see fewer before them
+    counts[n - 1 - edge] = np.minimum(counts[n - 1 - edge], edge + half + 1)
+    result: NDArray[np.float64] = sums / counts
     return result
 
 
