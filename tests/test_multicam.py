@@ -495,7 +495,7 @@ def test_the_demo_scene_is_cut_by_who_speaks(tmp_path: Path) -> None:
     # wide until the first shot may end, the first talker, the second, both: wide
     assert [angle for _, angle in scene.cuts] == [1, 2, 3, 1]
     assert [round(at_s, 1) for at_s, _ in scene.cuts[1:]] == [1.5, 3.1, 4.6]
-    assert all(path.is_file() for path in scene.files)
+    assert all(path.exists() for path in scene.files)
     events = [line.split()[1] for line in scene.edl.read_text().splitlines() if line[:3].isdigit()]
     assert events == ["wide", "close1", "close2", "wide"]
 

@@ -56,7 +56,9 @@ class MulticamScene:
 
     @property
     def files(self) -> tuple[Path, ...]:
-        return (*self.sources, self.project, self.multiview, self.edl)
+        """The sources, the project, its undo journal (a folder), the multiview, the EDL."""
+        journal = self.project.with_name(self.project.name + ".history")
+        return (*self.sources, self.project, journal, self.multiview, self.edl)
 
 
 def _talk() -> np.ndarray:
@@ -74,17 +76,22 @@ def _talk() -> np.ndarray:
 
 
 def make_multicam_scene(folder: Path) -> MulticamScene:
-    """Write the scene's sources and project in ``folder / "multicam"``, cut and shown."""
-    out = folder / "multicam"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    """Write the scene's sources and project into ``folder`` (files named ``multicam*``,
+    the demo's own earlier ones replaced), cut and shown."""
+    out = folder
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("multicam*"):
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     voices = _talk()
     room = voices.sum(axis=0) * 0.7
     cameras, mics = [], {}
     frames = round(SCENE_S * float(RATE))
     per_frame = SAMPLE_RATE // int(RATE)
     for number, (name, colour, start, talker) in enumerate(ANGLES, start=1):
-        path = out / f"{name.replace(' ', '_')}.mov"
+        path = out / f"multicam_{name.replace(' ', '_')}.mov"
         skip = start * per_frame  # the camera rolled this much later: its sound starts later
         sound = room[skip:]
         timecode = f"10:00:{start // 25:02d}:{start % 25:02d}"
@@ -100,7 +107,9 @@ def make_multicam_scene(folder: Path) -> MulticamScene:
         cameras.append(path)
         if talker >= 0:
             lav = voices[talker, skip:] + 0.12 * voices[1 - talker, skip:]
-            mics[number] = write_audio(out / f"mic_{number}.wav", lav[None, :], SAMPLE_RATE)
+            mics[number] = write_audio(
+                out / f"multicam_mic_{number}.wav", lav[None, :], SAMPLE_RATE
+            )
     project = out / "multicam.otio"
     new_project(project, name="multicam scene", rate="25", start="10:00:00:00", size_px=SIZE)
     angles = sync_angles(cameras, method="timecode", names=[a[0] for a in ANGLES])
@@ -109,7 +118,7 @@ def make_multicam_scene(folder: Path) -> MulticamScene:
     settings = AutoSettings(min_shot_s=1.5)
     switched = auto_switch(session.timeline(), out, mics, 1, settings=settings)
     session.apply(*switched.operations, SetMulticamAudio("fixed", (1,)), description="auto")
-    multiview = render_multiview(project, out / "multiview.mp4")
+    multiview = render_multiview(project, out / "multicam_multiview.mp4")
     timeline = session.timeline()
     flatten(timeline)
     edl = export_timeline(timeline, out / "multicam.edl", media_folder=out)
