@@ -8,10 +8,12 @@ back part of the gain and the programme lands short (before the loop: web at
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile as sf
 
 from media_factory import write_video, write_wav
 from postprod.deliver.deliver import deliver_project
@@ -65,3 +67,26 @@ def test_converge_gain_follows_a_limiter() -> None:
     found = converge_gain(limited, -14.0, 16.0)
     assert found.within and abs(found.measured_lufs + 14) <= 0.1
     assert found.gain_db == pytest.approx(22.0, abs=0.2) and len(calls) <= 4
+
+
+def test_fix_removes_a_dc_offset_and_passes(tmp_path: Path) -> None:
+    rate = 48000
+    t = np.arange(4 * rate) / rate
+    sound = (0.1 * np.sin(2 * np.pi * 440 * t) + 0.02).astype(np.float32)  # DC: 0.02
+    write_wav(tmp_path / "dc.wav", np.stack([sound, sound]), rate)
+    project = tmp_path / "dc.otio"
+    new_project(project, name="offset")
+    Project(project).apply(AddClip("A1", "dc.wav", 0))
+    preset = find_preset("ebu-r128")
+    plain = deliver_project(project, preset, tmp_path / "plain")
+    assert not plain.qc.passed and "dc_offset" in plain.qc.fixes
+    fixed = deliver_project(project, preset, tmp_path / "fixed", fix=True)
+    assert fixed.qc.passed, [c.message for c in fixed.qc.checks if not c.passed]
+    assert len(fixed.applied) == 1 and "high-pass" in fixed.applied[0]
+    report = json.loads(fixed.reports[0].read_text())
+    assert report["applied_fixes"] == list(fixed.applied)
+    assert "high-pass" in fixed.reports[1].read_text()
+    samples, _ = sf.read(fixed.master, dtype="float32")
+    assert abs(float(samples[rate:].mean())) < preset.max_dc_offset  # measured on the file
+    last = Project(project).events()[-1]  # one undo step took the fix
+    assert last.event == "edit" and "high-pass" in last.description

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import opentimelineio as otio
 
@@ -39,15 +40,17 @@ from postprod.deliver.qc import QcReport, run_qc
 from postprod.deliver.report import write_reports
 from postprod.effects.console import ConsoleState
 from postprod.effects.registry import EffectSpec
-from postprod.errors import DeliveryError
+from postprod.errors import DeliveryError, TimecodeError
 from postprod.media.audio_write import write_audio
 from postprod.media.bwf import Bext
+from postprod.operations import Project
 from postprod.planner.plan import OutputFormat, RenderPlan, plan
 from postprod.project import load_project
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.render.engine import render
 from postprod.render.mixdown import mix_project, programme_sound
 from postprod.render.project import output_format
+from postprod.timecode import FrameRate, frames_to_label
 from postprod.timeline.metadata import console_of
 from postprod.timeline.model import markers, timeline_rate
 
@@ -61,12 +64,40 @@ class Delivery:
     reports: tuple[Path, ...]
     cue: Path | None = None
     stems: tuple[Path, ...] = ()
+    #: the fixes ``fix=True`` applied to the project before this delivery (their undo lines)
+    applied: tuple[str, ...] = ()
 
 
 def deliver_project(
+    project: str | os.PathLike[str],
+    preset: DeliveryPreset,
+    out_dir: str | os.PathLike[str],
+    *,
+    fix: bool = False,
+) -> Delivery:
+    """Master ``project``'s sound to ``preset`` into ``out_dir``.
+
+    With ``fix``, a delivery that fails a check the master can fix (``deliver/fixes.py``:
+    a high-pass for DC, the fader for loudness, a limiter for peaks) has every such fix
+    applied to the project as one undo step and is delivered again; the report names them.
+    """
+    delivery = _deliver_once(project, preset, out_dir)
+    fixes = list(dict.fromkeys(delivery.qc.fixes.values()))  # one fix can serve two checks
+    if not fix or delivery.qc.passed or not fixes:
+        return delivery
+    operations = [operation for found in fixes for operation in found.operations]
+    applied = tuple(found.description for found in fixes)
+    Project(Path(project)).apply(*operations, description="; ".join(applied))
+    again = _deliver_once(project, preset, out_dir)
+    report = replace(again.qc, applied_fixes=applied)
+    stem = again.reports[0].name.removesuffix(".json")
+    reports = write_reports(report, again.reports[0].parent, name=stem)
+    return replace(again, qc=report, reports=reports, applied=applied)
+
+
+def _deliver_once(
     project: str | os.PathLike[str], preset: DeliveryPreset, out_dir: str | os.PathLike[str]
 ) -> Delivery:
-    """Master ``project``'s sound to ``preset`` into ``out_dir``."""
     path = Path(project)
     timeline = load_project(path)
     out = Path(out_dir)
@@ -89,6 +120,7 @@ def deliver_project(
         time_reference_samples=round(start_s * preset.sample_rate),
     )
     duration_s = float(Fraction(programme.frames) / rate)
+    where = _programme_facts(timeline, programme)
     if preset.stems:  # a film mix keeps its level: print master and stems straight from the console
         mixed = mix_project(
             path,
@@ -97,7 +129,7 @@ def deliver_project(
             sample_rate=preset.sample_rate,
             bit_depth=str(preset.bit_depth),
         )
-        report = run_qc(mixed.mix, preset, expected_duration_s=duration_s)
+        report = run_qc(mixed.mix, preset, expected_duration_s=duration_s, **where)
         report = _with_fixes(report, timeline, keeps_level=True)
         reports = write_reports(report, out, name=f"{stem}.qc")
         return Delivery(mixed.mix, report, reports, stems=mixed.stems)
@@ -115,7 +147,7 @@ def deliver_project(
             noise_shaping=preset.noise_shaping,
             aim_lu=min(AIM_LU, preset.tolerance_lu / 4) if preset.target_lufs is not None else None,
         )
-    report = run_qc(master.output, preset, expected_duration_s=duration_s)
+    report = run_qc(master.output, preset, expected_duration_s=duration_s, **where)
     report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None
@@ -169,6 +201,7 @@ def _deliver_web(
     if measured.true_peak_dbtp + gain_db > preset.true_peak_max_dbtp - 1.0:  # AAC adds a little
         ceiling_db = preset.true_peak_max_dbtp - 1.5
     name = out / f"{path.stem}.{preset.name}.mp4"
+    where = _programme_facts(timeline, programme)
     duration_s = float(Fraction(programme.frames) / programme.output.frame_rate)
     mix_target = target  # what the mix must measure for the encoded file to be on target
     for _ in range(_MAX_RENDERS):
@@ -178,7 +211,7 @@ def _deliver_web(
             ).gain_db
         console = _mastered(programme.console, gain_db, ceiling_db)
         mp4 = render(replace(programme, console=console), name).path
-        report = run_qc(mp4, preset, expected_duration_s=duration_s)
+        report = run_qc(mp4, preset, expected_duration_s=duration_s, **where)
         error_lu = target - report.loudness.integrated_lufs
         over_db = report.loudness.true_peak_dbtp - preset.true_peak_max_dbtp
         if abs(error_lu) <= preset.tolerance_lu and over_db <= 0:
@@ -191,6 +224,16 @@ def _deliver_web(
     report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{path.stem}.{preset.name}.qc")
     return Delivery(mp4, report, reports)
+
+
+def _programme_facts(timeline: otio.schema.Timeline, programme: RenderPlan) -> dict[str, Any]:
+    """The report's programme name, rate and start timecode: the project's, not the file's."""
+    rate = timeline_rate(timeline)
+    try:
+        start = frames_to_label(programme.start_timecode_frames, FrameRate.parse(rate))
+    except TimecodeError:  # a rate timecode cannot count: the file's own, or zero
+        start = None
+    return {"programme": timeline.name, "frame_rate": rate, "start_timecode": start}
 
 
 #: Renders a web delivery may take to land on its targets (each measured after the encoder).

@@ -54,6 +54,13 @@ class ProgrammeClock:
     def start_label(self) -> str:
         return self.label(0)
 
+    def duration_label(self, seconds: float) -> str:
+        """A length as a timecode (frames counted from zero, no start offset)."""
+        frames = round(seconds * self.rate)
+        if self.smpte is not None:
+            return frames_to_label(frames, self.smpte)
+        return f"{int(seconds // 3600):02d}:{int(seconds // 60 % 60):02d}:{seconds % 60:06.3f}"
+
 
 @dataclass(frozen=True, slots=True)
 class PictureQc:

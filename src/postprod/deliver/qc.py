@@ -8,9 +8,14 @@ failed check with a fix carries it under ``fix``.
 
 from __future__ import annotations
 
+import getpass
+import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from fractions import Fraction
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -18,12 +23,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from postprod.deliver.checks import Check, Finding, make_check
-from postprod.deliver.picture_qc import PictureQc, measure_picture, picture_checks
+from postprod.deliver.picture_qc import (
+    PictureQc,
+    ProgrammeClock,
+    measure_picture,
+    picture_checks,
+)
 from postprod.deliver.presets import DeliveryPreset
 from postprod.errors import DeliveryError
 from postprod.media.audio import iter_audio_blocks
 from postprod.media.probe import probe
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
+from postprod.qc.runs import Run
 from postprod.qc.signal_stats import SignalStats
 from postprod.qc.spectral import BandStats
 
@@ -33,6 +44,23 @@ if TYPE_CHECKING:
 __all__ = ["Check", "Finding", "QcReport", "run_qc"]
 
 _BIT_DEPTHS = {"pcm_s16le": 16, "pcm_s24le": 24, "pcm_s32le": 32, "pcm_f32le": 32, "pcm_f64le": 64}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportHeader:
+    """Who checked what, when, with which tool: the head of every QC report."""
+
+    programme: str
+    start_timecode: str
+    duration_s: float
+    duration_timecode: str
+    frame_rate: str
+    date: str  # ISO 8601, UTC
+    operator: str
+    tool: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +76,10 @@ class QcReport:
     fixes: Mapping[str, Fix] = field(default_factory=lambda: MappingProxyType({}))
     #: the picture pass (``deliver/picture_qc.py``), when the preset checks picture
     picture: PictureQc | None = field(default=None, repr=False)
+    #: what ``deliver --fix`` applied to the project before this delivery (undo lines)
+    applied_fixes: tuple[str, ...] = ()
+    header: ReportHeader | None = None
+    clock: ProgrammeClock | None = field(default=None, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -58,10 +90,12 @@ class QcReport:
         """The ``qc --json`` contract: preset, passed, checks (a check with a fix: ``fix``)."""
         return {
             "file": str(self.file),
+            "header": self.header.to_dict() if self.header is not None else None,
             "preset": self.preset.name,
             "passed": self.passed,
             "checks": [self._check_dict(check) for check in self.checks],
             "loudness": self.loudness.figures(),
+            "applied_fixes": list(self.applied_fixes),
         }
 
     def _check_dict(self, check: Check) -> dict[str, Any]:
@@ -78,11 +112,22 @@ def run_qc(
     *,
     expected_duration_s: float | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    programme: str | None = None,
+    operator: str | None = None,
+    frame_rate: Fraction | None = None,
+    start_timecode: str | None = None,
 ) -> QcReport:
     """Check ``path`` against ``preset``: its sound, and its picture when the preset has
-    picture rules and the file a picture (``progress`` follows the picture pass)."""
+    picture rules and the file a picture (``progress`` follows the picture pass).
+
+    Places are given in programme timecode: from the file's start timecode (else
+    00:00:00:00), or ``start_timecode``, at ``frame_rate`` (default: the picture's, else 25). ``programme`` names
+    it in the report's header (default: the file's name), ``operator`` says who checked
+    (default: the user running it)."""
     path = Path(path)
     info = probe(path)
+    rate = frame_rate or (info.video.frame_rate if info.video and info.video.frame_rate else None)
+    clock = ProgrammeClock.of(Fraction(rate or 25), start_timecode or info.start_timecode)
     audio = info.audio
     if audio is None or not audio.sample_rate or not audio.channels:
         raise DeliveryError(
@@ -101,7 +146,7 @@ def run_qc(
     bit_depth = _BIT_DEPTHS.get(audio.codec)
     checks = [
         *_loudness_checks(loudness, preset),
-        *_signal_checks(stats, preset),
+        *_signal_checks(stats, preset, clock),
         make_check(
             "sample_rate",
             audio.sample_rate == preset.sample_rate,
@@ -147,7 +192,34 @@ def run_qc(
                 "check the render range and the programme's in and out points",
             )
         )
-    return QcReport(path, preset, tuple(checks), loudness, stats, picture=picture)
+    duration_s = stats.samples / audio.sample_rate
+    header = ReportHeader(
+        programme=programme or path.stem,
+        start_timecode=clock.start_label,
+        duration_s=round(duration_s, 3),
+        duration_timecode=clock.duration_label(duration_s),
+        frame_rate=str(clock.rate),
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        operator=operator if operator is not None else _user(),
+        tool=f"postprod {_version()}",
+    )
+    return QcReport(
+        path, preset, tuple(checks), loudness, stats, picture=picture, header=header, clock=clock
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return ""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("postprod")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[Check]:
@@ -186,11 +258,11 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
     return checks
 
 
-def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
+def _signal_checks(
+    stats: SignalStats, preset: DeliveryPreset, clock: ProgrammeClock
+) -> list[Check]:
     rate = stats.sample_rate
-    first_clip = f" (first at {stats.clips[0].start / rate:.3f} s)" if stats.clips else ""
     longest = max((run.length for run in stats.silences), default=0) / rate
-    where = f" (first at {stats.silences[0].start / rate:.3f} s)" if stats.silences else ""
     dc = float(np.abs(stats.dc_offset).max()) if stats.samples else 0.0
     checks = [
         make_check(
@@ -198,20 +270,22 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
             not stats.clips,
             len(stats.clips),
             f"no runs of {3}+ full-scale samples",
-            f"re-render with headroom{first_clip}",
+            "re-render with headroom",
+            _sample_findings(stats.clips, rate, clock, "full scale"),
         ),
         make_check(
             "silence",
             not stats.silences,
             round(longest, 3),
             f"no digital silence or drop-out longer than {preset.max_silence_s} s",
-            f"find the gap in the programme{where}",
+            "find the gap in the programme",
+            _sample_findings(stats.silences, rate, clock, "silent"),
         ),
         make_check(
             "dc_offset",
             dc <= preset.max_dc_offset,
-            round(dc, 6),
-            f"<= {preset.max_dc_offset}",
+            _dbfs(dc),
+            f"<= {_dbfs(preset.max_dc_offset)} dBFS ({preset.max_dc_offset} of full scale)",
             "high-pass the programme (a DC blocker)",
         ),
     ]
@@ -237,6 +311,31 @@ def _signal_checks(stats: SignalStats, preset: DeliveryPreset) -> list[Check]:
             )
         )
     return checks
+
+
+def _dbfs(value: float) -> float:
+    """A level in dBFS, to 0.1 dB (-200 for nothing at all: JSON has no infinity)."""
+    return round(20 * math.log10(max(value, 1e-10)), 1)
+
+
+#: At most this many findings a check lists (a programme clipping everywhere lists the first).
+_MAX_FINDINGS = 50
+
+
+def _sample_findings(
+    runs: Sequence[Run], rate: int, clock: ProgrammeClock, detail: str
+) -> tuple[Finding, ...]:
+    """Runs of samples as findings in programme timecode (start frame down, end frame up)."""
+    frames_per_sample = clock.rate / rate
+    return tuple(
+        Finding(
+            clock.label(math.floor(run.start * frames_per_sample)),
+            clock.label(math.ceil(run.end * frames_per_sample)),
+            detail,
+            round(run.length / rate, 4),
+        )
+        for run in runs[:_MAX_FINDINGS]
+    )
 
 
 def _needs_bands(preset: DeliveryPreset) -> bool:
