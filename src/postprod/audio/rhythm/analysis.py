@@ -178,7 +178,8 @@ def alternation(beats_s: Floats, onset: Floats, rate: float) -> float:
     if beats_s.size < 4:
         return 1.0
     frames = np.clip(np.round(beats_s * rate).astype(int), 0, onset.size - 1)
-    near = np.clip(frames[:, None] + np.arange(-3, 2)[None, :], 0, onset.size - 1)
+    reach = np.arange(-round(0.03 * rate), round(0.01 * rate) + 1)  # the peak is before the beat
+    near = np.clip(frames[:, None] + reach[None, :], 0, onset.size - 1)
     strength = onset[near].max(axis=1)
     even, odd = strength[0::2].mean(), strength[1::2].mean()
     top = max(even, odd)

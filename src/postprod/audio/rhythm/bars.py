@@ -49,7 +49,8 @@ def bars(beats_s: Floats, envelope: Envelope, metre: int | None = None) -> Bars:
 def _downbeat_score(beats_s: Floats, envelope: Envelope) -> Floats:
     rate = envelope.frame_rate
     frames = np.clip(np.round(beats_s * rate).astype(int), 0, envelope.bass.size - 1)
-    near = np.clip(frames[:, None] + np.arange(-2, 3)[None, :], 0, envelope.bass.size - 1)
+    reach = np.arange(-round(0.02 * rate), round(0.02 * rate) + 1)
+    near = np.clip(frames[:, None] + reach[None, :], 0, envelope.bass.size - 1)
     bass = envelope.bass[near].max(axis=1).astype(np.float64)
     harmony = envelope.harmony.astype(np.float64)
     cells = np.clip(np.round(beats_s * rate / POOL).astype(int), 0, max(0, harmony.shape[0] - 1))

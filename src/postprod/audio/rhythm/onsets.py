@@ -22,12 +22,12 @@ from numpy.typing import NDArray
 #: The analysis rate (sound is resampled to it), frame length and hop.
 SAMPLE_RATE = 16000
 FRAME = 1024
-HOP = 160
-FRAME_RATE = SAMPLE_RATE / HOP  # 100 frames/s
+HOP = 320
+FRAME_RATE = SAMPLE_RATE / HOP  # 50 frames/s
 BANDS = 40
 BASS_HZ = 160.0
 MID_HZ = (110.0, 1800.0)
-POOL = 4  # frames averaged into one harmony frame (25 a second)
+POOL = 2  # frames averaged into one harmony frame (25 a second)
 
 Floats = NDArray[np.float32]
 

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 TIGHTNESS = 100.0
 #: The envelope's peak comes this long after the sound's onset (negative: before; the
 #: flux of a 64 ms centred window rises as the hit enters it); measured on the synthetic set.
-LAG_S = -0.016
+LAG_S = -0.009
 
 Floats = NDArray[np.float64]
 
