@@ -27,4 +27,6 @@ echo "== mypy (typed core)"
 echo "== import-linter (layers of docs/ARCHITECTURE.md)"
 .venv/bin/lint-imports
 echo "== tests"
+# the long fault-injection cases (tests/robustness, marker "long": kills, interrupts, full disk)
+export POSTPROD_LONG_TESTS="${POSTPROD_LONG_TESTS:-1}"
 .venv/bin/python -m pytest -n 2 "$@"

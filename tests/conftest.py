@@ -12,3 +12,12 @@ def _private_log(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     path = tmp_path_factory.mktemp("log") / "log.sqlite3"
     monkeypatch.setenv("POSTPROD_LOG", str(path))
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The ``long`` marker (fault-injection cases CI runs, see tests/robustness/summary.py)
+    and the robustness suite's figure."""
+    from robustness.summary import RobustnessTally
+
+    config.addinivalue_line("markers", "long: slow fault-injection cases (run by scripts/test.sh)")
+    config.pluginmanager.register(RobustnessTally(), "robustness-tally")

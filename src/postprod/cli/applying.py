@@ -76,32 +76,35 @@ def run_script(
     """Run every line (``invoke`` runs one command line with the shared meta), applying
     its operations to the project in memory; then save the result as one undo step.
     The first line that fails stops the script with the project untouched."""
-    session = Project(project)
-    timeline = session.timeline()
-    batch: list[Operation] = []
-    for number, words in script_lines(text, source):
-        made: list[Operation] = []
-        try:
-            invoke(command_line(words, project), {BATCH: made})
-            timeline = apply_operations(timeline, made, folder=project.parent)
-        except PostprodError as error:
-            raise type(error)(
-                f"line {number} ({' '.join(words)}): {error.what}",
-                where=source,
-                fix=f"{error.fix or 'fix that line'}; nothing was changed",
-            ) from None
-        except typer.TyperException as error:  # a usage error: unknown option, missing value
-            what = " ".join(error.format_message().split())
-            raise EditError(
-                f"line {number} ({' '.join(words)}): {what}",
-                where=source,
-                fix="see the command's --help; nothing was changed",
-            ) from None
-        batch += made
-    if not batch:
-        raise EditError("the script changes nothing", where=source, fix="give one edit a line")
-    description = f"script {source}: {len(batch)} operations"
-    session.commit(timeline, batch, description)
+    from postprod.project.lock import editing
+
+    with editing(project):  # the whole script is one change: no other edit between
+        session = Project(project)
+        timeline = session.timeline()
+        batch: list[Operation] = []
+        for number, words in script_lines(text, source):
+            made: list[Operation] = []
+            try:
+                invoke(command_line(words, project), {BATCH: made})
+                timeline = apply_operations(timeline, made, folder=project.parent)
+            except PostprodError as error:
+                raise type(error)(
+                    f"line {number} ({' '.join(words)}): {error.what}",
+                    where=source,
+                    fix=f"{error.fix or 'fix that line'}; nothing was changed",
+                ) from None
+            except typer.TyperException as error:  # a usage error: unknown option, missing value
+                what = " ".join(error.format_message().split())
+                raise EditError(
+                    f"line {number} ({' '.join(words)}): {what}",
+                    where=source,
+                    fix="see the command's --help; nothing was changed",
+                ) from None
+            batch += made
+        if not batch:
+            raise EditError("the script changes nothing", where=source, fix="give one edit a line")
+        description = f"script {source}: {len(batch)} operations"
+        session.commit(timeline, batch, description)
     _log(project, description, {"operations": [operation.to_dict() for operation in batch]})
     return batch
 

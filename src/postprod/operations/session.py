@@ -18,6 +18,7 @@ from postprod.errors import EditError
 from postprod.operations.base import Operation, apply_operations
 from postprod.project import History, load_project
 from postprod.project.history import Event
+from postprod.project.lock import editing
 from postprod.timeline.slots import Where
 
 
@@ -40,8 +41,9 @@ class Project:
         """Apply ``operations`` in turn as one undo step; refused whole, the file untouched."""
         if not operations:
             raise EditError("no operation to apply", where=str(self.path), fix="give one or more")
-        changed = apply_operations(self.timeline(), operations, folder=self.path.parent)
-        self.commit(changed, operations, description)
+        with editing(self.path):  # load, apply and save as one: concurrent edits queue
+            changed = apply_operations(self.timeline(), operations, folder=self.path.parent)
+            self.commit(changed, operations, description)
         return changed
 
     def commit(
@@ -56,11 +58,13 @@ class Project:
 
     def undo(self) -> str:
         """Go back one step; returns what was undone."""
-        return self.history.undo()
+        with editing(self.path):
+            return self.history.undo()
 
     def redo(self) -> str:
         """Go forward one step after an undo; returns what was redone."""
-        return self.history.redo()
+        with editing(self.path):
+            return self.history.redo()
 
     def events(self) -> list[Event]:
         """The journal: edits, undos and redos, oldest first."""

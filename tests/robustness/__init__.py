@@ -1,0 +1,1 @@
+"""The fault-injection and bad-input suite (issue 21): every command, hostile inputs."""
