@@ -2,7 +2,7 @@
 
 :func:`analyse_file` decodes the file in 10 s blocks (mono, 16 kHz, through
 ``postprod.media``) into the streamed onset envelope, then runs the tracker
-(``postprod.audio.rhythm``); memory holds one block and the 100 frames/s
+(``postprod.audio.rhythm``); memory holds one block and the 50 frames/s
 envelope, so an hour of music is fine.
 
 Seconds become record frames by one of two rules, named where they are used:

@@ -1,14 +1,14 @@
-"""Onset strength, streamed: sound in blocks in, a small 100 frames/s envelope out.
+"""Onset strength, streamed: sound in blocks in, a small 50 frames/s envelope out.
 
-Sound is analysed mono at 16 kHz in 64 ms Hann frames every 10 ms (frame k is
-centred on k/100 s). Each frame's magnitude spectrum goes through 40 mel bands
+Sound is analysed mono at 16 kHz in 64 ms Hann frames every 20 ms (frame k is
+centred on k/50 s; librosa's default hop is 23 ms). Each frame's magnitude spectrum goes through 40 mel bands
 (30 Hz-7.8 kHz) and a log (``log1p(1000 x)``, so a level change is a shift);
 the onset strength is the spectral flux, the rise of every band since the last
 frame summed over bands. Two more things are kept for bars: the flux of the
 bass bands alone (kick and bass notes) and the mid bands' log spectrum averaged
-over four frames (what chord is sounding). A block's frames need only the
-previous block's last 1024 - 160 samples and last spectrum, so memory does not
-grow with the file; what grows is the envelope, 100 floats a second.
+over two frames (what chord is sounding). A block's frames need only the
+previous block's last 1024 - 320 samples and last spectrum, so memory does not
+grow with the file; what grows is the envelope, about 50 x 20 floats a second.
 """
 
 from __future__ import annotations
