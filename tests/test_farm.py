@@ -317,10 +317,12 @@ def test_the_render_command_on_the_farm_then_status_and_a_batch(
     address = client.scheduler.address
     out = project.with_name("cli.mov")
     args = ["render", str(project), "-o", str(out), "--preset", "prores"]
-    assert main([*args, "--farm", address, "--segment-s", "1"]) == 0
+    assert main([*args, "--farm", address, "--segment-s", "1", "--range", "25-75"]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     frames, times, _ = _decode(out)
-    assert len(frames) == planned.frames and times == list(range(planned.frames))
+    assert len(frames) == 50 and times == list(range(50))
+    with av.open(str(out)) as container:
+        assert container.streams.video[0].metadata.get("timecode") == "01:00:01:00"
     assert main(["farm", "status", address]) == 0
     shown = capsys.readouterr().out
     assert "workers" in shown and "postprod tasks" in shown

@@ -76,6 +76,9 @@ class FarmTimings:
     join_s: float = 0.0
     segments_s: tuple[float, ...] = ()  # each rendered segment, on its worker
     sound_s: float = 0.0  # the sound task, on its worker
+    segments_cpu_s: tuple[float, ...] = ()  # their workers' CPU time (every thread)
+    sound_cpu_s: float = 0.0
+    dispatch_s: float = 0.0  # submission to the first task's start on a worker (scheduling)
     total_s: float = 0.0
 
 
@@ -180,6 +183,7 @@ def render_on_farm(
     }
 
     run = uuid.uuid4().hex[:8]  # this run's Dask keys: a stopped run's never come back
+    submitted = time.time()
 
     try:
         for key, (function, task) in work_of.items():
@@ -233,6 +237,13 @@ def render_on_farm(
             join_s=joined - checked_at,
             segments_s=tuple(done.seconds for done in rendered),
             sound_s=heard.seconds,
+            segments_cpu_s=tuple(done.cpu_s for done in rendered),
+            sound_cpu_s=heard.cpu_s,
+            dispatch_s=max(
+                0.0,
+                min((done.started for done in results.values() if done.rendered), default=0.0)
+                - submitted,
+            ),
             total_s=joined - began,
         ),
     )

@@ -75,13 +75,14 @@ class TaskDone:
     frames: int = 0
     samples: int = 0
     started: float = field(default=0.0)
+    cpu_s: float = 0.0  # the worker process's CPU time over the task (all its threads)
 
 
 def render_segment(task: SegmentTask) -> TaskDone:
     """Render one segment's picture; the key's file if it is already there."""
     from postprod.render.engine import render
 
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     worker = worker_name()
     final = task.file(task.maps)
     done = Path(task.work) / final.name
@@ -106,7 +107,14 @@ def render_segment(task: SegmentTask) -> TaskDone:
         partial.unlink(missing_ok=True)
     _log(final.parent, "done", task.key, segment.index, worker)
     return TaskDone(
-        task.key, str(done), True, time.time() - started, worker, segment.frames, started=started
+        task.key,
+        str(done),
+        True,
+        time.time() - started,
+        worker,
+        segment.frames,
+        started=started,
+        cpu_s=time.process_time() - cpu,
     )
 
 
@@ -116,7 +124,7 @@ def mix_sound(task: SoundTask) -> TaskDone:
     from postprod.media.writer import MediaWriter
     from postprod.render.engine import ProgrammeSound, sample_at, with_offline_media
 
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     worker = worker_name()
     final = task.file(task.maps)
     done = Path(task.work) / final.name
@@ -155,6 +163,7 @@ def mix_sound(task: SoundTask) -> TaskDone:
         worker,
         samples=end - first,
         started=started,
+        cpu_s=time.process_time() - cpu,
     )
 
 
