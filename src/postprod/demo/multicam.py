@@ -76,22 +76,23 @@ def _talk() -> np.ndarray:
 
 
 def make_multicam_scene(folder: Path) -> MulticamScene:
-    """Write the scene's sources and project into ``folder`` (files named ``multicam*``,
-    the demo's own earlier ones replaced), cut and shown."""
+    """Write the scene's sources and project into ``folder`` (files named ``multicam*``
+    and the cameras ``wide.mov``, ``close1.mov``, ``close2.mov``; the demo's own earlier
+    ones replaced), cut and shown."""
     out = folder
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("multicam*"):
+    for old in [*out.glob("multicam*"), *(out / f"{a[0].replace(' ', '')}.mov" for a in ANGLES)]:
         if old.is_dir():
             shutil.rmtree(old)
         else:
-            old.unlink()
+            old.unlink(missing_ok=True)
     voices = _talk()
     room = voices.sum(axis=0) * 0.7
     cameras, mics = [], {}
     frames = round(SCENE_S * float(RATE))
     per_frame = SAMPLE_RATE // int(RATE)
     for number, (name, colour, start, talker) in enumerate(ANGLES, start=1):
-        path = out / f"multicam_{name.replace(' ', '_')}.mov"
+        path = out / f"{name.replace(' ', '')}.mov"  # the EDL's reel names: wide, close1
         skip = start * per_frame  # the camera rolled this much later: its sound starts later
         sound = room[skip:]
         timecode = f"10:00:{start // 25:02d}:{start % 25:02d}"
