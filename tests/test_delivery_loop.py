@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 
 from media_factory import write_video, write_wav
+from postprod.cli import main
 from postprod.deliver.deliver import deliver_project
 from postprod.deliver.loudness_loop import converge_gain
 from postprod.deliver.measure import measure_file
@@ -69,7 +70,9 @@ def test_converge_gain_follows_a_limiter() -> None:
     assert found.gain_db == pytest.approx(22.0, abs=0.2) and len(calls) <= 4
 
 
-def test_fix_removes_a_dc_offset_and_passes(tmp_path: Path) -> None:
+def test_fix_removes_a_dc_offset_and_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rate = 48000
     t = np.arange(4 * rate) / rate
     sound = (0.1 * np.sin(2 * np.pi * 440 * t) + 0.02).astype(np.float32)  # DC: 0.02
@@ -80,13 +83,16 @@ def test_fix_removes_a_dc_offset_and_passes(tmp_path: Path) -> None:
     preset = find_preset("ebu-r128")
     plain = deliver_project(project, preset, tmp_path / "plain")
     assert not plain.qc.passed and "dc_offset" in plain.qc.fixes
-    fixed = deliver_project(project, preset, tmp_path / "fixed", fix=True)
-    assert fixed.qc.passed, [c.message for c in fixed.qc.checks if not c.passed]
-    assert len(fixed.applied) == 1 and "high-pass" in fixed.applied[0]
-    report = json.loads(fixed.reports[0].read_text())
-    assert report["applied_fixes"] == list(fixed.applied)
-    assert "high-pass" in fixed.reports[1].read_text()
-    samples, _ = sf.read(fixed.master, dtype="float32")
+    capsys.readouterr()
+    out = tmp_path / "fixed"
+    assert main(["deliver", str(project), "--preset", "ebu-r128", "-o", str(out), "--fix"]) == 0
+    assert "fixed: QC fix: a 10 Hz high-pass first on the master" in capsys.readouterr().out
+    report = json.loads((out / "dc.ebu-r128.qc.json").read_text())
+    assert report["passed"] and len(report["applied_fixes"]) == 1
+    assert report["header"]["programme"] == "offset"
+    assert report["header"]["start_timecode"] == "00:00:00:00"
+    assert "high-pass" in (out / "dc.ebu-r128.qc.html").read_text()
+    samples, _ = sf.read(out / "dc.ebu-r128.wav", dtype="float32")
     assert abs(float(samples[rate:].mean())) < preset.max_dc_offset  # measured on the file
     last = Project(project).events()[-1]  # one undo step took the fix
     assert last.event == "edit" and "high-pass" in last.description

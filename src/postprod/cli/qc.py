@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +14,9 @@ from rich.table import Table
 
 from postprod.cli.journal import record
 from postprod.deliver.presets import all_presets, find_preset
+
+if TYPE_CHECKING:
+    from postprod.deliver.checks import Check
 
 EXIT_QC_FAILED = 3
 
@@ -31,12 +36,27 @@ def qc_command(
         None, "--report", help="Write JSON and HTML reports here."
     ),
     duration: float | None = typer.Option(None, "--duration", help="Expected length, seconds."),
+    operator: str | None = typer.Option(
+        None, "--operator", help="Who checked it, for the report (default: your user name)."
+    ),
 ) -> None:
-    """Check a file against a delivery preset; exit status 3 when a check fails."""
+    """Check a file against a delivery preset; exit status 3 when a check fails.
+
+    A video file is checked for picture faults too when the preset has picture rules
+    (black, freeze, EBU R 103 levels and gamut, flashing), each place in programme timecode.
+    """
+    from postprod.cli.progress import frame_progress
     from postprod.deliver.qc import run_qc
     from postprod.deliver.report import write_reports
 
-    report = run_qc(file, find_preset(preset, _user_presets()), expected_duration_s=duration)
+    with frame_progress("picture QC") as update:
+        report = run_qc(
+            file,
+            find_preset(preset, _user_presets()),
+            expected_duration_s=duration,
+            progress=lambda done, total: update(done, total or 0),
+            operator=operator,
+        )
     written = write_reports(report, report_dir) if report_dir is not None else ()
     record(
         "qc",
@@ -59,11 +79,31 @@ def qc_command(
             table.add_row(check.name, result, str(check.value), check.limit)
         console = Console()
         console.print(table)
+        _print_failures(console, report.checks)
         console.print("[bold green]PASSED" if report.passed else "[bold red]FAILED")
         for path in written:
             console.print(f"report: {path}")
     if not report.passed:
         raise typer.Exit(EXIT_QC_FAILED)
+
+
+def _print_failures(console: Console, checks: Sequence[Check]) -> None:
+    """Each failed check's message (value, limit, fix) and its first places in timecode."""
+    for check in checks:
+        if check.passed:
+            continue
+        console.print(f"[red]{check.name}[/red]: {check.message}", highlight=False)
+        for finding in check.findings[:_SHOWN_FINDINGS]:
+            console.print(
+                f"    {finding.start_timecode} - {finding.end_timecode}  {finding.detail}",
+                highlight=False,
+            )
+        if len(check.findings) > _SHOWN_FINDINGS:
+            console.print(f"    ... {len(check.findings) - _SHOWN_FINDINGS} more in the report")
+
+
+#: Findings of a failed check listed in the terminal (the report has them all).
+_SHOWN_FINDINGS = 5
 
 
 @presets_app.command("list")
@@ -85,11 +125,25 @@ def deliver_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
     preset: str = typer.Option(..., "--preset", "-p", help="A preset name or a .toml file."),
     out: Path = typer.Option(..., "--out", "-o", help="The folder to deliver into."),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply the fixes QC offers (DC high-pass, loudness gain, peak limiter) to the "
+        "project as one undo step and deliver again.",
+    ),
 ) -> None:
     """Render, master and check a project's sound against a delivery preset."""
     from postprod.deliver.deliver import deliver_project
 
-    delivery = deliver_project(project, find_preset(preset, _user_presets()), out)
+    console = Console(stderr=True)
+    with console.status("delivering", spinner="dots") as status:
+        delivery = deliver_project(
+            project,
+            find_preset(preset, _user_presets()),
+            out,
+            fix=fix,
+            stage=lambda what: status.update(f"{preset}: {what}"),
+        )
     record(
         "delivery",
         f"delivered {delivery.qc.preset.name}: {'passed' if delivery.qc.passed else 'failed'}",
@@ -103,10 +157,13 @@ def deliver_command(
         details={
             "preset": delivery.qc.preset.name,
             "passed": delivery.qc.passed,
+            "applied_fixes": list(delivery.applied),
             **delivery.qc.loudness.figures(),
         },
     )
     console = Console()
+    for line in delivery.applied:
+        console.print(f"[yellow]fixed[/yellow]: {line}", highlight=False)
     verdict = "[bold green]PASSED" if delivery.qc.passed else "[bold red]FAILED"
     figures = delivery.qc.loudness.figures()
     console.print(
@@ -115,5 +172,9 @@ def deliver_command(
     )
     for path in (*delivery.stems, *delivery.reports, *((delivery.cue,) if delivery.cue else ())):
         console.print(f"  {path}")
+    _print_failures(console, delivery.qc.checks)
+    for name, offered in delivery.qc.fixes.items():
+        if not fix:
+            console.print(f"  fix for {name}: {offered.label} (deliver --fix applies it)")
     if not delivery.qc.passed:
         raise typer.Exit(EXIT_QC_FAILED)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
@@ -74,36 +75,47 @@ def deliver_project(
     out_dir: str | os.PathLike[str],
     *,
     fix: bool = False,
+    stage: Callable[[str], None] | None = None,
 ) -> Delivery:
     """Master ``project``'s sound to ``preset`` into ``out_dir``.
 
     With ``fix``, a delivery that fails a check the master can fix (``deliver/fixes.py``:
     a high-pass for DC, the fader for loudness, a limiter for peaks) has every such fix
     applied to the project as one undo step and is delivered again; the report names them.
+    ``stage(what)`` is told each step as it starts (the CLI shows it).
     """
-    delivery = _deliver_once(project, preset, out_dir)
+    stage = stage or _quiet
+    delivery = _deliver_once(project, preset, out_dir, stage)
     fixes = list(dict.fromkeys(delivery.qc.fixes.values()))  # one fix can serve two checks
     if not fix or delivery.qc.passed or not fixes:
         return delivery
     operations = [operation for found in fixes for operation in found.operations]
     applied = tuple(found.description for found in fixes)
+    stage(f"applying {len(fixes)} fix(es) to the project")
     Project(Path(project)).apply(*operations, description="; ".join(applied))
-    again = _deliver_once(project, preset, out_dir)
+    again = _deliver_once(project, preset, out_dir, stage)
     report = replace(again.qc, applied_fixes=applied)
     stem = again.reports[0].name.removesuffix(".json")
     reports = write_reports(report, again.reports[0].parent, name=stem)
     return replace(again, qc=report, reports=reports, applied=applied)
 
 
+def _quiet(what: str) -> None:
+    """No one is watching the stages."""
+
+
 def _deliver_once(
-    project: str | os.PathLike[str], preset: DeliveryPreset, out_dir: str | os.PathLike[str]
+    project: str | os.PathLike[str],
+    preset: DeliveryPreset,
+    out_dir: str | os.PathLike[str],
+    stage: Callable[[str], None],
 ) -> Delivery:
     path = Path(project)
     timeline = load_project(path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if preset.container == "mp4":
-        return _deliver_web(path, timeline, preset, out)
+        return _deliver_web(path, timeline, preset, out, stage)
     if preset.container != "wav":
         raise DeliveryError(
             f"preset {preset.name} delivers {preset.container}, which deliver cannot make",
@@ -122,6 +134,7 @@ def _deliver_once(
     duration_s = float(Fraction(programme.frames) / rate)
     where = _programme_facts(timeline, programme)
     if preset.stems:  # a film mix keeps its level: print master and stems straight from the console
+        stage("mixing the print master and stems")
         mixed = mix_project(
             path,
             out / f"{stem}.wav",
@@ -129,14 +142,17 @@ def _deliver_once(
             sample_rate=preset.sample_rate,
             bit_depth=str(preset.bit_depth),
         )
+        stage("checking the print master (QC)")
         report = run_qc(mixed.mix, preset, expected_duration_s=duration_s, **where)
         report = _with_fixes(report, timeline, keeps_level=True)
         reports = write_reports(report, out, name=f"{stem}.qc")
         return Delivery(mixed.mix, report, reports, stems=mixed.stems)
     with tempfile.TemporaryDirectory(dir=out, prefix=".deliver-") as work:
+        stage("mixing the programme")
         mix = write_audio(
             Path(work) / "mix.wav", programme_sound(programme), preset.sample_rate, bit_depth="32f"
         )
+        stage(f"mastering to {preset.name} (measured again after the limiter)")
         master = normalize_file(
             mix,
             out / f"{stem}.wav",
@@ -147,6 +163,7 @@ def _deliver_once(
             noise_shaping=preset.noise_shaping,
             aim_lu=min(AIM_LU, preset.tolerance_lu / 4) if preset.target_lufs is not None else None,
         )
+    stage("checking the master (QC)")
     report = run_qc(master.output, preset, expected_duration_s=duration_s, **where)
     report = _with_fixes(report, timeline, keeps_level=False)
     reports = write_reports(report, out, name=f"{stem}.qc")
@@ -171,7 +188,11 @@ def _keep(mix: Path) -> float:
 
 
 def _deliver_web(
-    path: Path, timeline: otio.schema.Timeline, preset: DeliveryPreset, out: Path
+    path: Path,
+    timeline: otio.schema.Timeline,
+    preset: DeliveryPreset,
+    out: Path,
+    stage: Callable[[str], None],
 ) -> Delivery:
     """Picture and sound in one MP4 (H.264, AAC), the sound brought to the preset's loudness.
 
@@ -189,6 +210,7 @@ def _deliver_web(
         output_format(timeline, path.parent, sample_rate=preset.sample_rate),
         project_folder=path.parent,
     )
+    stage("measuring the mix")
     measured = _mix_loudness(programme, programme.console)
     if not math.isfinite(measured.integrated_lufs):
         raise DeliveryError(
@@ -204,13 +226,18 @@ def _deliver_web(
     where = _programme_facts(timeline, programme)
     duration_s = float(Fraction(programme.frames) / programme.output.frame_rate)
     mix_target = target  # what the mix must measure for the encoded file to be on target
-    for _ in range(_MAX_RENDERS):
-        if ceiling_db is not None:  # the limiter takes back part of the gain: measure again
+    for attempt in range(1, _MAX_RENDERS + 1):
+        if ceiling_db is not None:
+            stage(
+                "bringing the limited mix to its target"
+            )  # the limiter takes back part of the gain: measure again
             gain_db = converge_gain(
                 partial(_limited_loudness, programme, ceiling_db), mix_target, gain_db, aim_lu=aim
             ).gain_db
         console = _mastered(programme.console, gain_db, ceiling_db)
+        stage(f"rendering {name.name}" + (f" (pass {attempt})" if attempt > 1 else ""))
         mp4 = render(replace(programme, console=console), name).path
+        stage(f"checking {name.name} (QC, picture and sound)")
         report = run_qc(mp4, preset, expected_duration_s=duration_s, **where)
         error_lu = target - report.loudness.integrated_lufs
         over_db = report.loudness.true_peak_dbtp - preset.true_peak_max_dbtp
