@@ -29,9 +29,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("deliver")
     demo = run_demo(folder / "demo", settings=SMALL)
     timeline = load_project(demo.project)
-    for frame, name in ((0, "Opening"), (28, "Second movement"), (52, "Finale")):
+    marks = (  # CD tracks: purple, or a name starting with "#"; a red review note is not one
+        (0, "Opening", "PURPLE"),
+        (28, "Second movement", "PURPLE"),
+        (40, "check the level here", "RED"),
+        (52, "#Finale", "RED"),
+    )
+    for frame, name, colour in marks:
         marker = otio.schema.Marker(
-            name=name, marked_range=otio.opentime.TimeRange(rational_time(frame, Fraction(25)))
+            name=name,
+            marked_range=otio.opentime.TimeRange(rational_time(frame, Fraction(25))),
+            color=colour,
         )
         timeline.tracks.markers.append(marker)
     return save_project(timeline, demo.project)
@@ -62,8 +70,10 @@ def test_cd_delivery_with_a_cue_sheet(project: Path, tmp_path: Path) -> None:
     assert delivery.qc.passed
     assert delivery.cue is not None
     sheet = delivery.cue.read_text()
-    # the three marks below, and the demo's own spotting marker (its whoosh)
-    assert sheet.count("TRACK") == 4 and "PREGAP 00:02:00" in sheet
+    # the three track marks, not the review note nor the demo's spotting marker (its whoosh)
+    assert sheet.count("TRACK") == 3 and "PREGAP 00:02:00" in sheet
+    assert "whoosh" not in sheet and "check the level" not in sheet
+    assert 'TITLE "Finale"' in sheet and sheet.startswith('TITLE "')
     assert 'TITLE "Second movement"' in sheet and "INDEX 01 00:01:09" in sheet  # 28 frames = 1.12 s
     assert 'TITLE "Opening"' in sheet  # a mark at zero names track 1
 

@@ -1,8 +1,18 @@
-"""CD cue sheets: one track per marker, times in MM:SS:FF at 75 frames per second (Red Book)."""
+"""CD cue sheets: one track per track marker, times in MM:SS:FF at 75 frames per second
+(Red Book).
+
+A project's markers mean many things (spotting notes, review notes, chapters); only
+the ones meant as CD tracks start a track: a marker of the preset's track colour
+(purple unless the preset says), or one whose name starts with ``#`` (REAPER's
+convention for CD track markers; the ``#`` is not part of the title).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
+
+from postprod.timeline.model import MarkerAt
 
 CD_FRAMES_PER_SECOND = 75
 
@@ -33,6 +43,19 @@ def cue_sheet(
             lines.append(f"    PREGAP {cd_time(Fraction(pregap_s))}")
         lines.append(f"    INDEX 01 {cd_time(start)}")
     return "\n".join(lines) + "\n"
+
+
+def track_marks(
+    marks: Sequence[MarkerAt], rate: Fraction, colour: str = "PURPLE"
+) -> list[tuple[Fraction, str]]:
+    """The markers meant as CD tracks, as (start in seconds, title)."""
+    found = []
+    for mark in marks:
+        hashed = mark.name.startswith("#")
+        if hashed or mark.colour.upper() == colour.upper():
+            title = mark.name[1:].strip() if hashed else mark.name
+            found.append((Fraction(mark.frame) / rate, title))
+    return found
 
 
 def _quoted(text: str) -> str:

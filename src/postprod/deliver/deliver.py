@@ -5,7 +5,9 @@ working file, normalised to the preset's target with its true-peak ceiling
 (TPDF-dithered to the preset's word length, stamped as Broadcast Wave with
 the timeline's start timecode), checked against the preset and reported in
 JSON and HTML. A preset with ``cue_sheet = true`` (the CD master) also gets a
-cue sheet with a track per marker. A film delivery keeps the mix's level and
+cue sheet: the album is the project's name, a track per track marker (the
+preset's ``cue_track_colour``, or a name starting with "#"), never a spotting
+marker. A film delivery keeps the mix's level and
 writes every bus as a stem beside the print master, all stamped with the
 start timecode.
 Where a limiter stands between the gain and the level (the true-peak ceiling),
@@ -32,7 +34,7 @@ from typing import Any
 import opentimelineio as otio
 
 from postprod.atomic import write_text
-from postprod.deliver.cue import cue_sheet
+from postprod.deliver.cue import cue_sheet, track_marks
 from postprod.deliver.fixes import fixes_for
 from postprod.deliver.loudness_loop import AIM_LU, converge_gain
 from postprod.deliver.normalize import normalize_file
@@ -169,7 +171,7 @@ def _deliver_once(
     reports = write_reports(report, out, name=f"{stem}.qc")
     cue = None
     if preset.cue_sheet:
-        tracks = [(Fraction(m.frame) / rate, m.name) for m in markers(timeline)]
+        tracks = track_marks(markers(timeline), rate, preset.cue_track_colour)
         cue = write_text(out / f"{stem}.cue", cue_sheet(master.output.name, timeline.name, tracks))
     return Delivery(master.output, report, reports, cue)
 

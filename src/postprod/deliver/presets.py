@@ -40,7 +40,9 @@ class DeliveryPreset:
     max_hf_energy_db: float | None = None  # cassette: share of energy above 12 kHz
     stems: bool = False  # film: every bus as its own file beside the print master
     noise_shaping: bool = False  # shape the dither of the word-length cut (a 16-bit CD master)
-    cue_sheet: bool = False  # a CD cue sheet (a track per marker) beside the master
+    cue_sheet: bool = False  # a CD cue sheet (a track per track marker) beside the master
+    #: which markers are CD tracks: this colour, or a name starting with "#" (REAPER's mark)
+    cue_track_colour: str = "PURPLE"
     #: a ``[picture]`` table: the picture checks (black, freeze, R 103, flashing); none: sound only
     picture: PictureRules | None = None
     source: str = ""
