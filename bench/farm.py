@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """The render farm against one process, in the same run: a programme of synthetic sources
-(three camera files with a frame-number barcode and tone, cut into shots of 4 s with a
-dissolve on every other cut, the cameras' sound under a music bed on a bus with a reverb)
-rendered by ``render`` in this process, then by ``render_on_farm`` on a LocalCluster of
-``--workers`` processes of one thread each (cluster start-up timed apart). Prints one JSON
-line: both times, the speed-up, where the farm's time went (per segment: scheduling, the
-check and join, the sound task) and a model of the speed-up on 10 and 100 workers from
-those measured costs.
+(three camera files of 20 s with a frame-number barcode and tone, 1 s GOPs, cut into shots
+of 4 s with a dissolve on every other cut, the cameras' sound under a music bed on a bus
+with a reverb) rendered by ``render`` in this process, then by ``render_on_farm`` on a
+LocalCluster of ``--workers`` processes of one thread each (cluster start-up and the
+workers' imports timed apart). Prints one JSON line: wall and CPU times of both, the
+speed-up, the farm's extra CPU, where its time went per segment (Dask's dispatch, check,
+join, plan) and a model of the speed-up on 2, 10 and 100 workers from those measured
+costs (CPU time, so that the shared machine's load does not enter it).
 
 The issue's workload: ``python bench/farm.py --minutes 10`` (1080p, 10 s segments).
 """

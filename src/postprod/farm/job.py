@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postprod.errors import RenderError
 from postprod.farm.cluster import require_dask
@@ -33,6 +33,9 @@ from postprod.farm.tasks import SegmentTask, SoundTask, TaskDone, mix_sound, ren
 from postprod.planner.plan import RenderPlan
 from postprod.render.presets import OutputPreset
 from postprod.timecode import FrameRate, frames_to_label
+
+if TYPE_CHECKING:
+    from postprod.media.concat import SegmentFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +123,7 @@ def render_on_farm(
 ) -> FarmResult:
     """Render ``plan`` to ``out`` on the cluster ``client`` is connected to; a file that
     equals the one-process render's frame for frame and sample for sample."""
-    from postprod.media.concat import join_segments, segment_facts
+    from postprod.media.concat import join_segments
     from postprod.render.engine import with_offline_media
     from postprod.render.presets import output_preset
 
@@ -142,42 +145,11 @@ def render_on_farm(
     work.mkdir(parents=True, exist_ok=True)
     rate = plan.output.frame_rate
     segments = split_plan(plan, max(1, round(settings.segment_s * rate)))
-    video = chosen.video_spec(plan.output.width, plan.output.height, rate)
-    picture_settings = {
-        "preset": chosen.name,
-        "codec": video.codec,
-        "pixel_format": video.pixel_format,
-        "options": options if options is not None else video.options,
-        "burn_in": burn_in_timecode,
-    }
-    suffix = target.suffix.lower()
-    tasks = [
-        SegmentTask(
-            segment_key(plan, segment, picture_settings),
-            segment,
-            plan,
-            chosen,
-            suffix,
-            str(work),
-            options,
-            burn_in_timecode,
-            settings.maps,
-        )
-        for segment in segments
-    ]
-    audio = chosen.audio_spec(plan.output.sample_rate, plan.output.channels)
-    sound = SoundTask(
-        sound_key(plan, {"codec": audio.codec, "bit_rate": audio.bit_rate}),
-        plan,
-        chosen,
-        suffix,
-        str(work),
-        settings.maps,
-    )
+    tasks, sound = _tasks(plan, segments, chosen, target, options, burn_in_timecode, settings)
     finished = {task.key for task in tasks if task.file().is_file()}
     planned_s = time.perf_counter() - began
     futures: dict[str, Any] = {}
-    work_of: dict[str, tuple[Callable[[Any], TaskDone], SegmentTask | SoundTask]] = {
+    work_of: dict[str, tuple[Callable[[Any, RenderPlan], TaskDone], SegmentTask | SoundTask]] = {
         sound.key: (mix_sound, sound),
         **{task.key: (render_segment, task) for task in tasks if task.key not in finished},
     }
@@ -186,27 +158,24 @@ def render_on_farm(
     submitted = time.time()
 
     try:
+        shared = client.scatter(plan, broadcast=True, hash=False)  # sent once, not per task
         for key, (function, task) in work_of.items():
             futures[key] = client.submit(
-                function, task, key=f"{key}-{run}", retries=settings.retries, pure=False
+                function,
+                task,
+                shared,
+                key=f"{key}-{run}",
+                retries=settings.retries,
+                pure=False,
+                priority=1 if key == sound.key else 0,  # the longest task starts first
             )
-        results = _follow(distributed, futures, tasks, finished, settings, target, progress)
+        results = _follow(distributed, futures, tasks, finished, plan, settings, target, progress)
     except BaseException:
         client.cancel(list(futures.values()))
         raise
     waited = time.perf_counter()
     frames = plan.output_range.frames
-    checked = []
-    for task in tasks:
-        facts = segment_facts(task.file(), rate)
-        problem = facts.problem(task.segment.frames)
-        if problem is not None:
-            raise RenderError(
-                f"{_name(task.segment, len(tasks), plan)} is not right: {problem}",
-                where=str(facts.path),
-                fix="render the job again (without --resume)",
-            )
-        checked.append(facts)
+    checked = _checked(tasks, plan)
     checked_at = time.perf_counter()
     first = plan.start_timecode_frames + plan.output_range.start
     frame_rate = FrameRate.parse(rate)
@@ -249,11 +218,69 @@ def render_on_farm(
     )
 
 
+def _tasks(
+    plan: RenderPlan,
+    segments: tuple[Segment, ...],
+    preset: OutputPreset,
+    target: Path,
+    options: dict[str, str] | None,
+    burn_in_timecode: bool,
+    settings: FarmSettings,
+) -> tuple[list[SegmentTask], SoundTask]:
+    """One task per segment and one for the sound, each keyed by what it renders."""
+    work = str(work_folder(target))
+    suffix = target.suffix.lower()
+    video = preset.video_spec(plan.output.width, plan.output.height, plan.output.frame_rate)
+    picture = {
+        "preset": preset.name,
+        "codec": video.codec,
+        "pixel_format": video.pixel_format,
+        "options": options if options is not None else video.options,
+        "burn_in": burn_in_timecode,
+    }
+    tasks = [
+        SegmentTask(
+            segment_key(plan, segment, picture),
+            segment,
+            preset,
+            suffix,
+            work,
+            options,
+            burn_in_timecode,
+            settings.maps,
+        )
+        for segment in segments
+    ]
+    audio = preset.audio_spec(plan.output.sample_rate, plan.output.channels)
+    key = sound_key(plan, {"codec": audio.codec, "bit_rate": audio.bit_rate})
+    return tasks, SoundTask(key, preset, suffix, work, settings.maps)
+
+
+def _checked(tasks: list[SegmentTask], plan: RenderPlan) -> list[SegmentFacts]:
+    """Every segment's file as demuxed, refused (naming the segment) unless it holds its
+    frames, timestamps 0..n-1 and a keyframe first."""
+    from postprod.media.concat import segment_facts
+
+    checked = []
+    for task in tasks:
+        facts = segment_facts(task.file(), plan.output.frame_rate)
+        problem = facts.problem(task.segment.frames)
+        if problem is not None:
+            raise RenderError(
+                f"{_name(task.segment, len(tasks), plan)} is not right: {problem}",
+                where=str(facts.path),
+                fix="render the job again (without --resume)",
+            )
+        checked.append(facts)
+    return checked
+
+
 def _follow(
     distributed: Any,
     futures: dict[str, Any],
     tasks: list[SegmentTask],
     finished: set[str],
+    plan: RenderPlan,
     settings: FarmSettings,
     target: Path,
     progress: Callable[[FarmProgress], None] | None,
@@ -275,7 +302,7 @@ def _follow(
             error = future.exception()
             attempts = settings.retries + 1
             what = (
-                _name(by_key[key].segment, len(tasks), tasks[0].plan)
+                _name(by_key[key].segment, len(tasks), plan)
                 if key in by_key
                 else "the programme's sound"
             )

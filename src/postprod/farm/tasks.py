@@ -31,11 +31,10 @@ RENDER_LOG = "renders.log"
 
 @dataclass(frozen=True, slots=True)
 class SegmentTask:
-    """Render ``segment`` of ``plan`` (picture only) into ``work`` as ``key`` + suffix."""
+    """Render ``segment`` of the job's plan (picture only) into ``work`` as ``key`` + suffix."""
 
     key: str
     segment: Segment
-    plan: RenderPlan
     preset: OutputPreset
     suffix: str
     work: str  # as the job's machine sees it
@@ -49,10 +48,9 @@ class SegmentTask:
 
 @dataclass(frozen=True, slots=True)
 class SoundTask:
-    """Mix the programme's sound over ``plan``'s range once and encode it as the preset says."""
+    """Mix the programme's sound over the plan's range once and encode it as the preset says."""
 
     key: str
-    plan: RenderPlan
     preset: OutputPreset
     suffix: str
     work: str
@@ -78,8 +76,9 @@ class TaskDone:
     cpu_s: float = 0.0  # the worker process's CPU time over the task (all its threads)
 
 
-def render_segment(task: SegmentTask) -> TaskDone:
-    """Render one segment's picture; the key's file if it is already there."""
+def render_segment(task: SegmentTask, plan: RenderPlan) -> TaskDone:
+    """Render one segment of ``plan`` (sent to each worker once); the key's file if it is
+    already there."""
     from postprod.render.engine import render
 
     started, cpu = time.time(), time.process_time()
@@ -88,7 +87,7 @@ def render_segment(task: SegmentTask) -> TaskDone:
     done = Path(task.work) / final.name
     if final.is_file():
         return TaskDone(task.key, str(done), False, 0.0, worker, task.segment.frames)
-    plan = map_plan(task.plan, task.maps)
+    plan = map_plan(plan, task.maps)
     _check_media(plan, task.segment, worker)
     segment = task.segment
     _log(final.parent, "start", task.key, segment.index, worker)
@@ -118,7 +117,7 @@ def render_segment(task: SegmentTask) -> TaskDone:
     )
 
 
-def mix_sound(task: SoundTask) -> TaskDone:
+def mix_sound(task: SoundTask, plan: RenderPlan) -> TaskDone:
     """Mix and encode the sound of the plan's range in one pass (reverb tails, ducking and
     the limiter cross every segment boundary; AAC's priming is paid once)."""
     from postprod.media.writer import MediaWriter
@@ -128,7 +127,7 @@ def mix_sound(task: SoundTask) -> TaskDone:
     worker = worker_name()
     final = task.file(task.maps)
     done = Path(task.work) / final.name
-    plan = map_plan(task.plan, task.maps)
+    plan = map_plan(plan, task.maps)
     span = plan.output_range
     first, end = sample_at(plan, span.start), sample_at(plan, span.start + span.frames)
     if final.is_file():
