@@ -104,11 +104,23 @@ def _read_quietly(path: Path, **options: Any) -> Any:
         return read_interchange(path, **options)
 
 
+def _as_the_origin_reads(name: str, result: Any) -> Any:
+    """What the origin adapter reads: otio-fcpx-xml-adapter skips FCPXML transitions, which
+    postprod reads (interchange/fcpxml.py); its facts list the other items."""
+    if name.startswith("fcpxml/"):
+        for track in result.find_children(descended_from_type=otio.schema.Track):
+            for item in [i for i in track if isinstance(i, otio.schema.Transition)]:
+                track.remove(item)
+    return result
+
+
 @pytest.mark.parametrize(
     ("name", "test"), _otio_tests(), ids=lambda v: v if isinstance(v, str) else ""
 )
 def test_origin_facts_hold_after_import(name: str, test: dict[str, Any]) -> None:
-    tl = _read_quietly(CORPUS / name, **(test.get("read_options") or {}))
+    tl = _as_the_origin_reads(
+        name, _read_quietly(CORPUS / name, **(test.get("read_options") or {}))
+    )
     evaluated = 0
     for fact in test.get("facts", []):
         expression = fact["assert"]
@@ -130,7 +142,9 @@ def test_most_facts_are_checked() -> None:
     checked = 0
     for name, test in _otio_tests():
         try:
-            tl = _read_quietly(CORPUS / name, **(test.get("read_options") or {}))
+            tl = _as_the_origin_reads(
+                name, _read_quietly(CORPUS / name, **(test.get("read_options") or {}))
+            )
         except PostprodError:
             continue
         for fact in test.get("facts", []):
@@ -337,7 +351,7 @@ def test_summary_facts_hold_after_import(name: str) -> None:
     if name in SUMMARY_DIFFERENCES:
         pytest.xfail(SUMMARY_DIFFERENCES[name])
     try:
-        tl = import_timeline(CORPUS / name)
+        tl = _as_the_origin_reads(name, import_timeline(CORPUS / name))
     except InterchangeError as error:
         assert name in OBSERVED_UNREADABLE, error.message
         return
@@ -365,9 +379,13 @@ def test_fcpx_project_start_and_name(name: str) -> None:
     if "tc_start" in summary and tl.tracks:
         label, _, _ = summary["tc_start"].partition(" @ ")
         start = tl.global_start_time
-        frames = start.to_frames() if start else 0
-        hours = int(label[:2])
-        assert round(frames / (start.rate if start else 1)) == hours * 3600
+        # the label, not seconds: 01:00:00:00 at 29.97 NDF is 3603.6 s (exact rates now)
+        got = (
+            otio.opentime.to_timecode(start, start.rate, ";" in label)
+            if start and start.value
+            else "00:00:00:00"
+        )
+        assert got.replace(";", ":") == label.replace(";", ":")
 
 
 # --- Writing: what the adapters refuse becomes one clear error ----------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import opentimelineio as otio
 from postprod.errors import InterchangeError
 from postprod.interchange.failures import is_bad_input, write_failure
 from postprod.interchange.formats import format_for
+from postprod.interchange.losses import InterchangeWarning, losses
 
 
 def export_timeline(
@@ -28,6 +30,7 @@ def export_timeline(
     path: str | os.PathLike[str],
     *,
     media_folder: Path | None = None,
+    strict: bool = False,
     **options: Any,
 ) -> Path:
     """Write ``timeline`` in the format of ``path``'s suffix, atomically; returns the path.
@@ -35,6 +38,8 @@ def export_timeline(
     ``media_folder`` is where relative media paths point (the project's
     folder); they are made absolute in what is written, so the other tool
     (or an .otioz bundle) finds the media. The timeline itself is not changed.
+    What the format cannot carry is one :class:`InterchangeWarning` per kind, or, with
+    ``strict``, an error before anything is written.
     """
     target = Path(path)
     fmt = format_for(target)
@@ -42,6 +47,15 @@ def export_timeline(
         raise InterchangeError(
             f"folder {target.parent} does not exist", where=str(target), fix="create it"
         )
+    lost = losses(fmt.name, timeline)
+    if lost and strict:
+        raise InterchangeError(
+            "; ".join(loss.message(fmt.name) for loss in lost),
+            where=str(target),
+            fix="export .otio (which keeps everything), or export without --strict",
+        )
+    for loss in lost:
+        warnings.warn(InterchangeWarning(loss.message(fmt.name)), stacklevel=2)
     timeline = _with_absolute_media(timeline, media_folder)  # also the copy adapters may change
     if not fmt.keeps_generators:
         _generators_as_missing_media(timeline)

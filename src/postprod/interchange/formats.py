@@ -31,6 +31,7 @@ from postprod.interchange.aaf_read import aaf_track_names, read_aaf
 from postprod.interchange.aaf_write import write_aaf
 from postprod.interchange.edl import after_edl_import, read_edl, write_edl
 from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
+from postprod.interchange.fcpxml import fcpxml_text, read_fcpxml
 
 #: ``(format, source, rate, options) -> what the adapter read`` (a Timeline or a collection).
 ReadFunction = Callable[["Format", Path, "float | None", dict[str, Any]], Any]
@@ -75,8 +76,8 @@ def write_to_path(
 def write_bundle(
     fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
 ) -> None:
-    """A bundle folder (``.fcpxmld``) holding the adapter's text, replaced as a whole."""
-    text = otio.adapters.write_to_string(timeline, adapter_name=fmt.adapter, **options)
+    """A bundle folder (``.fcpxmld``) holding the FCPXML document, replaced as a whole."""
+    text = fcpxml_text(timeline)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         (staging / fmt.inside).write_text(text, encoding="utf-8")
@@ -90,6 +91,13 @@ def write_bundle(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_fcpxml(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """The timeline as FCPXML with exact rational times, written atomically."""
+    write_text(target, fcpxml_text(timeline))
 
 
 def _fcpx_after_import(timeline: otio.schema.Timeline, source: Path, rate: float | None) -> None:
@@ -127,12 +135,22 @@ FORMATS: tuple[Format, ...] = (
         write=write_edl,
     ),
     Format("FCP 7 XML", "fcp_xml", (".xml",), after_read=fcp7_enabled_and_names),
-    Format("FCPX XML", "fcpx_xml", (".fcpxml",), after_import=_fcpx_after_import),
+    Format(
+        "FCPX XML",
+        "fcpx_xml",
+        (".fcpxml",),
+        read=read_fcpxml,
+        after_import=_fcpx_after_import,
+        write=write_fcpxml,
+        keeps_generators=True,
+    ),
     Format(
         "FCPX XML bundle",
         "fcpx_xml",
         (".fcpxmld",),
+        read=read_fcpxml,
         after_import=_fcpx_after_import,
+        keeps_generators=True,
         write=write_bundle,
         inside="Info.fcpxml",
     ),
