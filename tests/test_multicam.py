@@ -30,6 +30,7 @@ from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.operations import Project, Split, apply_operations
 from postprod.operations.multicam import (
     CutMulticam,
+    CutMulticamMany,
     FlattenMulticam,
     RenameAngle,
     SetMulticamAudio,
@@ -523,3 +524,22 @@ def test_angles_are_named_from_camera_metadata_then_reel_then_file(tmp_path: Pat
         tagged("d.mov", {"reel_name": "R2"}),
     ]
     assert angle_names(files) == ["Cam B", "R2 1", "c", "R2 2"]
+
+
+def test_many_cuts_at_once_equal_the_same_cuts_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    frames = sorted({int(f) for f in rng.integers(0, 3600 * 25, 40)} | {0})
+    cuts = tuple((frame, int(rng.integers(1, 5))) for frame in frames)
+    one_by_one = apply_operations(
+        _long_take(), [CutMulticam(frame, angle, side="picture") for frame, angle in cuts]
+    )
+    at_once = apply_operations(_long_take(), [CutMulticamMany(cuts)])
+
+    def shots(timeline: otio.schema.Timeline) -> list[tuple[int, int, int, int]]:
+        return [
+            (c.start, c.length, c.cut.angle, int(c.stack.source_range.start_time.value))
+            for c in group_cuts(timeline, RATE, "take")
+        ]
+
+    assert shots(at_once) == shots(one_by_one)
+    assert len(shots(at_once)) == len(frames)

@@ -12,6 +12,8 @@ into the plain clips they play. Each is one undoable step through ``Project.appl
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -22,13 +24,14 @@ from postprod.errors import EditError
 from postprod.operations.base import Operation, param
 from postprod.operations.media import put_where_empty
 from postprod.timeline.build import clip_of_file
-from postprod.timeline.model import exact_rate, playback_ratio
+from postprod.timeline.model import exact_rate, playback_ratio, time_range
 from postprod.timeline.multicam import (
     AUDIO_MODES,
     Angle,
     Cut,
     CutAt,
     angles_of,
+    cut_of,
     flatten,
     group_cuts,
     group_names,
@@ -39,7 +42,15 @@ from postprod.timeline.multicam import (
     the_group,
 )
 from postprod.timeline.placement import audio_track, video_track
-from postprod.timeline.slots import Where, cut_at, refuse_locked, track_length
+from postprod.timeline.slots import (
+    Slot,
+    Where,
+    cut_at,
+    refuse_locked,
+    slots,
+    source_in,
+    track_length,
+)
 
 #: What a cut changes: the picture, the sound, or both.
 SIDES = ("both", "picture", "sound")
@@ -140,16 +151,25 @@ def _roles(side: str) -> tuple[str, ...]:
 def _cuts_at(
     timeline: otio.schema.Timeline, where: Where, group: str, at: int, side: str
 ) -> list[CutAt]:
-    """The group's cuts under record frame ``at`` for the side(s) asked: refused when the
-    group has no cut there."""
-    name = the_group(timeline, where.rate, group)
+    """The cuts under record frame ``at`` (of ``group``, or of the one group there) for the
+    side(s) asked: refused when there is none, or two groups there and no name."""
     roles = _roles(side)
-    found = [
-        item
-        for item in group_cuts(timeline, where.rate, name)
-        if item.cut.role in roles and item.start <= at < item.start + item.length
-    ]
+    found = []
+    for track in timeline.tracks:
+        slot = _slot_under(track, at, where)
+        cut = cut_of(slot.item) if slot is not None else None
+        if slot is None or cut is None or cut.role not in roles:
+            continue
+        if not group or cut.group == group:
+            found.append(CutAt(track, slot.index, slot.start, slot.length, cut))
+    names = sorted({item.cut.group for item in found})
+    if len(names) > 1:
+        raise EditError(
+            f"several multicam clips at {where.tc(at)}",
+            fix=f"name one with --name: {', '.join(names)}",
+        )
     if not found:
+        name = the_group(timeline, where.rate, group)  # refuses an unknown group
         raise EditError(
             f"multicam clip {name} has no {' or '.join(roles)} at {where.tc(at)}",
             where=name,
@@ -158,8 +178,15 @@ def _cuts_at(
     return found
 
 
-def _choose(item: CutAt, angle: int, side: str) -> None:
-    numbers = {found.number: found for found, _ in angles_of(item.stack)}
+def _slot_under(track: otio.core.Composable, at: int, where: Where) -> Slot | None:
+    if not isinstance(track, otio.schema.Track):
+        return None
+    return next((slot for slot in slots(track, where.rate) if slot.start <= at < slot.end), None)
+
+
+def _choose(item: CutAt, angle: int, side: str, *, stack: otio.schema.Stack | None = None) -> None:
+    target = stack if stack is not None else item.stack
+    numbers = {found.number: found for found, _ in angles_of(target)}
     if angle not in numbers:
         what = "picture" if item.cut.role == "picture" else "sound"
         raise EditError(
@@ -168,7 +195,7 @@ def _choose(item: CutAt, angle: int, side: str) -> None:
             fix=f"choose one of {', '.join(map(str, sorted(numbers)))}"
             + ("" if side != "both" else ", or cut one side (--video-only, --audio-only)"),
         )
-    set_cut(item.stack, replace(item.cut, angle=angle))
+    set_cut(target, replace(item.cut, angle=angle))
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +215,75 @@ class CutMulticam(Operation):
             index = cut_at(item.track, self.at, where)
             cut = CutAt(item.track, index, self.at, 0, item.cut)
             _choose(cut, self.angle, self.side)
+
+
+@dataclass(frozen=True, slots=True)
+class CutMulticamMany(Operation):
+    """Many cuts at once (what auto-switching makes): each ``(at, angle)`` makes the angle
+    active from record frame ``at`` until the next; one pass over the track, however many."""
+
+    name: ClassVar[str] = "cut-multicam-many"
+    cuts: tuple[tuple[int, int], ...]
+    group: str = ""
+    side: str = "picture"
+
+    def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
+        if not self.cuts:
+            raise EditError("no cuts to make", fix="give (frame, angle) pairs")
+        ordered = sorted(dict(self.cuts).items())
+        name = the_group(timeline, where.rate, self.group)
+        roles = _roles(self.side)
+        touched = 0
+        for track in timeline.tracks:
+            if not isinstance(track, otio.schema.Track):
+                continue
+            children = _split_all(track, where, name, roles, ordered)
+            if children is None:
+                continue
+            refuse_locked(track)
+            touched += 1
+            track[:] = []
+            track.extend(children)
+        if not touched:
+            raise EditError(f"multicam clip {name} has no {' or '.join(roles)}", where=name)
+
+
+def _split_all(
+    track: otio.schema.Track,
+    where: Where,
+    group: str,
+    roles: tuple[str, ...],
+    cuts: list[tuple[int, int]],
+) -> list[otio.core.Composable] | None:
+    """The track's children with the group's cuts split at every frame of ``cuts`` and each
+    piece showing the angle cut to at its start (None: the track has none of the group)."""
+    found = {slot.index: slot for slot in slots(track, where.rate)}
+    frames = [frame for frame, _ in cuts]
+    out: list[otio.core.Composable] = []
+    any_cut = False
+    for index, child in enumerate(track):
+        slot = found.get(index)
+        cut = cut_of(child) if slot is not None else None
+        if slot is None or cut is None or cut.group != group or cut.role not in roles:
+            out.append(child.deepcopy())
+            continue
+        any_cut = True
+        first = source_in(child, where.rate)
+        low = bisect.bisect_left(frames, slot.start)
+        high = bisect.bisect_left(frames, slot.end)
+        points = [slot.start] + [f for f in frames[low:high] if f > slot.start] + [slot.end]
+        angle = cut.angle
+        for begin, end in itertools.pairwise(points):
+            at = bisect.bisect_right(frames, begin) - 1
+            if at >= 0 and cuts[at][0] >= slot.start:
+                angle = cuts[at][1]
+            piece = child.deepcopy()
+            piece.source_range = time_range(first + begin - slot.start, end - begin, where.rate)
+            if begin > slot.start:
+                piece.markers[:] = []
+            _choose(CutAt(track, 0, begin, end - begin, cut), angle, "both", stack=piece)
+            out.append(piece)
+    return out if any_cut else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +373,7 @@ class FlattenMulticam(Operation):
 MULTICAM_OPERATIONS: tuple[type[Operation], ...] = (
     CreateMulticam,
     CutMulticam,
+    CutMulticamMany,
     SwitchMulticam,
     SetMulticamAudio,
     RenameAngle,
@@ -288,6 +385,7 @@ __all__ = [
     "SIDES",
     "CreateMulticam",
     "CutMulticam",
+    "CutMulticamMany",
     "FlattenMulticam",
     "RenameAngle",
     "SetMulticamAudio",

@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 from postprod.errors import AudioError, EditError
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
-from postprod.operations.multicam import CreateMulticam, CutMulticam, SwitchMulticam
+from postprod.operations.multicam import CreateMulticam, CutMulticamMany
 from postprod.timeline.multicam import Angle, angles_of, group_cuts, the_group
 from postprod.timeline.slots import source_in
 from postprod.workflows.sync import sync_files
@@ -287,7 +287,7 @@ class AutoResult:
     """The cuts chosen and the operations that make them."""
 
     cuts: list[AutoCut]
-    operations: list[SwitchMulticam | CutMulticam]
+    operations: list[CutMulticamMany]
     first_frame: int  # the group's first record frame
 
 
@@ -334,15 +334,12 @@ def auto_switch(
         for number, path in mics.items()
     ]
     cuts = choose_angles(np.stack(rows), list(mics), wide, chosen)
-    operations: list[SwitchMulticam | CutMulticam] = []
+    frames = []
     for cut in cuts:
         frame = origin + round(Fraction(cut.at_s).limit_denominator(10**6) * rate)
-        if frame >= end:
-            continue
-        if frame <= first.start:
-            operations.append(SwitchMulticam(first.start, cut.angle, name, side))
-        else:
-            operations.append(CutMulticam(frame, cut.angle, name, side))
+        if frame < end:
+            frames.append((max(frame, first.start), cut.angle))
+    operations = [CutMulticamMany(tuple(frames), name, side)] if frames else []
     return AutoResult(cuts, operations, origin)
 
 
