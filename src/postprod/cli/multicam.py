@@ -25,7 +25,9 @@ app = typer.Typer(
 )
 
 PROJECT = typer.Argument(..., help="The project (.otio).")
-GROUP = typer.Option("", "--name", help="The multicam clip (default: the project's only one).")
+GROUP = typer.Option(
+    "", "--name", help="The multicam clip (default: the one there, or the project's only one)."
+)
 AT = typer.Option(..., "--at", help="Programme timecode or frames from its start.")
 ANGLE = typer.Option(..., "--angle", help="The angle, counted from 1.")
 VIDEO_ONLY = typer.Option(False, "--video-only", help="Cut the picture only.")
