@@ -26,6 +26,7 @@ from PIL import Image
 
 from media_factory import write_wav
 from postprod.cli.main import main
+from postprod.errors import PostprodError
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.operations import Project, Split, apply_operations
 from postprod.operations.multicam import (
@@ -543,3 +544,24 @@ def test_many_cuts_at_once_equal_the_same_cuts_one_by_one() -> None:
 
     assert shots(at_once) == shots(one_by_one)
     assert len(shots(at_once)) == len(frames)
+
+
+def test_sync_at_in_out_and_marker_points(cameras: Path, tmp_path: Path) -> None:
+    from postprod.workflows.multicam import sync_angles
+
+    a, b = cameras / "A.mov", cameras / "B.mov"
+    short = tmp_path / "short.mov"
+    with MediaWriter(short, video=VideoSpec(160, 96, RATE)) as writer:
+        for frame in range(60):
+            writer.write_video(patterns.test_card(160, 96, frame, COLOURS[0]))
+    by_in = sync_angles([a, short], method="in")
+    assert [angle.offset_s for angle in by_in] == [0.0, 0.0]
+    by_out = sync_angles([a, short], method="out")  # the ends together: short starts 1.6 s in
+    assert [round(angle.offset_s, 3) for angle in by_out] == [0.0, 1.6]
+    points = {a: 2.0, b: 0.5}  # the clap: 2 s into A, 0.5 s into B
+    by_marker = sync_angles([a, b], method="marker", points_s=points)
+    assert [angle.offset_s for angle in by_marker] == [0.0, 1.5]
+    by_marker = sync_angles([a, b], method="marker", points_s=points, reference=b)
+    assert [angle.offset_s for angle in by_marker] == [0.0, 1.5]  # the earliest still at 0
+    with pytest.raises(PostprodError, match=r"no marker given for B\.mov"):
+        sync_angles([a, b], method="marker", points_s={a: 2.0})
