@@ -38,7 +38,7 @@ from postprod.farm.split import Segment, split_plan
 from postprod.farm.tasks import read_render_log
 from postprod.operations import AddInsert
 from postprod.operations.timing import Speed
-from postprod.planner.plan import OutputFormat, RenderPlan, Source, plan
+from postprod.planner.plan import FrameRange, OutputFormat, RenderPlan, Source, plan
 from postprod.render.engine import render
 from postprod.render.presets import output_preset
 from postprod.video.patterns import read_barcode
@@ -140,16 +140,19 @@ def test_a_prores_farm_render_equals_the_one_process_render(
         assert container.streams.video[0].metadata.get("timecode") == "01:00:00:00"
 
 
-def test_an_h264_farm_render_shows_the_same_frames_and_sound(
+def test_an_h264_farm_render_of_a_range_shows_the_same_frames_and_sound(
     client: Any, programme: tuple[Path, RenderPlan]
 ) -> None:
-    project, planned = programme
-    reference = _one_process(programme, "h264", ".mp4")
+    project, whole = programme
+    planned = whole.with_range(FrameRange(20, 70))  # across the dissolve and the slow motion
+    reference = project.with_name("one_process_range.mp4")
+    render(planned, reference, preset=output_preset("h264"))
     out = project.with_name("farm.mp4")
-    render_on_farm(client, planned, out, preset="h264", settings=ONE_SECOND)
+    result = render_on_farm(client, planned, out, preset="h264", settings=ONE_SECOND)
+    assert len(result.segments) >= 2
     frames, times, sound = _decode(out)
     ref_frames, _, ref_sound = _decode(reference)
-    assert times == list(range(planned.frames))
+    assert times == list(range(70))
     barcodes = [read_barcode(f) for f in frames]
     assert barcodes == [read_barcode(f) for f in ref_frames]
     worst = max(
@@ -158,7 +161,9 @@ def test_an_h264_farm_render_shows_the_same_frames_and_sound(
     )
     assert worst < 2.0  # the same pictures, coded in other GOPs (crf 18)
     assert np.array_equal(sound, ref_sound)  # AAC encoded once, as the one-process render does
-    assert sound.shape[1] >= planned.samples  # AAC: whole frames of 1024
+    assert sound.shape[1] >= planned.samples * 70 // planned.frames  # whole frames of 1024
+    with av.open(str(out)) as container:
+        assert container.streams.video[0].metadata.get("timecode") == "01:00:00:20"
 
 
 def test_segments_never_cut_a_transition_title_or_speed_change(
