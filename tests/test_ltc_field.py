@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.signal import butter, resample_poly, sosfilt
 
 from postprod.timecode import FrameRate, ltc
 
 _SYNC = (0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1)
+ltc_frames_per_day = 25 * 86400
 
 
 def word_bits(first: int, count: int, fps: int) -> NDArray[np.uint8]:
@@ -185,3 +188,34 @@ def test_a_timecode_jump_is_kept() -> None:
         *range(_first(fps) + 900, _first(fps) + 920),
     ]
     assert (report.repaired, report.invalid, report.inconsistent) == (0, 0, 0)
+
+
+@given(
+    words=st.integers(3, 60),
+    speed=st.floats(0.9, 1.1),
+    backwards=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_one_misread_label_is_always_repaired(
+    words: int, speed: float, backwards: bool, seed: int
+) -> None:
+    """Any run of words, any speed, either direction, some words lost: one label misread
+    anywhere but the ends is put back; an unharmed run is left alone."""
+    rng = np.random.default_rng(seed)
+    per_word = 1920.0 / speed  # 25 fps at 48 kHz
+    kept = np.sort(rng.choice(words * 2, size=words, replace=False))  # gaps: lost words
+    starts = np.rint(kept * per_word).astype(np.int64)
+    step = -1 if backwards else 1
+    truth = (900_000 + step * kept) % ltc_frames_per_day
+    reverse = np.full(words, backwards)
+    counts, repaired = ltc._follow_neighbours(
+        truth.copy(), starts, reverse, 1920.0, ltc_frames_per_day
+    )
+    assert counts.tolist() == truth.tolist() and not repaired.any()
+    bad = int(rng.integers(1, words - 1))
+    misread = truth.copy()
+    misread[bad] = (truth[bad] + int(rng.integers(2, 50_000))) % ltc_frames_per_day
+    counts, repaired = ltc._follow_neighbours(misread, starts, reverse, 1920.0, ltc_frames_per_day)
+    assert counts.tolist() == truth.tolist()
+    assert np.flatnonzero(repaired).tolist() == [bad]

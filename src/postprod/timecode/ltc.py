@@ -719,10 +719,11 @@ def _follow_neighbours(
     Two words in order agree when their counts differ by what the samples
     between them hold (words played forwards count up, backwards down; the
     tape's speed may be 0.9x to 1.1x) and they run the same way. A word that
-    agrees with the word before or after it stands. One that agrees with
-    neither (a label misread on a dirty signal, or an invalid one, ``-1``)
-    is repaired when the words on both sides agree with each other across
-    it, and dropped otherwise. A lone word stands: nothing contradicts it.
+    agrees with a word next to it, or with the one after that (across a
+    misread word), stands. One that agrees with none (a label misread on a
+    dirty signal, or an invalid one, ``-1``) is repaired when the words on
+    both sides agree with each other across it, and dropped otherwise. A
+    lone word stands: nothing contradicts it.
     """
     n = counts.size
     repaired = np.zeros(n, bool)
@@ -741,11 +742,11 @@ def _follow_neighbours(
         return result
 
     index = np.arange(n)
-    with_next = np.zeros(n, bool)
-    with_next[:-1] = agree(index[:-1], index[1:])
-    with_previous = np.zeros(n, bool)
-    with_previous[1:] = with_next[:-1]
-    stands = with_next | with_previous
+    stands = np.zeros(n, bool)
+    for distance in (1, 2):  # the next word, or the one after it across a misread one
+        pairs = agree(index[:-distance], index[distance:])
+        stands[:-distance] |= pairs
+        stands[distance:] |= pairs
     # Repair: the words on both sides stand and agree across this one.
     inner = index[1:-1]
     across = np.zeros(n, bool)
@@ -754,7 +755,10 @@ def _follow_neighbours(
     result = np.where(stands, counts, -1)
     at = np.flatnonzero(fixable)
     direction = np.where(reverse[at - 1], -1, 1)
-    offset = np.rint((starts[at] - starts[at - 1]) / samples_per_word).astype(np.int64)
+    # The neighbours' own pace (the tape's speed there): samples per count between them.
+    across_counts = (counts[at + 1] - counts[at - 1]) * direction % per_day
+    pace = (starts[at + 1] - starts[at - 1]) / np.maximum(across_counts, 1)
+    offset = np.rint((starts[at] - starts[at - 1]) / pace).astype(np.int64)
     result[at] = (counts[at - 1] + direction * offset) % per_day
     repaired[at] = True
     return result, repaired
