@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from postprod.cli.numbers import check_numbers
 from postprod.errors import PostprodError, check_output
 
 
@@ -59,18 +60,22 @@ FOLDER_COMMANDS = ("demo", "deliver", "farm deliver")
 
 
 def guard_outputs(command: Any, name: str, *, no_clobber: bool = False) -> Any:
-    """Wrap ``command`` (and its subcommands) so that each checks its outputs (:func:`guard`)
-    against its inputs before it runs: one rule for every command, old and new."""
+    """Wrap ``command`` (and its subcommands) so that each checks its numbers
+    (:mod:`postprod.cli.numbers`) and its outputs (:func:`guard`) against its inputs before
+    it runs: one rule for every command, old and new."""
     for sub_name, sub in getattr(command, "commands", {}).items():
         guard_outputs(sub, f"{name} {sub_name}", no_clobber=no_clobber)
     callback = getattr(command, "callback", None)
-    paths = [param.name for param in command.params if _is_path(param)]
-    if callback is None or not any(path in OUTPUTS for path in paths):
+    if callback is None:
         return command
+    paths = [param.name for param in command.params if _is_path(param)]
+    options = {param.name: (param.opts or [param.name])[0] for param in command.params}
 
     @functools.wraps(callback)
     def checked(**params: Any) -> Any:
-        _check(name, params, paths, no_clobber)
+        check_numbers(params, options)
+        if any(path in OUTPUTS for path in paths):
+            _check(name, params, paths, no_clobber)
         return callback(**params)
 
     command.callback = checked

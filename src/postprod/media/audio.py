@@ -77,7 +77,31 @@ def iter_audio_blocks(
 
     Plain PCM files (WAV, AIFF, FLAC) that need no conversion are read with
     libsndfile (soundfile), about five times faster than decoding them.
+
+    A float file holding NaN or infinite samples is refused at the first one:
+    a mix would turn them into clicks, a meter into silence, a gain into noise.
     """
+    done = 0
+    for block in _blocks(path, block_samples, sample_rate, channels, stream_index, start_sample):
+        if not np.isfinite(block).all():
+            at = done + int(np.flatnonzero(~np.isfinite(block).all(axis=0))[0])
+            raise MediaError(
+                f"{str(path)!r} holds NaN or infinite samples (the first at sample {at})",
+                fix="repair or re-export the file: such samples cannot be played or mixed",
+            )
+        done += block.shape[1]
+        yield block
+
+
+def _blocks(
+    path: str | os.PathLike[str],
+    block_samples: int,
+    sample_rate: int | None,
+    channels: int | None,
+    stream_index: int,
+    start_sample: int,
+) -> Iterator[AudioBlock]:
+    """:func:`iter_audio_blocks` without the check of its samples."""
     if sample_rate is not None:
         native = audio_info(path, stream_index).sample_rate
         if native != sample_rate:

@@ -157,7 +157,7 @@ class MediaWriter(_WholeOrNothing):
 
     def _add_audio(self, spec: AudioSpec) -> Any:
         stream = self._container.add_stream(spec.codec, rate=spec.sample_rate)
-        stream.layout = LAYOUTS[spec.channels]
+        stream.layout = LAYOUTS.get(spec.channels, f"{spec.channels}c")
         if spec.sample_format:
             stream.format = spec.sample_format
         if spec.bit_rate and spec.codec not in ("flac",) and not spec.codec.startswith("pcm_"):
@@ -231,7 +231,7 @@ class MediaWriter(_WholeOrNothing):
             raise MediaError("this writer has no sound stream", where=str(self.path))
         if block.shape[1] == 0:
             return
-        layout = LAYOUTS[self.audio_spec.channels]
+        layout = LAYOUTS.get(self.audio_spec.channels, f"{self.audio_spec.channels}c")
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(block, dtype=np.float32), format="fltp", layout=layout
         )

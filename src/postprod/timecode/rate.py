@@ -70,6 +70,10 @@ class FrameRate:
                     fix="write it as 25, 29.97, 29.97df, 29.97ndf or 30000/1001",
                 )
             den = match["den"]
+            if den and Fraction(den) == 0:
+                raise TimecodeError(
+                    f"frame rate {value!r} divides by zero", fix="write it as 30000/1001 or 25"
+                )
             fps = Fraction(match["num"]) / (Fraction(den) if den else 1)
             mode = (match["mode"] or "").lower() or None
         elif isinstance(value, float):
