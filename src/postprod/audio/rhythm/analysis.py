@@ -120,7 +120,6 @@ def metrical_level(
     deciding its middle), so a long file of several pieces gets each piece's level."""
     low, high = bpm_range or (30.0, 300.0)
     beats = track(onset, period, rate)
-    faster = track(onset, period / 2, rate)
     width, hop = round(LEVEL_WINDOW_S * rate), round(LEVEL_WINDOW_S * rate / 2)
     starts = list(range(0, max(1, onset.size - width + 1), hop))
     factor = np.ones(onset.size)
@@ -128,9 +127,7 @@ def metrical_level(
     for k, start in enumerate(starts):
         lo, hi = start / rate, (start + width) / rate
         tempo = float(np.median(bpm[start : start + width]))
-        choice, doubt = _level_here(
-            _within(beats, lo, hi), _within(faster, lo, hi), onset, rate, tempo, low, high
-        )
+        choice, doubt = _level_here(_within(beats, lo, hi), onset, rate, tempo, low, high)
         first = 0 if k == 0 else start + width // 4
         last = onset.size if k == len(starts) - 1 else start + 3 * width // 4
         factor[first:last] = choice
@@ -140,8 +137,6 @@ def metrical_level(
     levels = np.unique(factor)
     if levels.size == 1 and levels[0] == 1.0:
         return Level(beats, bool(doubts), alternative)
-    if levels.size == 1 and levels[0] == 0.5:
-        return Level(faster, bool(doubts), alternative)
     return Level(track(onset, period * factor, rate), bool(doubts), alternative)
 
 
@@ -151,7 +146,6 @@ def _within(beats_s: Floats, lo: float, hi: float) -> Floats:
 
 def _level_here(
     beats: Floats,
-    faster: Floats,
     onset: Floats,
     rate: float,
     tempo: float,
@@ -162,7 +156,7 @@ def _level_here(
     other level was nearly as good, its tempo."""
     ratio = alternation(beats, onset, rate)
     if tempo * 2 <= high:
-        quick = alternation(faster, onset, rate)
+        quick = halfway(beats, onset, rate)
         if quick >= EQUAL:
             return 0.5, round(tempo, 1) if quick < EQUAL + DOUBT else None
         if ratio >= EQUAL and quick >= EQUAL - DOUBT:
@@ -171,6 +165,25 @@ def _level_here(
         return 2.0, round(tempo, 1) if ratio > UNEQUAL - DOUBT else None
     near = UNEQUAL <= ratio < UNEQUAL + DOUBT and tempo / 2 >= low
     return 1.0, round(tempo / 2, 1) if near else None
+
+
+def halfway(beats_s: Floats, onset: Floats, rate: float) -> float:
+    """What :func:`alternation` would say of beats at twice the tempo, without tracking
+    them: the weaker over the stronger of the mean onset strengths at the beats and
+    between them (the strongest onset from 30 % to 70 % of the way, so a swung
+    off-beat counts)."""
+    if beats_s.size < 3:
+        return 0.0
+    frames = np.round(beats_s * rate)
+    share = np.linspace(0.3, 0.7, 9)
+    between = frames[:-1, None] + (frames[1:] - frames[:-1])[:, None] * share[None, :]
+    between = np.clip(np.round(between).astype(int), 0, onset.size - 1)
+    offbeat = onset[between].max(axis=1).mean()
+    reach = np.arange(-round(0.03 * rate), round(0.01 * rate) + 1)
+    near = np.clip(frames.astype(int)[:, None] + reach[None, :], 0, onset.size - 1)
+    onbeat = onset[near].max(axis=1).mean()
+    top = max(offbeat, onbeat)
+    return float(min(offbeat, onbeat) / top) if top > 0 else 1.0
 
 
 def alternation(beats_s: Floats, onset: Floats, rate: float) -> float:
@@ -226,21 +239,38 @@ def beat_tempi(beats_s: Floats) -> Floats:
 def onset_times(onset: Floats, frame_rate: float, threshold: float = 1.5) -> Floats:
     """Strong onsets: local maxima of the normalised envelope above ``threshold`` standard
     deviations, at least 50 ms apart."""
-    from scipy.signal import find_peaks
-
-    peaks, _ = find_peaks(onset, height=threshold, distance=max(1, round(0.05 * frame_rate)))
+    gap = max(1, round(0.05 * frame_rate))
+    inner = onset[1:-1]
+    top = (inner >= onset[:-2]) & (inner > onset[2:]) & (inner >= threshold)
+    candidates = np.flatnonzero(top) + 1
+    # of peaks closer than ``gap``, keep the stronger (a running maximum over the window)
+    keep = onset[candidates] >= moving_max(onset, 2 * gap + 1)[candidates]
+    peaks = candidates[keep]
     return np.asarray(peaks, np.float64) / frame_rate
 
 
 def beat_energy(beats_s: Floats, envelope: Envelope) -> Floats:
     """How busy the music is around each beat: the onset strength summed over the two
     seconds around it, scaled to 0-1 over the piece."""
-    from scipy.ndimage import uniform_filter1d
-
     rate = envelope.frame_rate
     if beats_s.size == 0 or envelope.strength.size == 0:
         return np.zeros(0)
-    smooth = uniform_filter1d(envelope.strength.astype(np.float64), round(2 * rate))
+    smooth = moving_mean(envelope.strength.astype(np.float64), round(2 * rate))
     at = smooth[np.clip(np.round(beats_s * rate).astype(int), 0, smooth.size - 1)]
     low, high = at.min(), at.max()
     return (at - low) / (high - low) if high > low else np.ones_like(at)
+
+
+def moving_mean(x: Floats, width: int) -> Floats:
+    """The mean of ``width`` values centred on each (edges repeat the end values)."""
+    width = max(1, width)
+    padded = np.pad(x, (width // 2, width - 1 - width // 2), mode="edge")
+    total = np.concatenate([[0.0], np.cumsum(padded)])
+    return np.asarray((total[width:] - total[:-width]) / width, dtype=np.float64)
+
+
+def moving_max(x: Floats, width: int) -> Floats:
+    """The maximum of ``width`` values centred on each."""
+    padded = np.pad(x, (width // 2, width // 2), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, width)
+    return np.asarray(windows.max(axis=1), dtype=np.float64)

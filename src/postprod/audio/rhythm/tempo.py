@@ -47,12 +47,13 @@ class TempoPath:
 
 def normalised(strength: NDArray[np.floating], frame_rate: float) -> Floats:
     """The envelope minus its local mean (1 s), over its standard deviation."""
-    from scipy.ndimage import uniform_filter1d
-
     e = np.asarray(strength, np.float64)
     if e.size == 0:
         return e
-    e = np.maximum(0.0, e - uniform_filter1d(e, max(1, round(frame_rate)), mode="nearest"))
+    width = max(1, round(frame_rate))
+    padded = np.pad(e, (width // 2, width - 1 - width // 2), mode="edge")
+    total = np.concatenate([[0.0], np.cumsum(padded)])
+    e = np.maximum(0.0, e - (total[width:] - total[:-width]) / width)
     spread = e.std()
     return np.asarray(e / spread if spread > 0 else e, dtype=np.float64)
 
