@@ -8,6 +8,7 @@ bundled libraries) checks the meter where it weights the same way.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -171,3 +172,13 @@ def test_cli_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "layout 5.1 has 6 channels; the file has 8" in capsys.readouterr().err
     assert main(["loudness", str(path), "--layout", "9.9"]) == 2
     assert "'9.9' is not a channel layout" in capsys.readouterr().err
+
+
+def test_qc_weights_by_the_layout_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_with_layout(tmp_path / "t.wav", tones(LEVELS_8, 3.0), "7.1")
+    capsys.readouterr()
+    assert main(["qc", str(path), "--preset", "ebu-r128", "--json"]) in (0, 3)
+    report = json.loads(capsys.readouterr().out)
+    assert report["loudness"]["integrated_lufs"] == pytest.approx(
+        expected_lufs(LEVELS_8, [1, 1, 1, 0, 1, 1, 1.41, 1.41]), abs=0.05
+    )

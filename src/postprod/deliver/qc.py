@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from postprod.deliver.checks import Check, Finding, make_check
+from postprod.deliver.measure import channel_names
 from postprod.deliver.picture_qc import (
     PictureQc,
     ProgrammeClock,
@@ -31,7 +32,7 @@ from postprod.deliver.picture_qc import (
 )
 from postprod.deliver.presets import DeliveryPreset
 from postprod.errors import DeliveryError
-from postprod.media.audio import iter_audio_blocks
+from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
 from postprod.qc.runs import Run
@@ -133,7 +134,9 @@ def run_qc(
         raise DeliveryError(
             f"{path.name} has no sound to check", where=str(path), fix="give a sound file"
         )
-    meter = LoudnessMeter(audio.sample_rate, audio.channels)
+    meter = LoudnessMeter(  # weighted by the file's layout, as ``postprod loudness`` is
+        audio.sample_rate, audio.channels, channel_names=channel_names(audio_info(path))
+    )
     stats = SignalStats(audio.sample_rate, audio.channels, min_silence_s=preset.max_silence_s)
     bands = BandStats(audio.sample_rate, audio.channels) if _needs_bands(preset) else None
     for block in iter_audio_blocks(path, block_samples=audio.sample_rate * 4):
