@@ -30,9 +30,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import timed
+import re
+import subprocess
 
 WIDTH, HEIGHT, RATE = 1920, 1080, 25
+
+
+def timed(command: list[str]) -> tuple[float, float, int]:
+    """Wall and CPU (user + system) seconds and peak RSS (KB) of one whole process."""
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{command} failed:\n{done.stderr[-2000:]}")
+    user = re.search(r"User time \(seconds\): ([\d.]+)", done.stderr)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", done.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(float(m.group(1)) for m in (user, system) if m)
+    return elapsed, cpu, int(rss.group(1)) if rss else 0
 
 
 def make_programme(path: Path, minutes: float) -> int:
@@ -160,19 +175,29 @@ def main() -> int:
         make_programme(path, args.minutes)
         print(f"made {path} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     frames = round(args.minutes * 60 * RATE)
-    results: dict[str, list[tuple[float, int]]] = {name: [] for name in RUNNERS}
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in RUNNERS}
     for _ in range(args.repeat):
         for name in ("decode", "ffmpeg", "postprod"):
             command = [sys.executable, __file__, "--run", name, "--file", str(path)]
             results[name].append(timed(command))
     print(f"{args.minutes:g} min 1080p25 H.264 ({frames} frames), {args.repeat} run(s), median:")
-    fps = {}
+    fps, cpu_ms = {}, {}
     for name in ("decode", "ffmpeg", "postprod"):
         wall = statistics.median(r[0] for r in results[name])
-        rss = max(r[1] for r in results[name]) // 1024
-        fps[name] = frames / wall
-        print(f"  {name:9s} {wall:8.1f} s  {fps[name]:7.1f} fps  peak RSS {rss} MB")
-    print(f"  postprod / ffmpeg speed: {fps['postprod'] / fps['ffmpeg']:.2f}x")
+        cpu = statistics.median(r[1] for r in results[name])
+        rss = max(r[2] for r in results[name]) // 1024
+        fps[name], cpu_ms[name] = frames / wall, cpu / frames * 1000
+        print(
+            f"  {name:9s} {wall:8.1f} s  {fps[name]:7.1f} fps  "
+            f"CPU {cpu:7.1f} s ({cpu_ms[name]:.1f} ms a frame)  peak RSS {rss} MB"
+        )
+    print(f"  postprod / ffmpeg speed (wall): {fps['postprod'] / fps['ffmpeg']:.2f}x")
+    print(f"  ffmpeg / postprod CPU a frame:  {cpu_ms['ffmpeg'] / cpu_ms['postprod']:.2f}x")
+    measured = {name: cpu_ms[name] - cpu_ms["decode"] for name in ("ffmpeg", "postprod")}
+    print(
+        f"  beyond the decode: ffmpeg {measured['ffmpeg']:.1f} ms, "
+        f"postprod {measured['postprod']:.1f} ms CPU a frame"
+    )
     return 0
 
 
