@@ -35,7 +35,7 @@ from postprod.errors import DeliveryError
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
 from postprod.qc.loudness import LoudnessMeter, LoudnessResult
-from postprod.qc.runs import Run
+from postprod.qc.runs import Run, RunFinder
 from postprod.qc.signal_stats import SignalStats
 from postprod.qc.spectral import BandStats
 
@@ -148,7 +148,7 @@ def run_qc(
     loudness = meter.result()
     bit_depth = _BIT_DEPTHS.get(audio.codec)
     checks = [
-        *_loudness_checks(loudness, preset),
+        *_loudness_checks(loudness, preset, stats, clock),
         *_signal_checks(stats, preset, clock),
         make_check(
             "sample_rate",
@@ -225,7 +225,9 @@ def _version() -> str:
         return "unknown"
 
 
-def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[Check]:
+def _loudness_checks(
+    loudness: LoudnessResult, preset: DeliveryPreset, stats: SignalStats, clock: ProgrammeClock
+) -> list[Check]:
     checks = []
     if preset.target_lufs is not None:
         low = preset.target_lufs - preset.tolerance_lu
@@ -247,6 +249,7 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
             round(loudness.true_peak_dbtp, 2),
             f"<= {preset.true_peak_max_dbtp} dBTP",
             "lower the level or limit true peaks (postprod normalize --true-peak)",
+            _peak_findings(stats, preset.true_peak_max_dbtp, clock),
         )
     )
     checks.append(
@@ -256,6 +259,7 @@ def _loudness_checks(loudness: LoudnessResult, preset: DeliveryPreset) -> list[C
             round(loudness.sample_peak_dbfs, 2),
             f"<= {preset.sample_peak_max_dbfs} dBFS",
             "lower the level",
+            _peak_findings(stats, preset.sample_peak_max_dbfs, clock),
         )
     )
     return checks
@@ -339,6 +343,24 @@ def _sample_findings(
         )
         for run in runs[:_MAX_FINDINGS]
     )
+
+
+def _peak_findings(
+    stats: SignalStats, ceiling_db: float, clock: ProgrammeClock
+) -> tuple[Finding, ...]:
+    """Where samples pass ``ceiling_db``, to 100 ms (the overview's steps); inter-sample
+    peaks between samples under the ceiling are measured, not placed."""
+    overview = stats.overview
+    if not overview.shape[2]:
+        return ()
+    over = np.abs(overview).max(axis=(0, 1)) > 10 ** (ceiling_db / 20)
+    if not over.any():
+        return ()
+    step = stats.sample_rate // 10
+    finder = RunFinder(1)
+    finder.feed(over)
+    runs = [Run(run.start * step, run.length * step) for run in finder.finish()]
+    return _sample_findings(runs, stats.sample_rate, clock, "over the ceiling")
 
 
 def _needs_bands(preset: DeliveryPreset) -> bool:

@@ -48,7 +48,12 @@ def _message(report: QcReport, name: str, message: str) -> str:
 
 
 #: Which plot shows a check's findings (the anchor each finding links to).
-_PLOT_OF = {"clipping": "waveform", "silence": "waveform"}
+_PLOT_OF = {
+    "clipping": "waveform",
+    "silence": "waveform",
+    "true_peak": "waveform",
+    "sample_peak": "waveform",
+}
 
 
 def _plot_of(name: str) -> str:
