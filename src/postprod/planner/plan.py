@@ -64,6 +64,7 @@ from postprod.timeline.model import (
     to_seconds,
 )
 from postprod.timeline.multicam import flatten, has_multicam
+from postprod.timeline.otio_access import items_of
 from postprod.video.transform import Transform
 
 #: Fade applied at each side of a hard cut in the sound, in seconds.
@@ -549,7 +550,7 @@ def _items(
 def _speed(clip: otio.schema.Clip) -> float:
     """The product of a clip's time warps: 0.5 slow motion, 2 fast, 0 a freeze frame."""
     speed = 1.0
-    for effect in clip.effects:
+    for effect in items_of(clip.effects):
         if isinstance(effect, otio.schema.FreezeFrame):
             speed = 0.0
         elif isinstance(effect, otio.schema.LinearTimeWarp):

@@ -24,6 +24,7 @@ from postprod.timeline.metadata import (
     wipe_of,
 )
 from postprod.timeline.model import markers, timeline_rate, to_frames
+from postprod.timeline.otio_access import items_of
 from postprod.timeline.warps import consumed, time_scalar
 
 
@@ -131,7 +132,7 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
                 s_out = s_in + consumed(to_frames(source.duration, rate, where=child.name), speed)
                 reference = child.media_reference
                 url = getattr(reference, "target_url", "") or ""
-                effects = ", ".join(type(e).__name__ for e in child.effects)
+                effects = ", ".join(type(e).__name__ for e in items_of(child.effects))
                 gain = clip_gain_db(child)
                 if gain:
                     effects = ", ".join(x for x in (effects, f"gain {gain:+.1f} dB") if x)

@@ -27,6 +27,7 @@ from postprod.effects.console import StripState as StripState
 from postprod.effects.console import parse_specs
 from postprod.effects.registry import EffectSpec
 from postprod.errors import EditError, ProjectError
+from postprod.timeline.otio_access import plain
 
 SCHEMA_VERSION = 1
 KEY = "postprod"
@@ -41,7 +42,13 @@ def _payload(item: otio.core.SerializableObject, where: str) -> dict[str, Any]:
     raw = item.metadata.get(KEY)
     if raw is None:
         return {}
-    data = dict(raw)
+    data = plain(raw)
+    if not isinstance(data, dict):
+        raise ProjectError(
+            f"postprod settings that are not a table: {data!r}"[:200],
+            where=where,
+            fix="restore the project from its .history folder",
+        )
     version = data.get("version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         raise ProjectError(

@@ -16,6 +16,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from postprod.errors import EditError
+from postprod.timeline.otio_access import items_of
 
 #: How far a converted time may sit from a whole frame and still be that frame.
 FRAME_TOLERANCE = 1e-6
@@ -149,9 +150,9 @@ def markers(timeline: otio.schema.Timeline) -> list[MarkerAt]:
         frame = to_frames(marker.marked_range.start_time, rate, where=f"marker {marker.name}")
         return MarkerAt(frame + offset, marker.name, marker.color or "", marker.comment or "")
 
-    found = [at(m) for m in timeline.tracks.markers]
+    found = [at(m) for m in items_of(timeline.tracks.markers)]
     for track in timeline.tracks:
-        found += [at(m) for m in track.markers]
+        found += [at(m) for m in items_of(track.markers)]
         for index, child in enumerate(track):
             if not isinstance(child, otio.schema.Clip) or not child.markers:
                 continue
@@ -159,5 +160,5 @@ def markers(timeline: otio.schema.Timeline) -> list[MarkerAt]:
                 track.range_of_child_at_index(index).start_time, rate, where=child.name
             )
             source_in = to_frames(child.trimmed_range().start_time, rate, where=child.name)
-            found += [at(m, placed - source_in) for m in child.markers]
+            found += [at(m, placed - source_in) for m in items_of(child.markers)]
     return sorted(found, key=lambda marker: (marker.frame, marker.name))

@@ -17,11 +17,13 @@ from fractions import Fraction
 
 import opentimelineio as otio
 
+from postprod.timeline.otio_access import items_of
+
 
 def time_scalar(item: otio.core.Item) -> Fraction:
     """Source frames per record frame: the product of the item's time warps (0: a freeze)."""
     speed = Fraction(1)
-    for effect in getattr(item, "effects", ()):
+    for effect in items_of(getattr(item, "effects", ())):
         if isinstance(effect, otio.schema.FreezeFrame):
             return Fraction(0)
         if isinstance(effect, otio.schema.LinearTimeWarp):
@@ -33,7 +35,7 @@ def set_time_scalar(item: otio.schema.Clip, speed: Fraction) -> None:
     """Make the item play at ``speed`` (one ``LinearTimeWarp``, none at 1; 0 a freeze frame)."""
     kept = [
         effect
-        for effect in item.effects
+        for effect in items_of(item.effects)
         if not isinstance(effect, otio.schema.LinearTimeWarp | otio.schema.FreezeFrame)
     ]
     if speed == 0:
