@@ -10,15 +10,19 @@ after silence, as other tools leave it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy.signal import butter, resample_poly, sosfilt
 
+from postprod.cli import main
 from postprod.timecode import FrameRate, ltc
 
 _SYNC = (0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1)
@@ -219,3 +223,23 @@ def test_one_misread_label_is_always_repaired(
     counts, repaired = ltc._follow_neighbours(misread, starts, reverse, 1920.0, ltc_frames_per_day)
     assert counts.tolist() == truth.tolist()
     assert np.flatnonzero(repaired).tolist() == [bad]
+
+
+def test_cli_says_what_it_mended(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fps, words = 25, 50
+    first = _first(fps)
+    bits = word_bits(first, words, fps)
+    _corrupt(bits, 10, fps, first + 4000)
+    for word in (30, 31):
+        _corrupt(bits, word, fps, first + 9000 * word)
+    path = tmp_path / "field.wav"
+    soundfile.write(str(path), record(bits, fps, Recording(sample_rate=22050)), 22050)
+    assert main(["tc", "ltc", "decode", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "labels mended" in table
+    assert "1 repaired, 0 invalid and 2 out of sequence dropped" in table
+    assert main(["tc", "ltc", "decode", str(path), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == words - 2
+    assert [k for k, f in enumerate(listed) if f.get("repaired")] == [10]
+    assert listed[10]["timecode"] == "10:00:00:10"

@@ -174,7 +174,15 @@ def ltc_decode(
             fix="check the channel, the level and that the track carries timecode",
         )
     if as_json:
-        typer.echo(json.dumps([{"timecode": f.timecode, "sample": f.first_sample} for f in frames]))
+        typer.echo(
+            json.dumps(
+                [
+                    {"timecode": f.timecode, "sample": f.first_sample}
+                    | ({"repaired": True} if f.repaired else {})
+                    for f in frames
+                ]
+            )
+        )
         return
     first, last = frames[0], frames[-1]
     table = _summary(file, len(frames), str(first.rate))
@@ -188,8 +196,8 @@ def ltc_decode(
     if report.repaired or report.invalid or report.inconsistent:
         table.add_row(
             "labels mended",
-            f"{report.repaired} repaired from their neighbours, {report.invalid} invalid "
-            f"and {report.inconsistent} out of sequence dropped",
+            f"{report.repaired} repaired, {report.invalid} invalid and "
+            f"{report.inconsistent} out of sequence dropped",
         )
     Console().print(table)
 
