@@ -1,6 +1,6 @@
 """Beats of a music file, and beats as record frames for cutting to them.
 
-:func:`analyse_file` decodes the file in 10 s blocks (mono, 16 kHz, through
+:func:`analyse_file` decodes the file in 10 s blocks (mono, 8 kHz, through
 ``postprod.media``) into the streamed onset envelope, then runs the tracker
 (``postprod.audio.rhythm``); memory holds one block and the 50 frames/s
 envelope, so an hour of music is fine.
