@@ -202,7 +202,7 @@ def test_starts_and_lengths() -> None:
     with pytest.raises(TimecodeError, match="not at 50"):
         ltc.encode(Timecode(0, FrameRate.parse("25")), rate, 1)
     with pytest.raises(TimecodeError, match="too low"):
-        ltc.encode(0, "25", 1, sample_rate=7999)
+        ltc.encode(0, "25", 1, sample_rate=8000)
     with pytest.raises(TimecodeError, match="32 bits"):
         ltc.encode(0, "25", 1, user_bits=1 << 32)
 

@@ -28,6 +28,11 @@ fade from -30 dB is fine), does not care about polarity, reads tape played
 backwards, classifies the intervals between edges against a reference that
 follows the speed (0.9x to 1.1x tape speed, and drift), and keeps only words
 whose sync word and BCD fields are valid, so noise does not invent timecode.
+It reads any sample rate from 8 kHz (field recorders, telephone band), every
+complete word to the end of a recording, and checks each label against its
+neighbours: invalid or out-of-sequence labels are repaired from the words
+around them or dropped, and counted (:func:`decode_report`). Writing needs
+16 kHz or more. Design and tests: docs/TIMECODE.md.
 """
 
 from __future__ import annotations
@@ -66,8 +71,12 @@ _WINDOW = 1024
 #: The word rates an interval may come from: 30 words/s at 1.1x, 24000/1001 at 0.9x.
 _FASTEST_WORDS_PER_S = 33.0
 _SLOWEST_WORDS_PER_S = 21.5
-#: The lowest sample rate LTC is written or read at (a telephone-band recorder).
+#: The lowest sample rate LTC is read at (a telephone-band recorder).
 MIN_SAMPLE_RATE = 8000
+#: The lowest rate it is written at: three samples per half bit cell at 30 fps. The
+#: encoder draws square cells without band-limiting them; below this the aliasing
+#: would move edges by a good part of a cell.
+MIN_ENCODE_SAMPLE_RATE = 16000
 #: Below this rate the decoder interpolates the signal up by a whole factor first.
 ANALYSIS_RATE = 44100
 
@@ -277,10 +286,10 @@ def _first_and_count(
 def _check_encoding(
     sample_rate: int, user_bits: int, binary_group_flags: int, level_dbfs: float
 ) -> None:
-    if sample_rate < MIN_SAMPLE_RATE:
+    if sample_rate < MIN_ENCODE_SAMPLE_RATE:
         raise TimecodeError(
             f"sample rate {sample_rate} Hz is too low for LTC",
-            fix=f"use {MIN_SAMPLE_RATE} Hz or more (44100 or 48000 are usual)",
+            fix=f"use {MIN_ENCODE_SAMPLE_RATE} Hz or more (44100 or 48000 are usual)",
         )
     if not 0 <= user_bits < 1 << 32:
         raise TimecodeError(f"user bits {user_bits:#x} do not fit in 32 bits")
