@@ -235,3 +235,20 @@ def test_a_wrong_picture_key_is_one_error(tmp_path: Path) -> None:
     )
     with pytest.raises(DeliveryError, match="unknown picture keys: flash_per_second"):
         find_preset(str(preset))
+
+
+def test_one_pass_measures_the_sound_as_the_file_reader_does(tmp_path: Path) -> None:
+    """With picture rules, one demux feeds picture and sound QC; the sound figures are those
+    of the file's sound read on its own."""
+    from postprod.deliver.measure import measure_file
+    from postprod.deliver.qc import run_qc
+    from postprod.media import iter_audio_blocks
+
+    path = programme(tmp_path / "control.mov", None, timecode="10:00:00:00")
+    report = run_qc(path, find_preset("uk-broadcast"))
+    alone = measure_file(path)
+    assert report.picture is not None and report.picture.result.frames == FRAMES
+    assert report.loudness.integrated_lufs == pytest.approx(alone.integrated_lufs, abs=0.01)
+    assert report.loudness.true_peak_dbtp == pytest.approx(alone.true_peak_dbtp, abs=0.01)
+    assert report.stats.samples == sum(block.shape[1] for block in iter_audio_blocks(path))
+    assert all(c.passed for c in report.checks if c.name.startswith("picture_"))

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from postprod.deliver.checks import Check, Finding, make_check
 from postprod.errors import TimecodeError
-from postprod.media.planes import open_planes
+from postprod.media.planes import YuvPlanes, open_planes
 from postprod.media.probe import probe
 from postprod.qc.picture import FrameRun, PictureMeter, PictureResult
 from postprod.qc.picture_rules import PictureRules
@@ -79,29 +82,42 @@ def measure_picture(
     rules: PictureRules,
     *,
     progress: Callable[[int, int | None], None] | None = None,
+    sound: Callable[[NDArray[np.float32]], None] | None = None,
+    clock: ProgrammeClock | None = None,
 ) -> PictureQc:
     """Decode ``path``'s picture once and measure every frame against ``rules``.
 
-    ``progress(frames_done, frames_total_or_None)`` is called every 25 frames.
+    With ``sound``, the same pass decodes the first sound stream too and hands it
+    each float32 ``(channels, n)`` block, so a programme file is read once for picture
+    and sound QC. ``progress(frames_done, frames_total_or_None)`` is called every 25
+    frames. ``clock`` places the frames (default: the file's start timecode and rate).
     """
     path = Path(path)
-    start_timecode = probe(path, count_packets=False).start_timecode
     with open_planes(path) as reader:
         meter = PictureMeter(float(reader.frame_rate), rules)
         total = reader.frame_count
-        for index, planes in enumerate(reader.planes()):
+        index = 0
+        items = reader.planes() if sound is None else reader.planes_and_sound()
+        for item in items:
+            if not isinstance(item, YuvPlanes):
+                assert sound is not None
+                sound(item)
+                continue
             meter.feed(
-                planes.y,
-                planes.u,
-                planes.v,
-                bits=planes.bits,
-                full_range=planes.full_range,
-                matrix=planes.matrix,
+                item.y,
+                item.u,
+                item.v,
+                bits=item.bits,
+                full_range=item.full_range,
+                matrix=item.matrix,
             )
             if progress is not None and index % 25 == 0:
                 progress(index, total)
+            index += 1
         rate = reader.frame_rate
-    return PictureQc(meter.result(), ProgrammeClock.of(rate, start_timecode))
+    if clock is None:
+        clock = ProgrammeClock.of(rate, probe(path, count_packets=False).start_timecode)
+    return PictureQc(meter.result(), clock)
 
 
 def picture_checks(qc: PictureQc, rules: PictureRules) -> list[Check]:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from postprod.deliver.checks import Check, Finding, make_check
 from postprod.deliver.measure import channel_names
@@ -139,11 +140,24 @@ def run_qc(
     )
     stats = SignalStats(audio.sample_rate, audio.channels, min_silence_s=preset.max_silence_s)
     bands = BandStats(audio.sample_rate, audio.channels) if _needs_bands(preset) else None
-    for block in iter_audio_blocks(path, block_samples=audio.sample_rate * 4):
+
+    def feed(block: NDArray[np.float32]) -> None:
         meter.feed(block)
         stats.feed(block)
         if bands is not None:
             bands.feed(block)
+
+    picture = None
+    if preset.picture is not None and info.video is not None:
+        # one demux of the file for picture and sound; the sound in blocks of a second
+        blocks = _Blocks(audio.sample_rate, feed)
+        picture = measure_picture(
+            path, preset.picture, progress=progress, sound=blocks.add, clock=clock
+        )
+        blocks.flush()
+    else:
+        for block in iter_audio_blocks(path, block_samples=audio.sample_rate * 4):
+            feed(block)
     stats.finish()
     loudness = meter.result()
     bit_depth = _BIT_DEPTHS.get(audio.codec)
@@ -180,9 +194,7 @@ def run_qc(
                 f"deliver {preset.channels} channel(s)",
             )
         )
-    picture = None
-    if preset.picture is not None and info.video is not None:
-        picture = measure_picture(path, preset.picture, progress=progress)
+    if picture is not None and preset.picture is not None:
         checks += picture_checks(picture, preset.picture)
     if expected_duration_s is not None:
         seconds = stats.samples / audio.sample_rate
@@ -209,6 +221,37 @@ def run_qc(
     return QcReport(
         path, preset, tuple(checks), loudness, stats, picture=picture, header=header, clock=clock
     )
+
+
+class _Blocks:
+    """Decoded sound frames (about 1024 samples each) gathered into blocks of ``size``
+    samples for the meters; refuses NaN and infinite samples as the file reader does."""
+
+    def __init__(self, size: int, sink: Callable[[NDArray[np.float32]], None]) -> None:
+        self._size, self._sink = size, sink
+        self._held: list[NDArray[np.float32]] = []
+        self._count = 0
+        self._done = 0
+
+    def add(self, block: NDArray[np.float32]) -> None:
+        self._held.append(block)
+        self._count += block.shape[1]
+        if self._count >= self._size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._held:
+            return
+        block = np.concatenate(self._held, axis=1)
+        if not np.isfinite(block).all():
+            at = self._done + int(np.flatnonzero(~np.isfinite(block).all(axis=0))[0])
+            raise DeliveryError(
+                f"the sound holds NaN or infinite samples (the first at sample {at})",
+                fix="repair or re-export the file: such samples cannot be played or measured",
+            )
+        self._sink(block)
+        self._done += block.shape[1]
+        self._held, self._count = [], 0
 
 
 def _user() -> str:

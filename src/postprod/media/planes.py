@@ -87,6 +87,28 @@ class PlaneReader:
         except av.error.FFmpegError as error:
             raise media_error(self.path, error) from None
 
+    def planes_and_sound(self) -> Iterator[YuvPlanes | NDArray[np.float32]]:
+        """Pictures (as :meth:`planes`) and float32 ``(channels, n)`` blocks of the first
+        sound stream at its own rate and layout, in the order the file interleaves them:
+        one demux of the file feeds both decoders. Without sound, only pictures."""
+        if not self._container.streams.audio:
+            yield from self.planes()
+            return
+        sound = self._container.streams.audio[0]
+        resampler = av.AudioResampler(format="fltp", layout=sound.layout.name, rate=sound.rate)
+        try:
+            for packet in self._container.demux(self._stream, sound):
+                for frame in packet.decode():
+                    if packet.stream is self._stream:
+                        yield _planes_of(frame)
+                    else:
+                        for block in resampler.resample(frame):
+                            yield block.to_ndarray().astype(np.float32, copy=False)
+            for block in resampler.resample(None):
+                yield block.to_ndarray().astype(np.float32, copy=False)
+        except av.error.FFmpegError as error:
+            raise media_error(self.path, error) from None
+
     def close(self) -> None:
         """Release the file."""
         self._container.close()
