@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import warnings
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pytest
 from postprod.errors import InterchangeError, PostprodError
 from postprod.interchange import export_timeline, import_timeline, read_interchange
 from postprod.interchange.formats import ADAPTERS
+from postprod.interchange.losses import InterchangeWarning
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance"
 pytestmark = pytest.mark.skipif(
@@ -162,6 +164,13 @@ def test_most_facts_are_checked() -> None:
     ids=lambda f: f"{f['file']}-{f['options']}",
 )
 def test_expected_failures_are_one_clear_error(failure: dict[str, Any]) -> None:
+    if failure["file"].endswith("__timecode_mismatch.edl"):
+        # the record times govern (interchange/edl.py), as in other tools' CMX readers; at the
+        # adapter's default 24 fps its frame 24 was the refusal, postprod guesses 25 fps
+        with pytest.warns(InterchangeWarning, match="record times govern"):
+            timeline = _read_quietly(CORPUS / failure["file"], **failure["options"])
+        assert len(list(timeline.find_clips())) == 20
+        return
     with pytest.raises(InterchangeError) as caught:
         _read_quietly(CORPUS / failure["file"], **failure["options"])
     assert Path(failure["file"]).name in caught.value.message
@@ -391,8 +400,9 @@ def test_fcpx_project_start_and_name(name: str) -> None:
 # --- Writing: what the adapters refuse becomes one clear error ----------------------------------
 
 WRITE_SUFFIX = {"cmx_3600": ".edl", "AAF": ".aaf"}
-#: Writers postprod replaced (interchange/aaf_write.py): the OTIO writer's refusals do not apply.
-WRITTEN_BY_POSTPROD = {"AAF"}
+#: Writers postprod replaced or wrapped (aaf_write.py; edl.py writes one EDL per track when a
+#: timeline has more than CMX 3600 holds): the adapters' refusals do not apply.
+WRITTEN_BY_POSTPROD = {"AAF", "cmx_3600"}
 
 
 @pytest.mark.parametrize(
@@ -407,9 +417,14 @@ def test_expected_write_failures_are_one_clear_error(
     timeline = import_timeline(CORPUS / failure["file"])
     target = tmp_path / f"out{WRITE_SUFFIX[writer]}"
     if writer in WRITTEN_BY_POSTPROD:  # the adapter's refusal is what postprod's writer fixes
-        export_timeline(timeline, target)
-        again = import_timeline(target)
-        assert len(list(again.find_clips())) == len(list(timeline.find_clips()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", InterchangeWarning)
+            export_timeline(timeline, target)  # an EDL: one per track when it must
+        written = sum(
+            len(list(import_timeline(path, rate=24).find_clips())) for path in tmp_path.iterdir()
+        )
+        enabled = [t for t in timeline.tracks if t.enabled]
+        assert written == sum(len(list(t.find_clips())) for t in enabled)
         return
     with pytest.raises(InterchangeError) as caught:
         export_timeline(timeline, target)

@@ -54,7 +54,16 @@ def import_command(
         )
     fps = float(FrameRate.parse(rate).fps) if rate else None
     refuse_existing_project(out)  # before the import's work
-    timeline = import_timeline(file, rate=fps)
+    import warnings
+
+    from postprod.interchange.losses import InterchangeWarning
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", InterchangeWarning)
+        timeline = import_timeline(file, rate=fps)
+    for warning in said:
+        if issubclass(warning.category, InterchangeWarning):
+            typer.echo(f"warning: {warning.message}", err=True)
     summary = _summary(timeline)
     if not summary["clips"]:
         raise InterchangeError(
@@ -86,11 +95,25 @@ def export_command(
         "-o",
         help="The file to write: .otio, .otioz, .edl, .xml, .fcpxml, .fcpxmld, .aaf.",
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse to write if the format cannot carry everything."
+    ),
 ) -> None:
     """Export a project for another tool (the format follows the suffix)."""
-    export_timeline(load_project(project), out, media_folder=project.resolve().parent)
+    import warnings
+
+    from postprod.interchange.losses import InterchangeWarning
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", InterchangeWarning)
+        written = export_timeline(
+            load_project(project), out, media_folder=project.resolve().parent, strict=strict
+        )
+    for warning in said:
+        if issubclass(warning.category, InterchangeWarning):
+            typer.echo(f"warning: {warning.message}", err=True)
     record("export", f"exported to {out.name}", project=project, outputs=[out])
-    typer.echo(f"wrote {out}")
+    typer.echo(f"wrote {written}")
 
 
 def relink_command(
