@@ -225,3 +225,27 @@ def test_the_demo_montage_cuts_every_second_beat(tmp_path: Path, media: dict[str
     assert len(montage.cuts) >= 8
     assert [c[0] for c in _clips(montage.project)] == list(montage.cuts[:-1])
     assert montage.programme.is_file()
+
+
+@pytest.mark.parametrize("mode", ["ripple", "roll"])
+def test_linked_sound_follows_its_picture(
+    tmp_path: Path, media: dict[str, Path], mode: str
+) -> None:
+    """Picture on V1 and its sound on A1, linked clip by clip: the sound's cuts move too."""
+    from postprod.operations import Project
+    from postprod.operations.rhythm import ConformToBeats
+
+    pictures = [
+        clip_from_media(media["A"], source_start=10, duration=20),
+        clip_from_media(media["B"], source_start=30, duration=20),
+    ]
+    sound = otio.schema.Track("A1", kind=otio.schema.TrackKind.Audio)
+    for k, picture in enumerate(pictures):
+        set_link(picture, f"link-{k}")
+        sound.append(picture.deepcopy())
+    timeline = timeline_of(pictures, name="linked")
+    timeline.tracks.append(sound)
+    project = save_project(timeline, tmp_path / "l.otio")
+    Project(project).apply(ConformToBeats("V1", (18, 43), 2, mode))  # type: ignore[arg-type]
+    assert [c[0] for c in _clips(project)] == [0, 18]
+    assert _clips(project, "A1") == _clips(project, "V1")
