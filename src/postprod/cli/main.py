@@ -22,8 +22,23 @@ EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130
 
 
+class _Stopped(Exception):
+    """A Ctrl-C or SIGTERM inside a command, carried past the parser (which would print a
+    blank line and turn SIGTERM into a plain abort)."""
+
+    def __init__(self, stop: KeyboardInterrupt) -> None:
+        super().__init__("interrupted")
+        self.stop = stop
+
+
 class LazyGroup(typer.core.TyperGroup):
     """The top-level group: lists every command from :data:`COMMANDS`, imports one when asked."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:  # the command's own clean-up has run by now
+            raise _Stopped(stop) from None
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMANDS)
@@ -100,13 +115,17 @@ def main(argv: list[str] | None = None) -> int:
         return _exit(EXIT_BAD_INPUT, argv)
     except typer.Exit as done:
         return _exit(done.exit_code, argv)
-    except typer.Abort:
+    except typer.Abort as abort:
+        if isinstance(abort.__cause__, Terminated):
+            typer.echo("interrupted", err=True)
+            return _exit(EXIT_TERMINATED, argv)
         typer.echo("interrupted", err=True)
         return _exit(EXIT_INTERRUPTED, argv)
     except typer.TyperException as error:  # usage: unknown command or option, missing argument
         typer.echo(f"error: {_usage_line(error)}", err=True)
         return _exit(EXIT_BAD_INPUT, argv)
-    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM (cli.stopping)
+    except (KeyboardInterrupt, _Stopped) as stopped:  # Ctrl-C, or SIGTERM (cli.stopping)
+        stop = stopped.stop if isinstance(stopped, _Stopped) else stopped
         typer.echo("interrupted", err=True)
         return _exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED, argv)
     except Exception as error:  # an internal failure, not the user's mistake

@@ -44,10 +44,24 @@ def system_error_line(error: BaseException) -> str:
     assert isinstance(error, OSError)
     what = error.strerror or str(error) or type(error).__name__
     parts = [what[:1].lower() + what[1:]]
-    names = [name for name in (error.filename, error.filename2) if name is not None]
+    names = [_final(name) for name in (error.filename, error.filename2) if name is not None]
     if names:
         parts.append(" -> ".join(str(name) for name in names))
     fix = _FIXES.get(error.errno or 0)
     if fix:
         parts.append(fix)
     return ", ".join(parts)
+
+
+#: A temporary beside its output (postprod.atomic.partial_path): ``.NAME.PID[-x].partial...``.
+_PARTIAL = re.compile(r"\.(?P<name>.+)\.\d+(-[^./]*)?\.partial[^/]*")
+
+
+def _final(name: object) -> str:
+    """The output a temporary stands for: the user never named ``.out.wav.123.partial``."""
+    path = str(name)
+    head, _, tail = path.rpartition("/")
+    found = _PARTIAL.fullmatch(tail)
+    if found is None:
+        return path
+    return f"{head}/{found['name']}" if head else found["name"]
