@@ -124,8 +124,15 @@ def media_path(clip: otio.schema.Clip, project_folder: Path | None) -> Path | No
     if not isinstance(reference, otio.schema.ExternalReference) or not reference.target_url:
         return None
     url = reference.target_url
-    if url.startswith("file://"):
-        url = url[len("file://") :]
+    if url.startswith("file://"):  # as Resolve and Premiere write them: %20 for a space
+        from urllib.parse import unquote, urlparse
+
+        parsed = urlparse(url)
+        url = unquote(parsed.path)
+        if parsed.netloc and parsed.netloc != "localhost":
+            url = f"//{parsed.netloc}{url}"
+        if len(url) > 2 and url[0] == "/" and url[2] == ":":  # /C:/... of a Windows URL
+            url = url[1:]
     path = Path(url)
     if not path.is_absolute() and project_folder is not None:
         path = project_folder / path
