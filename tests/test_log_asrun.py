@@ -112,7 +112,7 @@ def test_an_old_log_is_migrated_and_keeps_verifying(log_path: Path) -> None:
     _broadcast("--programme", "Old news", "--aired-at", f"{DAY}T19:00:00", "--duration", "60")
     raw = sqlite3.connect(log_path)
     raw.executescript(  # back to what version 2 wrote
-        "DROP VIEW as_run; DROP INDEX entries_house_id; PRAGMA user_version=2;"
+        "DROP VIEW as_run; PRAGMA user_version=2;"
     )
     raw.close()
     with LogStore(log_path) as store:
