@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 
 from media_factory import write_wav
-from postprod.cli.main import main
+from postprod.cli import main
 from postprod.errors import PostprodError
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
 from postprod.operations import Project, Split, apply_operations
@@ -245,6 +245,10 @@ def test_storage_plain_otio_flatten_undo_rename_audio_modes(cameras: Path, tmp_p
     assert [cut_of(item).angle for item in a1] == [3]  # type: ignore[union-attr]
     assert [track.name for track in v1[0]] == ["A", "B", "C"]
     assert v1[0].metadata["postprod"]["multicam"]["version"] == 1
+    from postprod.timeline.inspect import describe
+
+    shown = [(i.track, i.kind, i.name, i.record_in) for i in describe(timeline).items]
+    assert shown[:2] == [("V1", "clip", "scene: A", 0), ("V1", "clip", "scene: B", 60)]
     session.apply(RenameAngle(2, "close-up"))
     session.apply(SetMulticamAudio("mix", (1, 2)))
     planned = plan(session.timeline(), OutputFormat(160, 96, RATE), project_folder=tmp_path)
@@ -498,8 +502,9 @@ def test_the_demo_scene_is_cut_by_who_speaks(tmp_path: Path) -> None:
     assert [angle for _, angle in scene.cuts] == [1, 2, 3, 1]
     assert [round(at_s, 1) for at_s, _ in scene.cuts[1:]] == [1.5, 3.1, 4.6]
     assert all(path.exists() for path in scene.files)
-    events = [line.split()[1] for line in scene.edl.read_text().splitlines() if line[:3].isdigit()]
-    assert events == ["wide", "close1", "close2", "wide"]
+    events = [line.split() for line in scene.edl.read_text().splitlines() if line[:3].isdigit()]
+    assert [e[1] for e in events if e[2] == "V"] == ["wide", "close1", "close2", "wide"]
+    assert [e[1] for e in events if e[2] == "A"] == ["wide"]  # the room's sound throughout
 
 
 def test_angles_are_named_from_camera_metadata_then_reel_then_file(tmp_path: Path) -> None:

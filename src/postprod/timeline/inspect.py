@@ -24,6 +24,7 @@ from postprod.timeline.metadata import (
     wipe_of,
 )
 from postprod.timeline.model import markers, timeline_rate, to_frames
+from postprod.timeline.multicam import shown_clip
 from postprod.timeline.otio_access import items_of
 from postprod.timeline.warps import consumed, time_scalar
 
@@ -125,7 +126,9 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
             placed = track.range_of_child_at_index(index)
             lo = to_frames(placed.start_time, rate, where=name)
             hi = lo + to_frames(placed.duration, rate, where=name)
-            if isinstance(child, otio.schema.Clip):
+            shown = child if isinstance(child, otio.schema.Clip) else shown_clip(child, rate)
+            if shown is not None:  # a clip, or the angle a multicam cut shows
+                child = shown
                 source = child.trimmed_range()
                 s_in = to_frames(source.start_time, rate, where=child.name)
                 speed = time_scalar(child)  # the source frames it shows follow its speed

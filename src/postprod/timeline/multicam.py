@@ -362,6 +362,24 @@ def flatten_track(
     return lanes
 
 
+def shown_clip(item: otio.core.Composable, rate: Fraction) -> otio.schema.Clip | None:
+    """What a multicam cut shows, as one clip for views (``inspect``, the console): the
+    active angle's first clip in the cut, named ``group: angle``; None for anything else
+    or a cut whose angle is not rolling."""
+    cut = cut_of(item)
+    if cut is None:
+        return None
+    assert isinstance(item, otio.schema.Stack)
+    number = cut.angles_heard()[0]
+    clip = next(
+        (piece for piece in angle_items(item, number, rate) if isinstance(piece, otio.schema.Clip)),
+        None,
+    )
+    if clip is not None:
+        clip.name = f"{cut.group}: {clip.name}"
+    return clip
+
+
 def has_multicam(timeline: otio.schema.Timeline) -> bool:
     return any(cut_of(child) is not None for track in timeline.tracks for child in track)
 
@@ -502,6 +520,7 @@ __all__ = [
     "place_angle",
     "rename_angle",
     "set_cut",
+    "shown_clip",
     "source_position",
     "the_group",
     "with_angle_tracks",
