@@ -298,14 +298,18 @@ def _track_events(
     the wipes put right."""
     single = otio.schema.Timeline(name=timeline.name)
     single.global_start_time = timeline.global_start_time
-    copy = track.deepcopy()
-    copy.kind = otio.schema.TrackKind.Video
-    _black_before_after_transitions(copy)
-    single.tracks.append(copy)
+    kind = track.kind
+    # the timeline is export_timeline's copy: the track moves into a timeline of its own
+    parent = track.parent()
+    if parent is not None:
+        parent.remove(track)
+    track.kind = otio.schema.TrackKind.Video
+    _black_before_after_transitions(track)
+    single.tracks.append(track)
     text = otio.adapters.write_to_string(
         global_to_record_start(single), adapter_name="cmx_3600", rate=rate, **options
     )
-    if track.kind == otio.schema.TrackKind.Video:
+    if kind == otio.schema.TrackKind.Video:
         text = wipes_to_edl(text, single)
     lines = [line for line in text.splitlines() if not line.startswith(("TITLE:", "FCM:"))]
     out = []

@@ -9,8 +9,9 @@ warns once per kind (:class:`InterchangeWarning`), or, with ``strict``, refuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import opentimelineio as otio
 
@@ -23,14 +24,14 @@ class InterchangeWarning(UserWarning):
 
 @dataclass(frozen=True, slots=True)
 class Loss:
-    """One kind of thing a format cannot carry: how many there are and where."""
+    """One kind of thing a format cannot carry: how many there are and where (the first few)."""
 
     kind: str
     count: int
     where: tuple[str, ...]
 
     def message(self, format_name: str) -> str:
-        shown = ", ".join(self.where[:3]) + (", ..." if len(self.where) > 3 else "")
+        shown = ", ".join(self.where[:3]) + (", ..." if self.count > 3 else "")
         return f"{format_name} cannot carry {self.count} {self.kind} ({shown})"
 
 
@@ -74,66 +75,78 @@ def _where(track: otio.schema.Track, item: otio.core.Composable) -> str:
     return f"{track.name or track.kind} {item.name or type(item).__name__}{when}"
 
 
-def survey(timeline: otio.schema.Timeline) -> Iterator[tuple[str, str]]:
+#: Where a thing is, worked out only for the few a warning names (``range_in_parent`` walks
+#: the track: computing it for every clip would make a survey quadratic).
+Place = Callable[[], str]
+
+
+def survey(timeline: otio.schema.Timeline) -> Iterator[tuple[str, Place]]:
     """(kind, where) for each thing in the timeline that not every format carries."""
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track):
             continue
+        name = str(track.name)
         if track.name and not track.name.isdigit():
-            yield "track names", str(track.name)
+            yield "track names", lambda name=name: name  # type: ignore[misc]
         strip = track.metadata.get("postprod", {}).get("strip")
         if strip and (
             strip.get("gain_db") or strip.get("inserts") or strip.get("pan") or strip.get("mute")
         ):
-            yield "track mixer settings", str(track.name)
+            yield "track mixer settings", lambda name=name: name  # type: ignore[misc]
         for item in track:
             if isinstance(item, otio.schema.Transition):
                 kind = "wipes" if wipe_of(item) is not None else "transitions"
-                yield kind, _where(track, item)
+                yield kind, partial(_where, track, item)
                 continue
             if not isinstance(item, otio.schema.Clip):
                 continue
-            yield from _clip_kinds(track, item)
+            for kind in _clip_kinds(track, item):
+                yield kind, partial(_where, track, item)
     for marker in timeline.tracks.markers:
-        yield (
-            "markers",
-            f"{marker.name or 'marker'} at {marker.marked_range.start_time.to_seconds():.2f} s",
-        )
+        label = marker.name or "marker"
+        at = marker.marked_range.start_time.to_seconds()
+        yield "markers", lambda label=label, at=at: f"{label} at {at:.2f} s"  # type: ignore[misc]
         if marker.color != otio.schema.MarkerColor.RED:
-            yield "marker colours", f"{marker.name or 'marker'} ({marker.color})"
+            colour = str(marker.color)
+            yield "marker colours", lambda label=label, c=colour: f"{label} ({c})"  # type: ignore[misc]
 
 
-def _clip_kinds(track: otio.schema.Track, clip: otio.schema.Clip) -> Iterator[tuple[str, str]]:
-    where = _where(track, clip)
+def _clip_kinds(track: otio.schema.Track, clip: otio.schema.Clip) -> Iterator[str]:
     reference = clip.media_reference
-    if isinstance(reference, otio.schema.GeneratorReference) or "generator" in dict(
-        getattr(reference, "metadata", {}).get("postprod", {})
+    if isinstance(reference, otio.schema.GeneratorReference) or (
+        reference is not None and "generator" in dict(reference.metadata.get("postprod", {}))
     ):
-        yield "titles", where
+        yield "titles"
     for effect in clip.effects:
         if isinstance(effect, otio.schema.FreezeFrame):
-            yield "freeze frames", where
+            yield "freeze frames"
         elif isinstance(effect, otio.schema.LinearTimeWarp):
-            yield "speed changes", where
+            yield "speed changes"
+    if not clip.metadata.get("postprod"):  # nothing of postprod's own: no state to parse
+        return
     if track.kind == otio.schema.TrackKind.Video:
         state = picture_state(clip)
         if state.scale != 1.0 or state.x or state.y or state.crop_left or state.crop_right:
-            yield "picture-in-picture", where
+            yield "picture-in-picture"
         return
     sound = clip_state(clip)
     if sound.gain_db:
-        yield "clip gain", where
+        yield "clip gain"
     if sound.fade_in_s or sound.fade_out_s:
-        yield "clip fades", where
+        yield "clip fades"
     if sound.effects:
-        yield "clip effects", where
+        yield "clip effects"
 
 
 def losses(format_name: str, timeline: otio.schema.Timeline) -> list[Loss]:
     """What ``timeline`` holds that the format cannot carry, one :class:`Loss` per kind."""
     carried = CARRIES.get(format_name, _ALL)
-    found: dict[str, list[str]] = {}
-    for kind, where in survey(timeline):
-        if kind not in carried:
-            found.setdefault(kind, []).append(where)
-    return [Loss(kind, len(found[kind]), tuple(found[kind])) for kind in KINDS if kind in found]
+    count: dict[str, int] = {}
+    shown: dict[str, list[str]] = {}
+    for kind, place in survey(timeline):
+        if kind in carried:
+            continue
+        count[kind] = count.get(kind, 0) + 1
+        if len(shown.setdefault(kind, [])) < 4:
+            shown[kind].append(place())
+    return [Loss(kind, count[kind], tuple(shown[kind])) for kind in KINDS if kind in count]
