@@ -24,9 +24,19 @@ def _args(template: list[str], source: Path, folder: Path) -> list[str]:
     return [a.replace("{IN}", str(source)).replace("{D}", str(folder)) for a in template]
 
 
-@pytest.mark.parametrize("channels", CHANNELS)
-@pytest.mark.parametrize("rate", RATES)
-@pytest.mark.parametrize("command", ["loudness", "normalize", "clean"])
+#: In the default run a diagonal of the grid; the whole grid is a long case.
+QUICK = {(8_000, 1), (44_100, 2), (48_000, 3), (96_000, 6), (192_000, 8)}
+GRID = [
+    pytest.param(
+        command, rate, channels, marks=[] if (rate, channels) in QUICK else [pytest.mark.long]
+    )
+    for command in ("loudness", "normalize", "clean")
+    for rate in RATES
+    for channels in CHANNELS
+]
+
+
+@pytest.mark.parametrize(("command", "rate", "channels"), GRID)
 def test_any_rate_and_channel_count(
     command: str,
     rate: int,

@@ -67,7 +67,7 @@ PROJECT_READERS: dict[str, list[str]] = {
     "inspect": ["inspect", "{P}"],
     "timeline-show": ["timeline", "show", "{P}"],
     "mixer-show": ["mixer", "{P}", "show"],
-    "edit-add-marker": ["edit", "{P}", "add-marker", "0", "--name", "m"],
+    "edit-add-marker": ["edit", "{P}", "add-marker", "--at", "0", "--name", "m"],
     "render": ["render", "{P}", "-o", "{OUT}.mp4", "--proxy"],
     "mix": ["mix", "{P}", "-o", "{OUT}.wav"],
     "export-edl": ["export", "{P}", "-o", "{OUT}.edl"],
@@ -86,8 +86,18 @@ def _project_args(template: list[str], folder: Path, project: Path) -> list[str]
     return [names.get(part, part).replace("{OUT}", str(folder / "out")) for part in template]
 
 
-@pytest.mark.parametrize("kind", PROJECT_KINDS)
-@pytest.mark.parametrize("command", list(PROJECT_READERS))
+#: Commands every hostile project is tried on in the default run (the rest: long cases).
+QUICK_PROJECT_READERS = ("inspect", "edit-add-marker", "mix", "render", "export-edl")
+PROJECT_CASES = [
+    pytest.param(
+        command, kind, marks=[] if command in QUICK_PROJECT_READERS else [pytest.mark.long]
+    )
+    for command in PROJECT_READERS
+    for kind in PROJECT_KINDS
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), PROJECT_CASES)
 def test_hostile_project(
     command: str, kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property
 ) -> None:
