@@ -248,20 +248,32 @@ def auto_command(
 def export_command(
     project: Path = PROJECT,
     out: Path = typer.Argument(..., help="The file to write: .edl, .xml (FCP 7), .otio, ..."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse to write if the format cannot carry everything."
+    ),
 ) -> None:
     """Export the switched programme, each cut as its angle's source clip (EDL, FCP XML)."""
+    import warnings
+
     from postprod.cli.journal import record
     from postprod.interchange.exporting import export_timeline
+    from postprod.interchange.losses import InterchangeWarning
     from postprod.project import load_project
     from postprod.timeline.multicam import flatten
 
     timeline = load_project(project)
-    flatten(timeline)
-    export_timeline(timeline, out, media_folder=project.resolve().parent)
-    record(
-        "export", f"exported the switched programme to {out.name}", project=project, outputs=[out]
-    )
-    typer.echo(f"wrote {out}")
+    flatten(timeline)  # each cut as the clip its angle plays: what other tools understand
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", InterchangeWarning)
+        written = export_timeline(
+            timeline, out, media_folder=project.resolve().parent, strict=strict
+        )
+    for warning in said:
+        if issubclass(warning.category, InterchangeWarning):
+            typer.echo(f"warning: {warning.message}", err=True)
+    note = f"exported the switched programme to {out.name}"
+    record("export", note, project=project, outputs=[written])
+    typer.echo(f"wrote {written}")
 
 
 @app.command("multiview")
