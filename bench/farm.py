@@ -28,6 +28,7 @@ import numpy as np
 
 from postprod.audio.synth import sine
 from postprod.demo.sound import music_bed
+from postprod.farm.cluster import local_cluster
 from postprod.farm.job import FarmResult, FarmSettings, render_on_farm
 from postprod.media.audio_write import write_audio
 from postprod.media.writer import AudioSpec, MediaWriter, VideoSpec
@@ -138,13 +139,7 @@ def main() -> None:
         one_s, one_cpu = time.perf_counter() - began, time.process_time() - cpu
 
         began = time.perf_counter()
-        cluster = distributed.LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
+        cluster = local_cluster(args.workers, dashboard=False, silence_logs=40)
         client = distributed.Client(cluster)
         client.run(_warm_up)  # a farm's workers stay up: their imports are not the job's
         start_s = time.perf_counter() - began

@@ -31,6 +31,7 @@ from postprod.cli import main
 from postprod.demo.production import SOURCES, DemoSettings, make_project, write_source
 from postprod.demo.sound import write_sounds
 from postprod.errors import RenderError
+from postprod.farm.cluster import local_cluster
 from postprod.farm.job import FarmSettings, render_on_farm, work_folder
 from postprod.farm.keys import segment_key
 from postprod.farm.paths import PathMap, map_plan
@@ -55,13 +56,7 @@ ONE_SECOND = FarmSettings(segment_s=1.0)
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """One LocalCluster for the module: 2 worker processes, 1 thread each, no dashboard."""
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,
-    )
+    cluster = local_cluster(2, dashboard=False, silence_logs=40)
     with distributed.Client(cluster) as connected:
         yield connected
     cluster.close()

@@ -68,41 +68,35 @@ def render_with_farm(
     from postprod.render.project import plan_project
 
     require_dask()
-    if client is None:
-        with farm_client(farm.address, workers=farm.workers) as connected:
-            _announce(connected)
-            return render_with_farm(
-                project,
-                out,
-                farm,
-                preset=preset,
-                proxy=proxy,
-                size=size,
-                frame_range=frame_range,
-                burn_in=burn_in,
-                strict=strict,
-                client=connected,
-            )
     refuse_overwriting(project, out, RenderError)
     if farm.segment_s <= 0:
         raise RenderError(
             f"segment length {farm.segment_s:g} s", fix="give --segment-s above 0, e.g. 10"
         )
+    settings = FarmSettings(segment_s=farm.segment_s, resume=farm.resume, maps=farm.path_maps())
     programme, writes = plan_project(
         project, out, size=size, frame_range=frame_range, preset=preset, proxy=proxy
     )
-    settings = FarmSettings(segment_s=farm.segment_s, resume=farm.resume, maps=farm.path_maps())
-    with _farm_progress() as progress:
-        result = render_on_farm(
-            client,
-            programme,
-            out,
-            preset=writes,
-            burn_in_timecode=burn_in,
-            strict=strict,
-            settings=settings,
-            progress=progress,
-        )
+
+    def run(connected: Any) -> FarmResult:
+        with _farm_progress() as progress:
+            return render_on_farm(
+                connected,
+                programme,
+                out,
+                preset=writes,
+                burn_in_timecode=burn_in,
+                strict=strict,
+                settings=settings,
+                progress=progress,
+            )
+
+    if client is not None:
+        result = run(client)
+    else:
+        with farm_client(farm.address, workers=farm.workers) as connected:
+            _announce(connected)
+            result = run(connected)
     Console().print(
         f"farm: {len(result.segments)} segments, {result.rendered} rendered, "
         f"{result.reused} reused; {result.timings.total_s:.1f} s"
