@@ -10,13 +10,18 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
-# The browser tests (tests/test_console_browser.py) drive Debian's Chromium through
-# Playwright (a test extra above; Playwright's own browser download is never used).
-# Without a chromium on PATH they skip, saying why; as root with apt-get, install it.
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "== installing chromium (Debian) for the browser tests"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
-    echo "warning: could not install chromium: the browser tests will skip" >&2
+# The browser tests drive Debian's Chromium through Playwright (tests/test_console_browser.py;
+# Playwright's own browser download is never used) and Debian's Firefox ESR over WebDriver
+# BiDi (tests/test_console_firefox.py). Without the browser on PATH they skip, saying why;
+# as root with apt-get, install what is missing.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v firefox-esr >/dev/null 2>&1 || command -v firefox >/dev/null 2>&1 || missing="$missing firefox-esr"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing$missing (Debian) for the browser tests"
+  # shellcheck disable=SC2086 # one word per package
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; }; then
+    echo "warning: could not install$missing: its browser tests will skip" >&2
   fi
 fi
 echo "== ruff"
