@@ -144,3 +144,35 @@ def test_a_killed_runs_temporary_is_removed_by_the_next_run(
     assert outcome.status == 0 and not dead.exists() and alive.exists()
     alive.unlink()
     assert sweep_partials(tmp_path / "mix.wav") == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_outputs_follow_the_users_umask(
+    umask: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property
+) -> None:
+    record_property("kind", "stored and served")
+    project = hostile.project(tmp_path)
+    old = os.umask(umask)
+    try:
+        for args, out in (
+            (["mix", project, "-o", tmp_path / "m.wav"], "m.wav"),
+            (["export", project, "-o", tmp_path / "e.otio"], "e.otio"),
+            (
+                ["normalize", tmp_path / "dx.wav", "-o", tmp_path / "n.wav", "--target", "-23"],
+                "n.wav",
+            ),
+        ):
+            assert run(args, capsys).status == 0
+            assert (tmp_path / out).stat().st_mode & 0o777 == 0o666 & ~umask, out
+    finally:
+        os.umask(old)
+
+
+def test_a_log_password_is_never_echoed(
+    capsys: pytest.CaptureFixture[str], record_property
+) -> None:
+    record_property("kind", "stored and served")
+    url = "postgresql://editor:s3cret-pw@127.0.0.1:1/studio"
+    outcome = run(["log", "show", "--log", url], capsys)
+    assert_handled(outcome)
+    assert outcome.status == 2 and "s3cret-pw" not in outcome.out + outcome.err
