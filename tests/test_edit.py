@@ -228,6 +228,7 @@ VERBS = (
     *("replace", "lift", "link", "unlink", "speed", "freeze", "reverse", "picture", "title"),
     "arm",
     *("create", "cut", "switch", "flatten"),  # multicam
+    *("mark", "conform", "lay", "retime"),  # cutting rhythm
 )
 
 
