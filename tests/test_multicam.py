@@ -634,3 +634,32 @@ def test_switching_rules_backchannel_min_shot_and_bias() -> None:
     assert [c.angle for c in choose_angles(levels, [1, 2, 3], 4, rules)] == [4, 1]
     favoured = AutoSettings(min_shot_s=2.0, bias_db={2: 5.0})
     assert [c.angle for c in choose_angles(levels, [1, 2, 3], 4, favoured)] == [4]  # together
+
+
+def test_sound_follows_the_picture_until_it_is_cut_on_its_own(
+    cameras: Path, tmp_path: Path
+) -> None:
+    project = _new(tmp_path)
+    files = [str(cameras / f"{name}.mov") for name in "ABC"]
+    _invoke("multicam", "create", str(project), "--name", "s", *files)
+    _invoke("multicam", "cut", str(project), "--at", "40", "--angle", "3", "--video-only")
+    _invoke("multicam", "cut", str(project), "--at", "70", "--angle", "3", "--video-only")
+
+    def heard() -> list[tuple[str, int, int]]:
+        timeline = Project(project).timeline()
+        planned = plan(timeline, OutputFormat(160, 96, RATE), project_folder=tmp_path)
+        return [
+            (Path(s.path).stem, s.start // 1920, (s.start + s.length) // 1920)
+            for t in planned.tracks
+            for s in t.segments
+        ]
+
+    # follow: the angle on screen, one segment across the picture's cut between two shots of C
+    assert heard() == [("A", 0, 40), ("C", 40, 130)]
+    _invoke("multicam", "cut", str(project), "--at", "90", "--angle", "2", "--audio-only")
+    # a cut of the sound alone: the sound has cuts of its own now (angle 1, then 2)
+    assert heard() == [("A", 0, 90), ("B", 90, 110)]
+    assert {c.cut.audio_mode for c in group_cuts(Project(project).timeline(), RATE, "s")} == {
+        "follow",
+        "cuts",
+    }

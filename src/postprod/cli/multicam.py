@@ -155,12 +155,15 @@ def audio_command(
     ctx: typer.Context,
     project: Path = PROJECT,
     mode: str = typer.Option(
-        ..., "--mode", help="follow (each sound cut's angle), fixed (one angle), mix (angles)."
+        ...,
+        "--mode",
+        help="follow (the angle on screen), cuts (its own: --audio-only cuts), "
+        "fixed (one angle), mix (angles).",
     ),
     angles: str = typer.Option("", "--angles", help="The angles, comma-separated: 2, or 1,3."),
     group: str = GROUP,
 ) -> None:
-    """Choose how the clip's sound plays: follow the cuts, one angle, or a mix."""
+    """Choose how the clip's sound plays: follow the picture, its own cuts, one angle, a mix."""
     from postprod.operations.multicam import SetMulticamAudio
 
     try:

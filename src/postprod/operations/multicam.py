@@ -198,6 +198,14 @@ def _choose(item: CutAt, angle: int, side: str, *, stack: otio.schema.Stack | No
     set_cut(target, replace(item.cut, angle=angle))
 
 
+def _own_sound_cuts(timeline: otio.schema.Timeline, where: Where, group: str) -> None:
+    """A cut of the sound alone gives the group's sound cuts of its own: a sound that
+    followed the picture now plays each sound cut's angle (audio mode ``cuts``)."""
+    for item in group_cuts(timeline, where.rate, group):
+        if item.cut.role == "sound" and item.cut.audio_mode == "follow":
+            set_cut(item.stack, replace(item.cut, audio_mode="cuts"))
+
+
 @dataclass(frozen=True, slots=True)
 class CutMulticam(Operation):
     """Make ``angle`` active from record frame ``at`` (until the group's next cut): its
@@ -210,11 +218,14 @@ class CutMulticam(Operation):
     side: str = "both"
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        for item in _cuts_at(timeline, where, self.group, self.at, self.side):
+        found = _cuts_at(timeline, where, self.group, self.at, self.side)
+        for item in found:
             refuse_locked(item.track)
             index = cut_at(item.track, self.at, where)
             cut = CutAt(item.track, index, self.at, 0, item.cut)
             _choose(cut, self.angle, self.side)
+        if self.side == "sound":
+            _own_sound_cuts(timeline, where, found[0].cut.group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +257,8 @@ class CutMulticamMany(Operation):
             track.extend(children)
         if not touched:
             raise EditError(f"multicam clip {name} has no {' or '.join(roles)}", where=name)
+        if self.side == "sound":
+            _own_sound_cuts(timeline, where, name)
 
 
 def _split_all(
@@ -297,15 +310,18 @@ class SwitchMulticam(Operation):
     side: str = "both"
 
     def run(self, timeline: otio.schema.Timeline, where: Where) -> None:
-        for item in _cuts_at(timeline, where, self.group, self.at, self.side):
+        found = _cuts_at(timeline, where, self.group, self.at, self.side)
+        for item in found:
             refuse_locked(item.track)
             _choose(item, self.angle, self.side)
+        if self.side == "sound":
+            _own_sound_cuts(timeline, where, found[0].cut.group)
 
 
 @dataclass(frozen=True, slots=True)
 class SetMulticamAudio(Operation):
-    """How a group's sound plays: ``follow`` (each sound cut's angle), one ``fixed``
-    angle, or a ``mix`` of ``angles``."""
+    """How a group's sound plays: ``follow`` the picture (the angle on screen), its own
+    ``cuts`` (each sound cut's angle), one ``fixed`` angle, or a ``mix`` of ``angles``."""
 
     name: ClassVar[str] = "set-multicam-audio"
     mode: str
@@ -317,7 +333,7 @@ class SetMulticamAudio(Operation):
             raise EditError(
                 f"unknown audio mode {self.mode!r}", fix=f"use one of {', '.join(AUDIO_MODES)}"
             )
-        if self.mode != "follow" and not self.angles:
+        if self.mode in ("fixed", "mix") and not self.angles:
             raise EditError(f"audio mode {self.mode} needs angles", fix="give --angles 1,2")
         name = the_group(timeline, where.rate, self.group)
         for item in group_cuts(timeline, where.rate, name):

@@ -10,7 +10,8 @@ shows. Every cut holds the whole group, so a cut can be moved, switched or split
 
 What OTIO cannot say sits in ``metadata["postprod"]["multicam"]`` (versioned): on a cut,
 the group's name, the active angle and the role (``picture`` or ``sound``; the sound's
-audio mode: ``follow`` the cuts, one ``fixed`` angle, or a ``mix`` of angles); on an
+audio mode: ``follow`` the picture (the angle on screen), ``cuts`` of its own, one
+``fixed`` angle, or a ``mix`` of angles); on an
 angle's track, its number (from 1, in the order the angles were given), name, media,
 sync offset and drift. :func:`flatten_track` turns cuts into the plain clips they play
 (the render plan, EDL and FCP XML see those), each starting at the exact source position
@@ -39,8 +40,9 @@ from postprod.timeline.warps import set_time_scalar
 MULTICAM_VERSION = 1
 KEY = "postprod"
 SECTION = "multicam"
-#: How the group's sound plays: the angle each sound cut names, one angle, or a mix.
-AUDIO_MODES = ("follow", "fixed", "mix")
+#: How the group's sound plays: the angle on screen (following the picture's cuts), the
+#: angle each sound cut names (cuts of its own), one angle, or a mix of angles.
+AUDIO_MODES = ("follow", "cuts", "fixed", "mix")
 ROLES = ("picture", "sound")
 
 
@@ -331,12 +333,68 @@ def _with_slip(state: ClipState, slip_s: float) -> ClipState:
     return replace(state, slip_s=slip_s)
 
 
+#: Each group's picture cuts in record frames: (start, end, angle), in order.
+Shots = dict[str, list[tuple[int, int, int]]]
+
+
+def picture_shots(timeline: otio.schema.Timeline, rate: Fraction) -> Shots:
+    """Which angle is on screen where, for every group (what ``follow`` sound follows)."""
+    shots: Shots = {}
+    for found in group_cuts(timeline, rate, ""):
+        if found.cut.role == "picture":
+            shot = (found.start, found.start + found.length, found.cut.angle)
+            shots.setdefault(found.cut.group, []).append(shot)
+    return shots
+
+
+def _following(
+    stack: otio.schema.Stack,
+    start: int,
+    own: int,
+    shots: list[tuple[int, int, int]],
+    rate: Fraction,
+) -> list[otio.core.Item]:
+    """A ``follow`` sound cut at record frame ``start`` as plain items: the sound of the
+    angle on screen at each frame (its own angle where the picture shows none with sound)."""
+    length = _frames(stack, rate)
+    numbers = {angle.number for angle, _ in angles_of(stack)}
+    pieces: list[tuple[int, int, int]] = []
+    at, end = start, start + length
+    for low, high, angle in shots:
+        low, high = max(low, start), min(high, end)
+        if high <= low:
+            continue
+        if low > at:
+            pieces.append((at, low, own))
+        pieces.append((low, high, angle if angle in numbers else own))
+        at = high
+    if at < end:
+        pieces.append((at, end, own))
+    merged: list[tuple[int, int, int]] = []
+    for low, high, angle in pieces:  # no cut where the angle does not change
+        if merged and merged[-1][2] == angle and merged[-1][1] == low:
+            merged[-1] = (merged[-1][0], high, angle)
+        else:
+            merged.append((low, high, angle))
+    first = source_in(stack, rate)
+    whole = stack.source_range
+    out: list[otio.core.Item] = []
+    try:
+        for low, high, angle in merged:
+            stack.source_range = time_range(first + low - start, high - low, rate)
+            out.extend(angle_items(stack, angle, rate))
+    finally:
+        stack.source_range = whole
+    return out
+
+
 def flatten_track(
-    track: otio.schema.Track, rate: Fraction, group: str = ""
+    track: otio.schema.Track, rate: Fraction, group: str = "", shots: Shots | None = None
 ) -> list[list[otio.core.Item]]:
     """The track's items with each multicam cut (of ``group``, or of any group) turned into
-    the plain items it plays; a sound mix of n angles gives n lanes (the first is the
-    track's own, the others go on tracks of their own)."""
+    the plain items it plays (``follow`` sound following ``shots``, the picture's cuts); a
+    sound mix of n angles gives n lanes (the first is the track's own, the others go on
+    tracks of their own)."""
     lanes: list[list[otio.core.Item]] = [[]]
     frame = 0
     for child in track:
@@ -347,6 +405,11 @@ def flatten_track(
         length = _frames(child, rate)
         if cut is None or (group and cut.group != group):
             lanes[0].append(child.deepcopy())
+            for lane in lanes[1:]:
+                lane.append(gap(length, rate))
+        elif cut.role == "sound" and cut.audio_mode == "follow" and (shots or {}).get(cut.group):
+            assert isinstance(child, otio.schema.Stack) and shots is not None
+            lanes[0].extend(_following(child, frame, cut.angle, shots[cut.group], rate))
             for lane in lanes[1:]:
                 lane.append(gap(length, rate))
         else:
@@ -387,10 +450,11 @@ def has_multicam(timeline: otio.schema.Timeline) -> bool:
 def flatten(timeline: otio.schema.Timeline, group: str = "") -> None:
     """Turn the multicam cuts (of ``group``, or all) into plain clips, in place."""
     rate = _rate(timeline)
+    shots = picture_shots(timeline, rate)  # before the picture is flattened
     for track in list(timeline.tracks):
         if not any(cut_of(child) is not None for child in track):
             continue
-        lanes = flatten_track(track, rate, group)
+        lanes = flatten_track(track, rate, group, shots)
         track[:] = []
         track.extend(lanes[0])
         position = list(timeline.tracks).index(track)
@@ -517,6 +581,7 @@ __all__ = [
     "group_cuts",
     "group_stack",
     "has_multicam",
+    "picture_shots",
     "place_angle",
     "rename_angle",
     "set_cut",
