@@ -7,11 +7,15 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 
 from media_factory import write_wav
+from postprod.deliver.picture_qc import ProgrammeClock
 from postprod.deliver.presets import find_preset
 from postprod.deliver.qc import run_qc
 from postprod.deliver.report import write_reports
+from postprod.timecode import FrameRate, frames_to_label, label_to_frames
 
 
 def test_peaks_are_placed_in_programme_timecode(tmp_path: Path) -> None:
@@ -50,3 +54,15 @@ def test_peaks_are_placed_in_programme_timecode(tmp_path: Path) -> None:
     page = html_path.read_text()
     assert "Episode 1" in page and "tester" in page
     assert '<a href="#plot-waveform">[1] 01:00:02:00&ndash;01:00:02:08</a>' in page
+
+
+@given(
+    start=st.integers(0, 23 * 3600 * 25),
+    frame=st.integers(0, 3600 * 25),
+    rate=st.sampled_from(["25", "30000/1001", "24", "50"]),
+)
+def test_a_finding_lands_on_its_frame(start: int, frame: int, rate: str) -> None:
+    """Programme timecode = the file's start timecode + the frame, at any SMPTE rate."""
+    smpte = FrameRate.parse(rate)
+    clock = ProgrammeClock.of(smpte.fps, frames_to_label(start, smpte))
+    assert label_to_frames(clock.label(frame), smpte) == (start + frame) % smpte.frames_per_day

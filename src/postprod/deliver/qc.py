@@ -207,7 +207,8 @@ def run_qc(
                 "check the render range and the programme's in and out points",
             )
         )
-    duration_s = stats.samples / audio.sample_rate
+    # the programme's length: its pictures' where it has them (AAC pads its sound)
+    duration_s = picture.duration_s if picture is not None else stats.samples / audio.sample_rate
     header = ReportHeader(
         programme=programme or path.stem,
         start_timecode=clock.start_label,
