@@ -261,3 +261,37 @@ def test_one_pass_measures_the_sound_as_the_file_reader_does(tmp_path: Path) -> 
     assert report.loudness.true_peak_dbtp == pytest.approx(alone.true_peak_dbtp, abs=0.01)
     assert report.stats.samples == sum(block.shape[1] for block in iter_audio_blocks(path))
     assert all(c.passed for c in report.checks if c.name.startswith("picture_"))
+
+
+def _flashes(pictures: Callable[[int], np.ndarray], frames: int = 75) -> tuple[float, int]:
+    """Most flashes in a second, and luminance findings, of luma planes fed at 25 fps."""
+    meter = PictureMeter(25.0)
+    chroma = np.full((18, 32), 128, np.uint8)
+    for index in range(frames):
+        meter.feed(pictures(index), chroma, chroma)
+    result = meter.result()
+    return result.max_flashes_per_s, len([r for r in result.flash if r.detail == "luminance"])
+
+
+def luma(value: int, share: float = 1.0, rest: int = 16) -> np.ndarray:
+    """A 64x36 luma plane: ``value`` over the top ``share`` of it, ``rest`` below."""
+    plane = np.full((36, 64), rest, np.uint8)
+    plane[: round(36 * share)] = value
+    return plane
+
+
+def test_the_flash_rule_limits() -> None:
+    """BT.1702's conditions one by one, at 5 Hz (three frames one way, two the other)."""
+    on = [index % 5 < 3 for index in range(75)]
+    # full screen black/white: five flashes a second
+    assert _flashes(lambda i: luma(235) if on[i] else luma(16)) == (5.0, 1)
+    # both states bright (200 and 171 cd/m2): the darker is not below 160 cd/m2
+    assert _flashes(lambda i: luma(235) if on[i] else luma(221))[1] == 0
+    # 15 against 7 cd/m2 (a dark grey flicker): a change under 20 cd/m2
+    assert _flashes(lambda i: luma(90) if on[i] else luma(70))[1] == 0
+    # over 22 % of the screen: not more than a quarter; over 33 %: a flash
+    assert _flashes(lambda i: luma(235, 8 / 36) if on[i] else luma(16))[1] == 0
+    assert _flashes(lambda i: luma(235, 12 / 36) if on[i] else luma(16))[1] == 1
+    # each change spread over two frames still completes its transition
+    ramp_up = {0: 126, 1: 235, 2: 235, 3: 126, 4: 16}
+    assert _flashes(lambda i: luma(ramp_up[i % 5]))[1] == 1
