@@ -102,7 +102,7 @@ def _draw_pace(axes: Any, pace: Pace) -> None:
     """Shot lengths (seconds) as steps over the programme, beats as ticks, cuts on a beat
     marked."""
     for frame in pace.beats:
-        axes.axvline(frame, color="lightgrey", linewidth=0.6, zorder=0)
+        axes.axvline(frame, color="dimgrey", linewidth=0.5, alpha=0.5, zorder=3)
     for start, length in pace.shots:
         axes.bar(start, length / pace.frame_rate, width=length, align="edge",
                  color="steelblue", edgecolor="white")  # fmt: skip
