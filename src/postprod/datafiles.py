@@ -7,6 +7,8 @@ pairs in name order, so a user's file of the same name can win.
 
 from __future__ import annotations
 
+import math
+import tomllib
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -23,3 +25,12 @@ def toml_texts(
     if extra_folder is not None and extra_folder.is_dir():
         for path in sorted(extra_folder.glob("*.toml")):
             yield str(path), path.read_text(encoding="utf-8")
+
+
+def finite_float(text: str) -> float:
+    """``tomllib``'s ``parse_float`` for every data file: ``nan`` and ``inf`` are TOML but
+    never a usable gain, length or level, so they are a decoding error naming the value."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise tomllib.TOMLDecodeError(f"{text} is not a finite number")
+    return value

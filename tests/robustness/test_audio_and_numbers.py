@@ -196,3 +196,27 @@ def test_hostile_option_values(
     assert_handled(outcome, allowed=["o.otio", "o.otio.history"])  # autocut may cut nothing
     if not case.startswith("autocut"):
         assert outcome.status == 2, outcome.out[-300:]
+
+
+@pytest.mark.parametrize(
+    ("command", "text"),
+    [
+        ("sfx-recipe", '[[layer]]\ngenerator = "impact"\ngain_db = nan\n'),
+        ("sfx-recipe", '[[layer]]\ngenerator = "impact"\nat_s = inf\n'),
+        ("qc-preset", 'name = "x"\ndescription = "x"\ntarget_lufs = nan\n'),
+    ],
+)
+def test_non_finite_numbers_in_data_files(
+    command: str, text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property
+) -> None:
+    record_property("kind", "option values")
+    data = tmp_path / "data.toml"
+    data.write_text(text)
+    wav = hostile.good_wav(tmp_path / "in.wav")
+    if command == "sfx-recipe":
+        args = ["sfx", "recipe", data, "-o", tmp_path / "o.wav"]
+    else:
+        args = ["qc", wav, "--preset", data]
+    outcome = run(args, capsys, watch=tmp_path)
+    assert_handled(outcome)
+    assert outcome.status == 2

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from postprod.datafiles import finite_float
 from postprod.errors import AudioError
 
 
@@ -96,7 +97,7 @@ def sfx_recipe(recipe: Path, out: Path, sample_rate: int) -> None:
     if not recipe.is_file():
         raise AudioError(f"recipe {recipe} does not exist", where=str(recipe))
     try:
-        data = tomllib.loads(recipe.read_text(encoding="utf-8"))
+        data = tomllib.loads(recipe.read_text(encoding="utf-8"), parse_float=finite_float)
         layers = [Layer(**layer) for layer in data["layer"]]
     except (tomllib.TOMLDecodeError, KeyError, TypeError) as error:
         raise AudioError(

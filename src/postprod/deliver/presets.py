@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from postprod.datafiles import toml_texts
+from postprod.datafiles import finite_float, toml_texts
 from postprod.errors import DeliveryError
 from postprod.qc.picture_rules import PictureRules
 
@@ -50,7 +50,7 @@ class DeliveryPreset:
     @staticmethod
     def from_toml(text: str, source: str) -> DeliveryPreset:
         try:
-            data: dict[str, Any] = tomllib.loads(text)
+            data: dict[str, Any] = tomllib.loads(text, parse_float=finite_float)
         except tomllib.TOMLDecodeError as error:
             raise DeliveryError(
                 f"preset {source} is not valid TOML ({error})", where=source

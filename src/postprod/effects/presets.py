@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from postprod.datafiles import toml_texts
+from postprod.datafiles import finite_float, toml_texts
 from postprod.effects.registry import EffectSpec, validate
 from postprod.errors import AudioError
 
@@ -32,7 +32,7 @@ class EffectPreset:
     @staticmethod
     def from_toml(text: str, source: str) -> EffectPreset:
         try:
-            data: dict[str, Any] = tomllib.loads(text)
+            data: dict[str, Any] = tomllib.loads(text, parse_float=finite_float)
         except tomllib.TOMLDecodeError as error:
             raise AudioError(
                 f"effect preset {source} is not valid TOML ({error})", where=source
