@@ -6,7 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import opentimelineio as otio
+import pytest
 
+from postprod.interchange import import_timeline
+from postprod.interchange.losses import InterchangeWarning
 from postprod.project import relink
 from postprod.timeline.model import media_path
 
@@ -53,3 +56,15 @@ def test_relink_maps_windows_and_unc_paths_by_name(tmp_path: Path) -> None:
         media / "take 1.wav",
         media / "b.mov",
     ]
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "otio"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no corpus")
+def test_an_otio_file_of_a_newer_schema_reads(tmp_path: Path) -> None:
+    with pytest.warns(InterchangeWarning, match="newer OpenTimelineIO: read Marker.3 as Marker.2"):
+        timeline = import_timeline(CORPUS / "OpenTimelineIO__premiere_example.otio")
+    markers = [m for item in timeline.find_children() for m in getattr(item, "markers", [])]
+    assert len(list(timeline.find_clips())) == 13
+    assert markers and all(m.color == otio.schema.MarkerColor.RED for m in markers)

@@ -32,6 +32,7 @@ from postprod.interchange.aaf_write import write_aaf
 from postprod.interchange.edl import after_edl_import, read_edl, write_edl
 from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
 from postprod.interchange.fcpxml import fcpxml_text, read_fcpxml
+from postprod.interchange.otio_read import read_otio
 
 #: ``(format, source, rate, options) -> what the adapter read`` (a Timeline or a collection).
 ReadFunction = Callable[["Format", Path, "float | None", dict[str, Any]], Any]
@@ -124,7 +125,7 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("OpenTimelineIO", "otio_json", (".otio",), keeps_generators=True),
+    Format("OpenTimelineIO", "otio_json", (".otio",), read=read_otio, keeps_generators=True),
     Format("OpenTimelineIO zip", "otioz", (".otioz",), write=write_to_path, keeps_generators=True),
     Format(
         "CMX 3600 EDL",
