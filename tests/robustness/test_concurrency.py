@@ -73,7 +73,7 @@ def test_eight_writers_of_the_studio_log_lose_nothing(tmp_path: Path, record_pro
         text=True,
         check=True,
     )
-    notes = sorted(entry["note"] for entry in json.loads(shown.stdout)["entries"])
+    notes = sorted(entry["note"] for entry in json.loads(shown.stdout))
     assert notes == [f"n{i}" for i in range(8)]
     verified = subprocess.run(
         [sys.executable, "-m", "postprod", "log", "verify"], env=env, capture_output=True
