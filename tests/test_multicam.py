@@ -49,6 +49,7 @@ from postprod.timeline.multicam import (
     angle_items,
     angle_media_names,
     angle_track,
+    angles_of,
     cut_of,
     group_cuts,
     group_stack,
@@ -663,3 +664,25 @@ def test_sound_follows_the_picture_until_it_is_cut_on_its_own(
         "follow",
         "cuts",
     }
+
+
+def test_create_syncs_angles_by_their_sound_with_drift(tmp_path: Path) -> None:
+    from scipy import signal
+
+    rng = np.random.default_rng(5)
+    seconds, rate = 12, 48000
+    room = signal.lfilter(
+        *signal.butter(2, [200, 3000], btype="band", fs=rate),
+        rng.standard_normal((seconds + 2) * rate),
+    )
+    room *= np.repeat(rng.random(seconds * 5 + 10) > 0.4, rate // 5)[: room.size]
+    first = room[: seconds * rate]
+    later = signal.resample_poly(room[round(0.8 * rate) :], 10_000, 10_001)[: seconds * rate]
+    a = write_wav(tmp_path / "a.wav", first[None, :].astype(np.float32) * 0.3)
+    b = write_wav(tmp_path / "b.wav", later[None, :].astype(np.float32) * 0.3)
+    project = _new(tmp_path)
+    _invoke("multicam", "create", str(project), "--name", "s", str(a), str(b), "--sync", "audio")
+    (found,) = [c for c in group_cuts(Project(project).timeline(), RATE, "s")]
+    angles = {angle.name: angle for angle, _ in angles_of(found.stack)}
+    assert angles["b"].offset_s == pytest.approx(0.8, abs=1e-4)
+    assert angles["b"].drift_ppm == pytest.approx(100, abs=5)
