@@ -686,3 +686,26 @@ def test_create_syncs_angles_by_their_sound_with_drift(tmp_path: Path) -> None:
     angles = {angle.name: angle for angle, _ in angles_of(found.stack)}
     assert angles["b"].offset_s == pytest.approx(0.8, abs=1e-4)
     assert angles["b"].drift_ppm == pytest.approx(100, abs=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    offset_s=st.floats(0.0, 3.0),
+    drift_ppm=st.floats(-200.0, 200.0),
+    cuts=st.lists(st.integers(1, 2_400), max_size=6),
+)
+def test_every_flattened_cut_stays_inside_its_media(
+    offset_s: float, drift_ppm: float, cuts: list[int]
+) -> None:
+    reference = otio.schema.ExternalReference(
+        target_url="a.mov", available_range=time_range(0, 2_500, RATE)
+    )
+    clip = otio.schema.Clip("a", reference, time_range(0, 2_500, RATE))
+    angle = Angle(1, "a", "a.mov", offset_s, drift_ppm)
+    timeline = otio.schema.Timeline("t")
+    track = otio.schema.Track("V1", kind="Video")
+    track.append(group_stack("g", [place_angle(clip, angle, RATE, "Video")], Cut("g", 1), RATE))
+    timeline.tracks.append(track)
+    length = int(track.duration().value)
+    cut = [CutMulticam(frame, 1) for frame in sorted(set(cuts)) if frame < length]
+    apply_operations(timeline, [*cut, FlattenMulticam()])  # checked: nothing outside its media

@@ -213,7 +213,9 @@ class Placement:
         slip_s = max(0.0, skip_s - source_frame / fps)
         left = available_frames - source_frame
         frames = math.floor(left / speed)
-        while frames > 0 and math.ceil(frames * speed - 1e-9) > left:
+        # every cut's piece must stay inside the media: from its exact position (slip
+        # included) to the end of what it plays
+        while frames > 0 and math.ceil(slip_s * fps + frames * speed - 1e-9) > left:
             frames -= 1
         return Placement(at_frame, source_frame, slip_s, speed, frames)
 
