@@ -556,12 +556,21 @@ def test_a_delivery_runs_as_a_job_and_reports(client: TestClient, project: Path)
         job_id = started.json()["job"]
         deadline = time.monotonic() + 120
         done = None
+        seen: list[tuple[float, str]] = []  # (progress, stage) as the tabs were told
         while time.monotonic() < deadline:
             message = ws.receive_json()
-            if message["type"] == "job" and message["id"] == job_id and message["done"]:
-                done = message
-                break
+            if message["type"] == "job" and message["id"] == job_id:
+                seen.append((message["progress"], message["stage"]))
+                if message["done"]:
+                    done = message
+                    break
         assert done is not None and done["error"] is None, done
+    # progress rises step by step, each step named as the delivery reaches it
+    fractions = [fraction for fraction, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    stages = [stage for _, stage in seen]
+    assert "checking the master (QC)" in stages and stages[-1] == "done"
+    assert len({f for f in fractions if 0 < f < 1}) >= 4
     report = client.get(f"/api/jobs/{job_id}").json()
     assert report["done"] is True and report["progress"] == 1.0
     assert report["report"]["preset"] == "ebu-r128"

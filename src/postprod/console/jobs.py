@@ -3,7 +3,7 @@
 :class:`Jobs` runs each job in a thread of its own; a job reports progress (0
 to 1) through the callback it is given and returns its report (JSON-ready).
 Every change of a job is sent as ``{"type": "job", "id", "kind", "progress",
-"done", "report", "error"}`` through the notify callback (the hub), and is also
+"stage", "done", "report", "error"}`` (``stage``: the step it is on, in words) through the notify callback (the hub), and is also
 what ``GET /api/jobs/{id}`` answers. A job's failure the user caused
 (:class:`PostprodError`) is its one-line ``error``; anything else is an
 internal error, said as such.
@@ -17,12 +17,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from postprod.errors import PostprodError
 
-Progress = Callable[[float], None]
+
+class Progress(Protocol):
+    """How a job says how far it is (0 to 1) and, when it changes, the step it is on."""
+
+    def __call__(self, fraction: float, stage: str | None = None) -> None: ...
+
+
 Work = Callable[[Progress], dict[str, Any]]
 
 
@@ -33,6 +39,7 @@ class Job:
     id: str
     kind: str
     progress: float = 0.0
+    stage: str = ""
     done: bool = False
     report: dict[str, Any] | None = None
     error: str | None = None
@@ -43,6 +50,7 @@ class Job:
             "id": self.id,
             "kind": self.kind,
             "progress": self.progress,
+            "stage": self.stage,
             "done": self.done,
             "report": self.report,
             "error": self.error,
@@ -70,9 +78,11 @@ class Jobs:
             self._jobs[job.id] = job
         self._send(job)
 
-        def progress(fraction: float) -> None:
+        def progress(fraction: float, stage: str | None = None) -> None:
             with self._lock:
                 job.progress = min(max(float(fraction), 0.0), 1.0)
+                if stage is not None:
+                    job.stage = stage
             self._send(job)
 
         def run() -> None:
@@ -88,6 +98,7 @@ class Jobs:
                 with self._lock:
                     job.report = report
                     job.progress = 1.0
+                    job.stage = "done"
             with self._lock:
                 job.done = True
             self._send(job)
@@ -124,9 +135,16 @@ def delivery_work(project: Path, preset_name: str, out_dir: Path) -> Work:
         from postprod.deliver.presets import find_preset
 
         preset = find_preset(preset_name, _user_presets())
-        progress(0.05)
-        delivery = deliver_project(project, preset, out_dir)
-        progress(0.95)
+        progress(0.02, "starting")
+        steps = itertools.count(1)
+
+        def stage(what: str) -> None:
+            # a delivery's steps are not known ahead (a loudness pass may repeat):
+            # each new step closes a third of what is left, never reaching the end
+            progress(0.9 * (1 - (2 / 3) ** next(steps)), what)
+
+        delivery = deliver_project(project, preset, out_dir, stage=stage)
+        progress(0.95, "logging the delivery")
         outputs = [
             delivery.master,
             *delivery.stems,

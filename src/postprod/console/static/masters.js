@@ -149,7 +149,8 @@ export function createMasters(root, board) {
       job.row.classList.add("done");
       if (message.report) showReport(message.report);
     } else {
-      job.text.textContent = `${label} ${id}: ${Math.round(progress * 100)} %`;
+      const stage = message.stage ? `${message.stage}, ` : "";
+      job.text.textContent = `${label} ${id}: ${stage}${Math.round(progress * 100)} %`;
     }
   });
 
