@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +221,15 @@ def test_non_finite_numbers_in_data_files(
     outcome = run(args, capsys, watch=tmp_path)
     assert_handled(outcome)
     assert outcome.status == 2
+
+
+def test_a_qc_of_silence_is_logged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property
+) -> None:
+    record_property("kind", "sound: NaN/Inf samples")
+    silent = tmp_path / "silent.wav"
+    silent.write_bytes(hostile.wav_bytes(np.zeros((2, 48_000), np.float32), 48_000))
+    outcome = run(["qc", silent, "--preset", "ebu-r128"], capsys)
+    assert outcome.status == 3 and "not logged" not in outcome.err  # a failed check, logged
+    shown = run(["log", "show", "--json"], capsys)
+    assert any(entry["kind"] == "qc" for entry in json.loads(shown.out))

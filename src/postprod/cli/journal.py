@@ -7,6 +7,7 @@ stands and one warning line says why.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,8 +41,20 @@ def record(
                 kind,
                 note=note,
                 project=str(project) if project else "",
-                details={**(details or {}), "outputs": files},
+                details={**_finite(details or {}), "outputs": files},
             )
     except (PostprodError, OSError) as error:
         message = error.message if isinstance(error, PostprodError) else str(error)
         typer.echo(f"warning: not logged ({message})", err=True)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with each non-finite float left out as ``None`` (the true peak of silence
+    is -inf): the log keeps only finite figures, and a QC of a silent file is still logged."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
