@@ -19,9 +19,11 @@ Parsing refuses documents that declare entities (no expansion, no external entit
 
 from __future__ import annotations
 
+import bisect
 import re
 import warnings
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,6 +96,20 @@ def _exact_reader(text: str) -> Any:
         def __init__(self, xml_string: str) -> None:
             self.fcpx_xml = safe_root(xml_string)
             self.child_parent_map = {c: p for p in self.fcpx_xml.iter() for c in p}
+            # resources by id, looked up once each (the adapter searches the document per clip)
+            self._resources: dict[tuple[str, str], Any] = {}
+            resources = self.fcpx_xml.find("./resources")
+            for element in resources if resources is not None else ():
+                self._resources.setdefault((element.tag, element.get("id", "")), element)
+
+        def _asset_by_id(self, asset_id: Any) -> Any:
+            return self._resources.get(("asset", str(asset_id)))
+
+        def _format_by_id(self, format_id: Any) -> Any:
+            return self._resources.get(("format", str(format_id)))
+
+        def _compound_clip_by_id(self, compound_id: Any) -> Any:
+            return self._resources.get(("media", str(compound_id)))
 
         # time ---------------------------------------------------------------------------
         def _frame_duration(self, format_id: str | None) -> Fraction:
@@ -158,7 +174,7 @@ def _exact_reader(text: str) -> Any:
         def _reference_from_id(self, asset_id: Any, default_format: Any) -> Any:
             asset = self._asset_by_id(asset_id)
             if asset is None:
-                effect = self.fcpx_xml.find(f"./resources/effect[@id='{asset_id}']")
+                effect = self._resources.get(("effect", str(asset_id)))
                 name = effect.get("name", "") if effect is not None else ""
                 return otio.schema.GeneratorReference(
                     name=name, generator_kind="fcpx.effect", parameters={"uid": name}
@@ -361,6 +377,14 @@ def _exact_reader(text: str) -> Any:
                 return
             fd = self._frame_duration(default)
             rate = float(1 / fd)
+            # where each item of the storyline starts, in frames, found once (not per cut)
+            starts: dict[Fraction, int] = {}
+            position = Fraction(0)
+            for index, child in enumerate(primary):
+                starts.setdefault(position, index)
+                position += Fraction(child.duration().value).limit_denominator(10**6)
+            end = position
+            inserts: list[tuple[int, Any]] = []
             children = list(spine)
             for index, element in enumerate(children):
                 if element.tag != "transition":
@@ -373,31 +397,24 @@ def _exact_reader(text: str) -> Any:
                 else:
                     cut = begin + length
                 cut_frames = cut / fd
-                at = None
-                for position, child in enumerate(primary):
-                    if not isinstance(child, otio.core.Item):
-                        continue
-                    start = Fraction(child.range_in_parent().start_time.value).limit_denominator(
-                        10**6
-                    )
-                    if start == cut_frames:
-                        at = position
-                        break
+                at = starts.get(cut_frames, len(primary) if cut_frames == end else None)
                 if at is None:
-                    if Fraction(primary.duration().value).limit_denominator(10**6) != cut_frames:
-                        continue
-                    at = len(primary)
-                primary.insert(
-                    at,
-                    otio.schema.Transition(
-                        name=element.get("name", ""),
-                        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-                        in_offset=otio.opentime.RationalTime(_frames((cut - begin) / fd), rate),
-                        out_offset=otio.opentime.RationalTime(
-                            _frames((begin + length - cut) / fd), rate
+                    continue
+                inserts.append(
+                    (
+                        at,
+                        otio.schema.Transition(
+                            name=element.get("name", ""),
+                            transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+                            in_offset=otio.opentime.RationalTime(_frames((cut - begin) / fd), rate),
+                            out_offset=otio.opentime.RationalTime(
+                                _frames((begin + length - cut) / fd), rate
+                            ),
                         ),
-                    ),
+                    )
                 )
+            for at, transition in sorted(inserts, key=lambda pair: pair[0], reverse=True):
+                primary.insert(at, transition)
 
     return ExactFcpxXml(text)
 
@@ -541,33 +558,26 @@ class _Writer:
             spine.append(gap)
             return [(start, gap)]
         track = tracks[0]
-        for item in track:
+        transitions: list[tuple[Fraction, Any]] = []  # (cut, transition)
+        for item, record in _placed(track, start, self._s):
             if isinstance(item, otio.schema.Transition):
+                transitions.append((record, item))
                 continue
-            record = start + self._s(item.range_in_parent().start_time)
             if isinstance(item, otio.schema.Clip):
                 element = self._item(item, record, None, audio=False)
             else:
                 element = self._gap(record, self._s(item.duration()))
             spine.append(element)
             placed.append((record, element))
-        for item in track:  # transitions, centred on their cut, before the clip they lead into
-            if not isinstance(item, otio.schema.Transition):
-                continue
-            cut = start + self._s(item.range_in_parent().start_time + item.in_offset)
-            begin = cut - self._s(item.in_offset)
-            length = self._s(item.in_offset + item.out_offset)
+        # transitions, centred on their cut, before the element they lead into
+        for cut, item in reversed(transitions):
             transition = ElementTree.Element(
                 "transition",
                 name="Cross Dissolve",
-                offset=fcpxml_time(begin),
-                duration=fcpxml_time(length),
+                offset=fcpxml_time(cut - self._s(item.in_offset)),
+                duration=fcpxml_time(self._s(item.in_offset + item.out_offset)),
             )
-            index = next(
-                (i for i, child in enumerate(list(spine)) if seconds(child.get("offset")) >= cut
-                 and child.tag != "transition"),
-                len(spine),
-            )  # fmt: skip
+            index = bisect.bisect_left([begin for begin, _ in placed], cut)
             spine.insert(index, transition)
         return placed
 
@@ -612,11 +622,9 @@ class _Writer:
         lanes += [(t, -i) for i, t in enumerate(self.timeline.audio_tracks(), start=1)]
         for track, lane in lanes:
             audio = track.kind == otio.schema.TrackKind.Audio
-            for clip in track:
-                if not isinstance(clip, otio.schema.Clip):
-                    continue
-                record = Fraction(start) + self._s(clip.range_in_parent().start_time)
-                self._connect(placed, spine, record, self._item(clip, record, lane, audio))
+            for clip, record in _placed(track, Fraction(start), self._s):
+                if isinstance(clip, otio.schema.Clip):
+                    self._connect(placed, spine, record, self._item(clip, record, lane, audio))
         for marker in self.timeline.tracks.markers:
             record = Fraction(start) + self._s(marker.marked_range.start_time)
             element = _marker_element(
@@ -632,6 +640,22 @@ class _Writer:
             element.set("start", fcpxml_time(seconds(parent.get("start")) + record - begin))
             parent.insert(0, element)
         return self.root
+
+
+def _placed(
+    track: otio.schema.Track,
+    start: Fraction,
+    to_seconds: Callable[[otio.opentime.RationalTime], Fraction],
+) -> Iterator[tuple[Any, Fraction]]:
+    """Each item of a track with its record time in seconds (a transition with its cut),
+    summed along the track once (``range_in_parent`` per item would walk it each time)."""
+    position = start
+    for item in track:
+        if isinstance(item, otio.schema.Transition):
+            yield item, position
+            continue
+        yield item, position
+        position += to_seconds(item.duration())
 
 
 def _marker_element(marker: otio.schema.Marker, duration: Fraction) -> ElementTree.Element:
