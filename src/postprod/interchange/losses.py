@@ -114,10 +114,11 @@ def survey(timeline: otio.schema.Timeline) -> Iterator[tuple[str, Place]]:
 def _clip_kinds(track: otio.schema.Track, clip: otio.schema.Clip) -> Iterator[str]:
     reference = clip.media_reference
     if isinstance(reference, otio.schema.GeneratorReference) or (
-        reference is not None and "generator" in dict(reference.metadata.get("postprod", {}))
+        isinstance(reference, otio.schema.MissingReference)  # a title postprod wrote out
+        and "generator" in dict(reference.metadata.get("postprod", {}))
     ):
         yield "titles"
-    for effect in clip.effects:
+    for effect in clip.effects if len(clip.effects) else ():  # len is cheap, iterating not
         if isinstance(effect, otio.schema.FreezeFrame):
             yield "freeze frames"
         elif isinstance(effect, otio.schema.LinearTimeWarp):
