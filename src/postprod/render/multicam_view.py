@@ -33,12 +33,12 @@ from postprod.timeline.multicam import angle_media_names, with_angle_tracks
 
 
 def multicam_layout(programme: RenderPlan, names: dict[str, str], columns: int | None) -> Layout:
-    """The grid of every picture source, angles named as in their group, each tile with its
-    file's first timecode (so its label shows the source timecode)."""
+    """The grid of every picture source, angles named as in their group, every tile with
+    its file's first timecode (so its label shows the source timecode)."""
     grid = layout(
         programme.output.width, programme.output.height, picture_sources(programme), columns
     )
-    return named_tiles(grid, names, programme.output.frame_rate)
+    return named_tiles(grid, names, programme.output.frame_rate, every_timecode=True)
 
 
 def render_multiview(

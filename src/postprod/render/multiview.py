@@ -176,22 +176,26 @@ def layout(width: int, height: int, paths: tuple[str, ...], columns: int | None 
     return Layout(width, height, wide, rows, margin, tuple(tiles))
 
 
-def named_tiles(grid: Layout, names: dict[str, str], rate: Fraction) -> Layout:
+def named_tiles(
+    grid: Layout, names: dict[str, str], rate: Fraction, *, every_timecode: bool = False
+) -> Layout:
     """The grid with tiles named ``names[path]`` (multicam angles), each carrying its
-    file's first timecode so its label shows the source timecode it plays."""
+    file's first timecode so its label shows the source timecode it plays (every tile's,
+    with ``every_timecode``)."""
     from postprod.media.probe import probe
     from postprod.timeline.build import first_frame_timecode
 
     tiles = []
     for tile in grid.tiles:
-        if tile.path not in names:
+        if tile.path not in names and not every_timecode:
             tiles.append(tile)
             continue
         first = None
         if Path(tile.path).is_file():
             info = probe(tile.path, count_packets=False)
             first = first_frame_timecode(info.start_timecode, rate)
-        tiles.append(replace(tile, name=names[tile.path], first_timecode=first))
+        name = names.get(tile.path, tile.name)
+        tiles.append(replace(tile, name=name, first_timecode=first))
     return replace(grid, tiles=tuple(tiles))
 
 
