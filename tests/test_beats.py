@@ -150,3 +150,12 @@ def test_a_bad_tempo_range_is_one_error_line(
     assert main(["beats", str(path), "--bpm", "160-80"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: tempo range") and len(err.strip().splitlines()) == 1
+
+
+def test_the_sparse_mel_sum_is_the_filterbank_product() -> None:
+    from postprod.audio.rhythm import onsets
+
+    magnitude = np.random.default_rng(0).random((9, onsets.FRAME // 2 + 1)).astype(np.float32)
+    np.testing.assert_allclose(
+        onsets._mel_bands(magnitude), magnitude @ onsets._filterbank(), rtol=1e-5, atol=1e-6
+    )
