@@ -5,13 +5,15 @@ Makes the set (``postprod.audio.music``: drums and chords, 44.1 kHz mono 16-bit 
 $TMPDIR/bench-media/beats): per class (steady 60-180 BPM in 4/4, 3/4, swing, noise and
 reverb, a tempo change, a ritardando) a few 30 s pieces, and one hour made of 120 such
 pieces back to back. Each tracker runs in its own process under GNU time (wall seconds,
-peak RSS): postprod from this environment, librosa 0.11 (``beat.beat_track``, its
-defaults) from its own virtual environment ``bench/.venv-librosa``, made here with
-``python -m venv`` and ``pip install librosa`` when missing (never a dependency of
-postprod). Scores are mir_eval's beat F-measure (+-70 ms, a maximum matching, without
-the 5 s trim); downbeats for postprod only (librosa has no downbeat tracker).
+peak RSS): postprod from this environment, librosa 0.11 from its own virtual
+environment ``bench/.venv-librosa``, made here with ``python -m venv`` and ``pip
+install librosa`` when missing (never a dependency of postprod): ``beat.beat_track``
+with its defaults (one tempo per file), and "librosa-dynamic": a tempo per frame from
+``feature.tempo(aggregate=None)`` passed as ``bpm``, so it can follow tempo changes.
+Scores are mir_eval's beat F-measure (+-70 ms, a maximum matching, without the 5 s
+trim); downbeats for postprod only (librosa has no downbeat tracker).
 
-    .venv/bin/python bench/beats.py [--pieces 3] [--skip-hour]
+    .venv/bin/python bench/beats.py [--pieces 3] [--skip-hour] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ def _classes() -> dict[str, list[tuple[object, object]]]:
     return {
         "steady 4/4": [(Tempo(b), Style(seed=k)) for k, b in enumerate((60, 95, 120, 150, 180))],
         "3/4": [(Tempo(b), Style(metre=3, seed=10 + k)) for k, b in enumerate((84, 108, 140))],
-        "swing": [(Tempo(b), Style(swing=1 / 3, seed=20 + k)) for k, b in enumerate((96, 116, 132))],
+        "swing": [
+            (Tempo(b), Style(swing=1 / 3, seed=20 + k)) for k, b in enumerate((96, 116, 132))
+        ],
         "noise+reverb": [
             (Tempo(b), Style(metre=m, noise_db=12, reverb_s=1.2, seed=30 + k))
             for k, (b, m) in enumerate(((88, 4), (125, 4), (102, 3)))
@@ -143,7 +147,14 @@ def worker(kind: str, paths: list[str]) -> None:
 
         for path in paths:
             y, sr = librosa.load(path, sr=22050, mono=True)
-            _, beats = librosa.beat.beat_track(y=y, sr=sr, units="time")
+            if kind == "librosa":  # its defaults: one tempo for the whole file
+                _, beats = librosa.beat.beat_track(y=y, sr=sr, units="time")
+            else:  # a tempo per frame (feature.tempo, aggregate=None) for the tracker to follow
+                env = librosa.onset.onset_strength(y=y, sr=sr)
+                tempo = librosa.feature.tempo(onset_envelope=env, sr=sr, aggregate=None)
+                _, beats = librosa.beat.beat_track(
+                    onset_envelope=env, sr=sr, bpm=tempo, units="time"
+                )
             out.append({"beats": [float(t) for t in beats], "downbeats": []})
     print(json.dumps(out))
 
@@ -157,7 +168,9 @@ def librosa_python() -> str:
     return str(python)
 
 
-def run(python: str, kind: str, paths: list[str]) -> tuple[list[dict[str, list[float]]], float, int]:
+def run(
+    python: str, kind: str, paths: list[str]
+) -> tuple[list[dict[str, list[float]]], float, int]:
     """Results, wall seconds and peak RSS (MB) of one worker process."""
     command = [python, str(Path(__file__).resolve()), "--worker", kind, *paths]
     start = time.perf_counter()
@@ -175,46 +188,69 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pieces", type=int, default=3, help="pieces per class (max 3; 5 steady)")
     parser.add_argument("--skip-hour", action="store_true", help="only the per-class set")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each peer on the hour")
     args = parser.parse_args()
     media = Path(os.environ.get("BENCH_MEDIA", Path(tempfile.gettempdir()) / "bench-media"))
     folder = media / "beats"
     pieces = make_set(folder, max(args.pieces, 5))
-    pieces = {name: items[: 5 if name == "steady 4/4" else args.pieces] for name, items in pieces.items()}
-    peers = {"postprod": sys.executable, "librosa": librosa_python()}
+    pieces = {
+        name: items[: 5 if name == "steady 4/4" else args.pieces] for name, items in pieces.items()
+    }
+    peers = {
+        "postprod": sys.executable,
+        "librosa": librosa_python(),
+        "librosa-dynamic": librosa_python(),
+    }
     paths = [str(item["path"]) for items in pieces.values() for item in items]
     print(f"set: {len(paths)} pieces of {SECONDS:.0f} s in {folder}")
     found = {}
     for kind, python in peers.items():
         results, seconds, rss = run(python, kind, paths)
         found[kind] = results
-        print(f"{kind:9s} set: {seconds:6.1f} s wall (one process, start-up included), peak {rss} MB")
+        print(
+            f"{kind:15s} set: {seconds:6.1f} s wall (one process, start-up included), peak {rss} MB"
+        )
     print()
-    print(f"{'class':14s} {'postprod beats F':>17s} {'downbeats F':>12s} {'librosa beats F':>16s}")
+    print(f"{'class':14s} {'postprod beats F':>17s} {'downbeats F':>12s} {'librosa beats F':>16s}"
+          f" {'librosa dynamic':>16s}")  # fmt: skip
     index = 0
     for name, items in pieces.items():
-        scores: dict[str, list[float]] = {"postprod": [], "down": [], "librosa": []}
+        scores: dict[str, list[float]] = {"down": [], **{kind: [] for kind in peers}}
         for item in items:
-            ours, theirs = found["postprod"][index], found["librosa"][index]
+            for kind in peers:
+                scores[kind].append(f_measure(item["beats"], found[kind][index]["beats"]))  # type: ignore[arg-type]
+            scores["down"].append(
+                f_measure(item["downbeats"], found["postprod"][index]["downbeats"])
+            )  # type: ignore[arg-type]
             index += 1
-            scores["postprod"].append(f_measure(item["beats"], ours["beats"]))  # type: ignore[arg-type]
-            scores["down"].append(f_measure(item["downbeats"], ours["downbeats"]))  # type: ignore[arg-type]
-            scores["librosa"].append(f_measure(item["beats"], theirs["beats"]))  # type: ignore[arg-type]
         mean = {key: sum(v) / len(v) for key, v in scores.items()}
-        print(f"{name:14s} {mean['postprod']:17.3f} {mean['down']:12.3f} {mean['librosa']:16.3f}")
+        print(f"{name:14s} {mean['postprod']:17.3f} {mean['down']:12.3f} {mean['librosa']:16.3f}"
+              f" {mean['librosa-dynamic']:16.3f}")  # fmt: skip
     if args.skip_hour:
         return
     hour, truth = make_hour(folder)
     print()
-    timings = {}
-    for kind, python in peers.items():
-        (result,), seconds, rss = run(python, kind, [str(hour)])
-        timings[kind] = seconds
-        beats_f = f_measure(truth["beats"], result["beats"])
-        line = f"{kind:9s} hour: {seconds:6.1f} s wall, peak {rss:5d} MB, beats F {beats_f:.3f}"
-        if kind == "postprod":
-            line += f", downbeats F {f_measure(truth['downbeats'], result['downbeats']):.3f}"
-        print(line)
-    print(f"librosa / postprod time on the hour: {timings['librosa'] / timings['postprod']:.2f}x")
+    runs: dict[str, list[float]] = {kind: [] for kind in peers}
+    peaks: dict[str, list[int]] = {kind: [] for kind in peers}
+    scored: dict[str, str] = {}
+    for _ in range(args.repeat):  # the peers in turn, so a busy spell hits each alike
+        for kind, python in peers.items():
+            (result,), seconds, rss = run(python, kind, [str(hour)])
+            runs[kind].append(seconds)
+            peaks[kind].append(rss)
+            scored[kind] = f"beats F {f_measure(truth['beats'], result['beats']):.3f}"
+            if kind == "postprod":
+                down = f_measure(truth["downbeats"], result["downbeats"])
+                scored[kind] += f", downbeats F {down:.3f}"
+    median = {kind: sorted(v)[len(v) // 2] for kind, v in runs.items()}
+    for kind in peers:
+        every = ", ".join(f"{s:.1f}" for s in runs[kind])
+        print(
+            f"{kind:15s} hour: {median[kind]:6.1f} s wall (runs: {every}), "
+            f"peak {max(peaks[kind]):5d} MB, {scored[kind]}"
+        )
+    for kind in ("librosa", "librosa-dynamic"):
+        print(f"{kind} / postprod time on the hour: {median[kind] / median['postprod']:.2f}x")
 
 
 if __name__ == "__main__":
