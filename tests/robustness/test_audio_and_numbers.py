@@ -233,3 +233,14 @@ def test_a_qc_of_silence_is_logged(
     assert outcome.status == 3 and "not logged" not in outcome.err  # a failed check, logged
     shown = run(["log", "show", "--json"], capsys)
     assert any(entry["kind"] == "qc" for entry in json.loads(shown.out))
+
+
+def test_a_length_in_frames_is_not_taken_for_seconds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record_property
+) -> None:
+    record_property("kind", "option values")
+    project = hostile.project(tmp_path)
+    args = ["edit", project, "add-marker", "--at", "0", "--name", "m", "--duration", "250000"]
+    outcome = run(args, capsys)  # 250,000 frames: 2.8 h at 25 fps, not 250,000 s
+    assert_handled(outcome)
+    assert outcome.status == 0

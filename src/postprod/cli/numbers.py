@@ -22,7 +22,12 @@ MAX_LENGTH_S = 24 * 3600.0
 SAMPLE_RATES = (8_000, 384_000)
 
 
-def check_numbers(params: dict[str, Any], options: dict[str, str]) -> None:
+#: Commands whose length options are text in seconds (elsewhere text is frames or a
+#: timecode, as ``edit P add-marker --duration``: the command parses it).
+SECONDS_AS_TEXT = ("tc ltc encode", "tc mtc encode")
+
+
+def check_numbers(params: dict[str, Any], options: dict[str, str], command: str = "") -> None:
     """Refuse a non-finite number, a length out of range or an impossible sample rate;
     ``options`` maps a parameter's name to the option the user typed."""
     for name, value in params.items():
@@ -33,7 +38,10 @@ def check_numbers(params: dict[str, Any], options: dict[str, str]) -> None:
                 where=flag,
                 fix="give a finite number",
             )
-        if name in LENGTHS and value is not None:
+        if name in LENGTHS and (
+            isinstance(value, int | float)
+            or (isinstance(value, str) and command in SECONDS_AS_TEXT)
+        ):
             _check_length(flag, value)
         if name == "sample_rate" and isinstance(value, int):
             low, high = SAMPLE_RATES

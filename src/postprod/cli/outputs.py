@@ -73,7 +73,7 @@ def guard_outputs(command: Any, name: str, *, no_clobber: bool = False) -> Any:
 
     @functools.wraps(callback)
     def checked(**params: Any) -> Any:
-        check_numbers(params, options)
+        check_numbers(params, options, name)
         if any(path in OUTPUTS for path in paths):
             _check(name, params, paths, no_clobber)
         return callback(**params)
