@@ -11,6 +11,7 @@ timeline says which tracks are locked (``locked_tracks``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from typing import Any
 
 import opentimelineio as otio
@@ -23,7 +24,7 @@ from postprod.timeline.metadata import (
     track_settings_of,
     wipe_of,
 )
-from postprod.timeline.model import markers, timeline_rate, to_frames
+from postprod.timeline.model import markers, nearest_frame, timeline_rate
 from postprod.timeline.multicam import shown_clip
 from postprod.timeline.otio_access import items_of
 from postprod.timeline.warps import consumed, time_scalar
@@ -78,6 +79,12 @@ class TimelineInfo:
         return asdict(self)
 
 
+def to_frames(time: otio.opentime.RationalTime, rate: Fraction, *, where: str) -> int:
+    """A time as the nearest frame at ``rate``: what inspect shows (sound from AAF, FCPXML
+    and sound editors' EDLs may sit between frames; an edit keeps it exact)."""
+    return nearest_frame(time, rate)
+
+
 def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
     """Everything a technician checks on an edit, in frames and timecodes."""
     rate = timeline_rate(timeline)
@@ -89,7 +96,9 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
     )
 
     def tc(frame: int) -> str:
-        return frames_to_label(start + frame, counting) if counting.is_smpte else str(frame)
+        if not counting.is_smpte or start + frame < 0:  # a transition reaching before the start
+            return str(frame)
+        return frames_to_label(start + frame, counting)
 
     items: list[ItemInfo] = []
     tracks = []
@@ -101,10 +110,10 @@ def describe(timeline: otio.schema.Timeline) -> TimelineInfo:
             locked.append(name)
         for index, child in enumerate(track):
             if isinstance(child, otio.schema.Transition):
-                cut = (
+                cut = (  # a transition at the end of a track cuts at the track's end
                     to_frames(track.range_of_child_at_index(index + 1).start_time, rate, where=name)
                     if index + 1 < len(track)
-                    else 0
+                    else to_frames(track.duration(), rate, where=name)
                 )
                 lo = cut - to_frames(child.in_offset, rate, where=name)
                 hi = cut + to_frames(child.out_offset, rate, where=name)

@@ -149,12 +149,19 @@ class MarkerAt:
     note: str = ""
 
 
+def nearest_frame(time: otio.opentime.RationalTime, rate: Fraction) -> int:
+    """A time as the nearest whole frame at ``rate``: where a marker or a sound clip between
+    frames (AAF, FCPXML, sound editors' EDLs) is shown on a frame list."""
+    return round(Fraction(time.value) * rate / exact_rate(time.rate))
+
+
 def markers(timeline: otio.schema.Timeline) -> list[MarkerAt]:
-    """The timeline's markers in order: on the timeline, its tracks and clips."""
+    """The timeline's markers in order: on the timeline, its tracks and clips (each on its
+    nearest frame: other tools place markers between frames)."""
     rate = timeline_rate(timeline)
 
     def at(marker: otio.schema.Marker, offset: int = 0) -> MarkerAt:
-        frame = to_frames(marker.marked_range.start_time, rate, where=f"marker {marker.name}")
+        frame = nearest_frame(marker.marked_range.start_time, rate)
         return MarkerAt(frame + offset, marker.name, marker.color or "", marker.comment or "")
 
     found = [at(m) for m in items_of(timeline.tracks.markers)]
@@ -163,9 +170,7 @@ def markers(timeline: otio.schema.Timeline) -> list[MarkerAt]:
         for index, child in enumerate(track):
             if not isinstance(child, otio.schema.Clip) or not child.markers:
                 continue
-            placed = to_frames(
-                track.range_of_child_at_index(index).start_time, rate, where=child.name
-            )
-            source_in = to_frames(child.trimmed_range().start_time, rate, where=child.name)
+            placed = nearest_frame(track.range_of_child_at_index(index).start_time, rate)
+            source_in = nearest_frame(child.trimmed_range().start_time, rate)
             found += [at(m, placed - source_in) for m in items_of(child.markers)]
     return sorted(found, key=lambda marker: (marker.frame, marker.name))
