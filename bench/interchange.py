@@ -40,6 +40,17 @@ def _median(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def _pair(
+    ours: Callable[[], object], bare: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Medians of both, runs alternating (the machine is shared: load drifts)."""
+    mine, theirs = [], []
+    for _ in range(repeat):
+        mine.append(_median(ours, 1))
+        theirs.append(_median(bare, 1))
+    return statistics.median(mine), statistics.median(theirs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -52,22 +63,24 @@ def main() -> None:
         work = Path(folder)
         source = write_edl(work / "e1.edl", events=args.events, rate=rate)
         rows: list[tuple[str, float, float | None]] = []
-        ours = _median(lambda: run_postprod(source, work / "pp.edl", rate), args.repeat)
-        bare = _median(lambda: run_otio(source, work / "otio.edl", rate), args.repeat)
+        ours, bare = _pair(
+            lambda: run_postprod(source, work / "pp.edl", rate),
+            lambda: run_otio(source, work / "otio.edl", rate),
+            args.repeat,
+        )
         rows.append(("E1 EDL import + trim + export", ours, bare))
 
         timeline = import_timeline(source, rate=rate)
         fcpxml = work / "pp.fcpxml"
-        ours = _median(lambda: export_timeline(timeline, fcpxml), args.repeat)
         bare_text: list[str] = []
 
         def adapter_write() -> None:
             bare_text[:] = [otio.adapters.write_to_string(timeline, adapter_name="fcpx_xml")]
 
-        bare = _median(adapter_write, args.repeat)
+        ours, bare = _pair(lambda: export_timeline(timeline, fcpxml), adapter_write, args.repeat)
         rows.append(("FCPXML write", ours, bare))
-        ours = _median(lambda: import_timeline(fcpxml), args.repeat)
-        bare = _median(
+        ours, bare = _pair(
+            lambda: import_timeline(fcpxml),
             lambda: otio.adapters.read_from_string(bare_text[0], adapter_name="fcpx_xml"),
             args.repeat,
         )
