@@ -45,6 +45,8 @@ from postprod.render.presets import output_preset
 from postprod.video.patterns import read_barcode
 
 distributed = pytest.importorskip("distributed")
+# a worker started again after a kill looks for its HTTP port: not a problem
+pytestmark = pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWarning")
 
 SETTINGS = DemoSettings(
     width=320, height=180, source_frames=60, handle_frames=10, clip_frames=25, transition_frames=8
@@ -280,7 +282,10 @@ def test_resume_renders_no_finished_segment_again(
     out = project.with_name("resumed.mov")
     work = work_folder(out)
 
+    seen: list[Any] = []
+
     def stop_after_two(progress: Any) -> None:
+        seen.append(progress)
         if progress.segments_done >= 2:
             raise _Stop
 
@@ -289,6 +294,9 @@ def test_resume_renders_no_finished_segment_again(
             client, planned, out, preset="prores", settings=ONE_SECOND, progress=stop_after_two
         )
     assert not out.exists() and work.is_dir()
+    assert [p.segments_done for p in seen] == [0, 1, 2]  # progress: segments, fps, time left
+    assert seen[-1].frames_done < seen[-1].frames and seen[-1].frames_per_s > 0
+    assert seen[-1].time_left_s is not None and seen[-1].time_left_s > 0
     deadline = time.monotonic() + 30  # let the tasks already running finish
     while time.monotonic() < deadline:
         log = read_render_log(work)
