@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -238,3 +239,31 @@ def test_a_full_disk_is_one_line_naming_the_file(
     assert sorted(p.name for p in small_disk.iterdir()) == (
         ["filler"] if "export" in command else []
     )
+
+
+def test_edits_killed_at_any_moment_leave_a_loadable_project(
+    tmp_path: Path, record_property
+) -> None:
+    record_property("kind", "interrupt and kill")
+    project = hostile.project(tmp_path)
+    rng = random.Random(21)
+    for attempt in range(6):
+        run = _start(
+            ["edit", project, "add-marker", "--at", str(attempt), "--name", f"m{attempt}"],
+            tmp_path,
+        )
+        time.sleep(rng.uniform(0.2, 1.5))
+        run.kill()
+        run.communicate(timeout=60)
+        # whatever the moment: the project loads, and the next edit journals cleanly
+        timeline = load_project(project)
+        names = {m.name for m in timeline.tracks.markers}
+        assert names <= {f"m{i}" for i in range(attempt + 1)}
+    done = _start(["edit", project, "add-marker", "--at", "9", "--name", "last"], tmp_path)
+    _, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    history = History(project)
+    assert history.events()[-1].event == "edit"
+    history.undo()
+    assert "last" not in {m.name for m in load_project(project).tracks.markers}
+    assert not [p for p in tmp_path.iterdir() if ".partial" in p.name]
