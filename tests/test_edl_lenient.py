@@ -139,3 +139,21 @@ def test_strict_refuses_what_the_format_cannot_carry(tmp_path: Path) -> None:
     otio.adapters.write_to_file(timeline, str(project))
     assert main(["export", str(project), "-o", str(tmp_path / "cli.fcpxml"), "--strict"]) == 2
     assert main(["export", str(project), "-o", str(tmp_path / "cli.fcpxml")]) == 0
+
+
+def test_fcp7_xml_carries_track_names_and_speed(tmp_path: Path) -> None:
+    timeline = _timeline(2, 1)
+    timeline.video_tracks()[0][1].effects.append(otio.schema.LinearTimeWarp(time_scalar=2.0))
+    out = tmp_path / "cut.xml"
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        export_timeline(timeline, out)
+    assert not [w for w in said if "speed" in str(w.message) or "track names" in str(w.message)]
+    text = out.read_text()
+    assert 'MZ.TrackName="V2"' in text and "<effectid>timeremap</effectid>" in text
+    back = import_timeline(out)
+    assert [t.name for t in back.tracks] == ["V1", "V2", "A1"]
+    fast = list(back.video_tracks()[0].find_clips())[1]
+    (warp,) = fast.effects
+    assert isinstance(warp, otio.schema.LinearTimeWarp) and warp.time_scalar == 2.0
+    assert fast.duration().value == 25 and fast.range_in_parent().start_time.value == 50

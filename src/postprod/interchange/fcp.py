@@ -92,3 +92,106 @@ def fcpx_start_timecode(timeline: otio.schema.Timeline, source: Path) -> None:
                 lead.source_range = otio.opentime.TimeRange(duration=left)
         timeline.global_start_time = otio.opentime.RationalTime(round(start / frame_s), rate)
         return
+
+
+def _timeline_tracks_in_xml_order(timeline: otio.schema.Timeline) -> list[otio.schema.Track]:
+    return [*timeline.video_tracks(), *timeline.audio_tracks()]
+
+
+def fcp7_names_and_speed(text: str, timeline: otio.schema.Timeline) -> str:
+    """The FCP 7 XML writer's document with what otio-fcp-adapter 1.0.0 leaves out: track
+    names (Premiere's ``MZ.TrackName``) and speed (a Time Remap filter, the clip item's out
+    point at source in + record length x speed, as FCP 7 counts it). Applied only where the
+    XML's tracks and clip items line up with the timeline's."""
+    root = ElementTree.fromstring(text)
+    sequence = root.find(".//sequence")
+    if sequence is None:
+        return text
+    xml_tracks = sequence.findall("./media/video/track") + sequence.findall("./media/audio/track")
+    tracks = _timeline_tracks_in_xml_order(timeline)
+    if len(xml_tracks) != len(tracks):
+        return text
+    for element, track in zip(xml_tracks, tracks, strict=True):
+        if track.name:
+            element.set("MZ.TrackName", str(track.name))
+        items = element.findall("./clipitem")
+        clips = [child for child in track if isinstance(child, otio.schema.Clip)]
+        if len(items) != len(clips):
+            continue
+        for item, clip in zip(items, clips, strict=True):
+            warps = [e for e in clip.effects if isinstance(e, otio.schema.LinearTimeWarp)]
+            if warps and warps[0].time_scalar > 0:
+                _time_remap(item, float(warps[0].time_scalar))
+    body = ElementTree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n' + body + "\n"
+
+
+def _time_remap(item: ElementTree.Element, speed: float) -> None:
+    """A clip item played at ``speed``: FCP 7's Time Remap filter, its out point in source frames."""
+    begin, end = item.find("./in"), item.find("./out")
+    if begin is not None and end is not None and begin.text and end.text:
+        frames = int(end.text) - int(begin.text)
+        end.text = str(int(begin.text) + round(frames * speed))
+    effect = ElementTree.SubElement(ElementTree.SubElement(item, "filter"), "effect")
+    for tag, value in (
+        ("name", "Time Remap"),
+        ("effectid", "timeremap"),
+        ("effectcategory", "motion"),
+        ("effecttype", "motion"),
+        ("mediatype", "video"),
+    ):
+        ElementTree.SubElement(effect, tag).text = value
+    for parameter_id, value in (("variablespeed", "0"), ("speed", f"{speed * 100:g}")):
+        parameter = ElementTree.SubElement(effect, "parameter")
+        ElementTree.SubElement(parameter, "parameterid").text = parameter_id
+        ElementTree.SubElement(parameter, "value").text = value
+
+
+def fcp7_speed(timeline: otio.schema.Timeline, source: Path) -> None:
+    """Clip items with a Time Remap filter as clips with a ``LinearTimeWarp``, their length the
+    record length (``end - start``), in place; only where tracks and items line up."""
+    sequence = ElementTree.parse(source).getroot().find(".//sequence")
+    if sequence is None:
+        return
+    audio = [
+        track
+        for track in sequence.findall("./media/audio/track")
+        if track.get("currentExplodedTrackIndex", "0") == "0"
+    ]
+    xml_tracks = sequence.findall("./media/video/track") + audio
+    if len(xml_tracks) != len(timeline.tracks):
+        return
+    for element, track in zip(xml_tracks, timeline.tracks, strict=True):
+        items = element.findall("./clipitem")
+        clips = [child for child in track if isinstance(child, otio.schema.Clip)]
+        if len(items) != len(clips):
+            continue
+        for item, clip in zip(items, clips, strict=True):
+            speed = None
+            for effect in item.findall("./filter/effect"):
+                if (effect.findtext("effectid") or "").strip() == "timeremap":
+                    for parameter in effect.findall("./parameter"):
+                        if (parameter.findtext("parameterid") or "").strip() == "speed":
+                            speed = float(parameter.findtext("value") or "100") / 100
+            start, end = item.findtext("start"), item.findtext("end")
+            if not speed or start is None or end is None or int(start) < 0 or int(end) < 0:
+                continue
+            kept = clip.source_range
+            clip.source_range = otio.opentime.TimeRange(
+                kept.start_time,
+                otio.opentime.RationalTime(int(end) - int(start), kept.duration.rate),
+            )
+            for effect in list(clip.effects):  # the adapter's generic reading of the filter
+                fcp = effect.metadata.get("fcp_xml", {})
+                if not isinstance(effect, otio.schema.LinearTimeWarp) and (
+                    fcp.get("effectid") == "timeremap"
+                ):
+                    clip.effects.remove(effect)
+            if not any(isinstance(e, otio.schema.LinearTimeWarp) for e in clip.effects):
+                clip.effects.append(otio.schema.LinearTimeWarp(time_scalar=speed))
+
+
+def fcp7_after_read(timeline: otio.schema.Timeline, source: Path) -> None:
+    """The FCP 7 XML adapter's reading put right: enabled flags, track names, speed."""
+    fcp7_enabled_and_names(timeline, source)
+    fcp7_speed(timeline, source)

@@ -30,7 +30,7 @@ from postprod.errors import InterchangeError
 from postprod.interchange.aaf_read import aaf_track_names, read_aaf
 from postprod.interchange.aaf_write import write_aaf
 from postprod.interchange.edl import after_edl_import, read_edl, write_edl
-from postprod.interchange.fcp import fcp7_enabled_and_names, fcpx_start_timecode
+from postprod.interchange.fcp import fcp7_after_read, fcp7_names_and_speed, fcpx_start_timecode
 from postprod.interchange.fcpxml import fcpxml_text, read_fcpxml
 from postprod.interchange.otio_read import read_otio
 
@@ -94,6 +94,14 @@ def write_bundle(
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def write_fcp7(
+    fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
+) -> None:
+    """FCP 7 XML through the adapter, with the track names and speed it leaves out."""
+    text = otio.adapters.write_to_string(timeline, adapter_name=fmt.adapter, **options)
+    write_text(target, fcp7_names_and_speed(text, timeline))
+
+
 def write_fcpxml(
     fmt: Format, timeline: otio.schema.Timeline, target: Path, options: dict[str, Any]
 ) -> None:
@@ -135,7 +143,7 @@ FORMATS: tuple[Format, ...] = (
         after_import=after_edl_import,
         write=write_edl,
     ),
-    Format("FCP 7 XML", "fcp_xml", (".xml",), after_read=fcp7_enabled_and_names),
+    Format("FCP 7 XML", "fcp_xml", (".xml",), after_read=fcp7_after_read, write=write_fcp7),
     Format(
         "FCPX XML",
         "fcpx_xml",

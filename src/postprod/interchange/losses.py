@@ -60,7 +60,7 @@ CARRIES: dict[str, frozenset[str]] = {
     "CMX 3600 EDL": frozenset(
         {"speed changes", "freeze frames", "wipes", "transitions", "markers", "marker colours"}
     ),
-    "FCP 7 XML": frozenset({"transitions", "markers", "track names"}),
+    "FCP 7 XML": frozenset({"transitions", "markers", "track names", "speed changes"}),
     "FCPX XML": frozenset({"titles", "transitions", "markers"}),
     "FCPX XML bundle": frozenset({"titles", "transitions", "markers"}),
     "AAF": frozenset(
