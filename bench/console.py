@@ -215,6 +215,7 @@ def engine_rows(project: Path, folder: Path, repeat: int) -> list[tuple[str, str
 WARM_SHARE = 0.15  # of the actions: the warm-up, left out of the slope
 WARM_MIN = 200
 FLAT_MB_PER_1000 = 1.0  # "flat": the slope after the warm-up at most this
+FLOOR_WINDOW = 300  # actions: each holds a heap trim (every 30 s), so its least RSS is a floor
 TITLE_EVERY = 10  # rounds: a title edit that makes one preview segment new
 SPLITS = (30, 50, 70, 100, 120, 140, 180, 200, 220, 260, 280)  # inside V1's clips
 
@@ -496,6 +497,20 @@ class Soak:
     cold_fetches: list[float] = field(default_factory=list)
     seconds: float = 0.0
     idle: dict[str, float] = field(default_factory=dict)  # just after the server started
+    watched: list[tuple[int, float]] = field(default_factory=list)  # (actions, RSS MB), 2/s
+
+    def floors(self) -> list[tuple[int, float]]:
+        """The least RSS of each window of FLOOR_WINDOW actions, at the window's end.
+
+        The server gives its free heap back every 30 s, so RSS saws between what it
+        holds and what the allocator keeps between trims; a window's low point is what
+        it holds. A leak raises the floors; slack only the peaks."""
+        ends = range(FLOOR_WINDOW, self.actions + 1, FLOOR_WINDOW)
+        return [
+            (end, min(rss for n, rss in self.watched if end - FLOOR_WINDOW <= n < end))
+            for end in ends
+            if any(end - FLOOR_WINDOW <= n < end for n, _ in self.watched)
+        ]
 
 
 def soak(client: Any, tab: Tab, server: Server, total: int) -> Soak:
@@ -506,6 +521,14 @@ def soak(client: Any, tab: Tab, server: Server, total: int) -> Soak:
     found.samples.append((0, server.memory()))
     next_sample = 100
     began = time.perf_counter()
+    stop = threading.Event()
+
+    def watch() -> None:  # the server's RSS twice a second, with how far the loop is
+        while not stop.wait(0.5):
+            found.watched.append((found.actions, server.memory()["rss_mb"]))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
 
     def done(count: int = 1) -> None:
         nonlocal next_sample
@@ -561,6 +584,8 @@ def soak(client: Any, tab: Tab, server: Server, total: int) -> Soak:
         done()
         round_ += 1
     found.seconds = time.perf_counter() - began
+    stop.set()
+    watcher.join()
     return found
 
 
@@ -593,6 +618,10 @@ def soak_rows(found: Soak) -> list[tuple[str, str]]:
             f"threshold +-{FLAT_MB_PER_1000:g}: {flat})",
         ),
         (
+            f"server RSS floor (least in each {FLOOR_WINDOW} actions) slope after warm-up",
+            _floor_row(found, warm),
+        ),
+        (
             "server threads / open files: start -> end",
             f"{start[1]['threads']:.0f} -> {end[1]['threads']:.0f} / "
             f"{start[1]['files']:.0f} -> {end[1]['files']:.0f}",
@@ -609,6 +638,17 @@ def soak_rows(found: Soak) -> list[tuple[str, str]]:
             else "-",
         ),
     ]
+
+
+def _floor_row(found: Soak, warm: int) -> str:
+    floors = found.floors()
+    after = [(n, mb) for n, mb in floors if n - FLOOR_WINDOW >= warm]
+    slope = slope_per_1000(after)
+    if slope != slope:
+        return f"too few windows after the warm-up ({warm} actions)"
+    verdict = "flat" if abs(slope) <= FLAT_MB_PER_1000 else "NOT flat"
+    shown = " ".join(f"{n}:{mb:.0f}" for n, mb in floors)
+    return f"{slope:+.2f} MB per 1000 actions ({verdict}); floors {shown}"
 
 
 def server_rows(project: Path, repeat: int, actions: int) -> list[tuple[str, str]]:
