@@ -43,6 +43,7 @@ KINDS = (
     "freeze frames",
     "wipes",
     "transitions",
+    "transitions on other tracks",
     "markers",
     "marker colours",
     "track names",
@@ -58,13 +59,31 @@ CARRIES: dict[str, frozenset[str]] = {
     "OpenTimelineIO": _ALL,
     "OpenTimelineIO zip": _ALL,
     "CMX 3600 EDL": frozenset(
-        {"speed changes", "freeze frames", "wipes", "transitions", "markers", "marker colours"}
+        {
+            "speed changes",
+            "freeze frames",
+            "wipes",
+            "transitions",
+            "transitions on other tracks",
+            "markers",
+            "marker colours",
+        }
     ),
-    "FCP 7 XML": frozenset({"transitions", "markers", "track names", "speed changes"}),
-    "FCPX XML": frozenset({"titles", "transitions", "markers"}),
+    "FCP 7 XML": frozenset(
+        {"transitions", "transitions on other tracks", "markers", "track names", "speed changes"}
+    ),
+    "FCPX XML": frozenset({"titles", "transitions", "markers"}),  # transitions of V1 only
     "FCPX XML bundle": frozenset({"titles", "transitions", "markers"}),
     "AAF": frozenset(
-        {"transitions", "markers", "marker colours", "track names", "clip gain", "clip fades"}
+        {
+            "transitions",
+            "transitions on other tracks",
+            "markers",
+            "marker colours",
+            "track names",
+            "clip gain",
+            "clip fades",
+        }
     ),
 }
 
@@ -82,6 +101,8 @@ Place = Callable[[], str]
 
 def survey(timeline: otio.schema.Timeline) -> Iterator[tuple[str, Place]]:
     """(kind, where) for each thing in the timeline that not every format carries."""
+    videos = timeline.video_tracks()
+    first = videos[0] if videos else None
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track):
             continue
@@ -97,6 +118,8 @@ def survey(timeline: otio.schema.Timeline) -> Iterator[tuple[str, Place]]:
             if isinstance(item, otio.schema.Transition):
                 kind = "wipes" if wipe_of(item) is not None else "transitions"
                 yield kind, partial(_where, track, item)
+                if track is not first:
+                    yield "transitions on other tracks", partial(_where, track, item)
                 continue
             if not isinstance(item, otio.schema.Clip):
                 continue
