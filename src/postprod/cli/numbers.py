@@ -34,7 +34,7 @@ def check_numbers(params: dict[str, Any], options: dict[str, str], command: str 
         flag = options.get(name, name)
         if isinstance(value, float) and not math.isfinite(value):
             raise PostprodError(
-                f"{flag} {value} is not a number that can be used",
+                f"{name} {value} is out of range (not a finite number)",
                 where=flag,
                 fix="give a finite number",
             )

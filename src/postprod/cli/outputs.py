@@ -57,6 +57,8 @@ OUTPUTS = ("out", "contact_sheet", "png", "stems", "report_dir")
 FOLDERS = ("stems", "report_dir")
 #: Commands whose ``--out`` is a folder.
 FOLDER_COMMANDS = ("demo", "deliver", "farm deliver")
+#: Commands that may write a project over itself: an edit in place, one undo step.
+IN_PLACE_COMMANDS = ("autocut",)
 
 
 def guard_outputs(command: Any, name: str, *, no_clobber: bool = False) -> Any:
@@ -94,6 +96,8 @@ def _check(name: str, params: dict[str, Any], paths: list[str], no_clobber: bool
         out = params.get(key)
         if out is None or key not in paths:
             continue
+        if name in IN_PLACE_COMMANDS and Path(out).suffix == ".otio":
+            inputs = [path for path in inputs if path.resolve() != Path(out).resolve()]
         folder = (
             key in FOLDERS
             or (key == "out" and name in FOLDER_COMMANDS)
