@@ -374,6 +374,11 @@ class _Item:
     speed: float = 1.0  # the clip's LinearTimeWarp (0: a freeze frame)
     picture: PictureState = field(default_factory=PictureState)  # crop, scale, position
     rate_ratio: Fraction = Fraction(1)  # file frames per timeline frame (source_first's unit)
+    # a sound clip between frames (AAF, FCPXML, sound editors' EDLs): what its start, end and
+    # source start lie past the whole frames above, in seconds (0 for picture)
+    start_extra_s: Fraction = Fraction(0)
+    end_extra_s: Fraction = Fraction(0)
+    first_extra_s: Fraction = Fraction(0)
 
     @property
     def frames_played(self) -> int:
@@ -403,7 +408,12 @@ def plan(
     video_tracks = list(timeline.video_tracks())
     audio_tracks = [track for track in timeline.audio_tracks() if len(track)]
     frames = max(
-        (to_frames(track.duration(), rate, where=track.name) for track in timeline.tracks),
+        (
+            to_frames(track.duration(), rate, where=track.name)
+            if track.kind != otio.schema.TrackKind.Audio
+            else math.ceil(_exact_frames(track.duration(), rate))  # its last sample too
+            for track in timeline.tracks
+        ),
         default=0,
     )
     if frames == 0:
@@ -499,6 +509,11 @@ def _items(
             continue
         where = f"track {track.name or '?'}, item {index} ({child.name or 'unnamed'})"
         placed = track.range_of_child_at_index(index)
+        if not is_video:  # sound keeps its samples: whole frames and what lies past them
+            sound_item = _sound_item(child, placed, rate, folder)
+            if sound_item is not None:
+                out.append(sound_item)
+                continue
         start = to_frames(placed.start_time, rate, where=where)
         length = to_frames(placed.duration, rate, where=where)
         if isinstance(child, otio.schema.Clip):
@@ -545,6 +560,51 @@ def _items(
         else:
             out.append(_Item(child.name or "gap", start, length, 0, None))
     return out
+
+
+def _exact_frames(time: otio.opentime.RationalTime, rate: Fraction) -> Fraction:
+    """A time in exact (possibly fractional) frames at ``rate``."""
+    return Fraction(time.value) * rate / exact_rate(time.rate)
+
+
+def _sound_item(
+    child: otio.core.Composable,
+    placed: otio.opentime.TimeRange,
+    rate: Fraction,
+    folder: Path | None,
+) -> _Item | None:
+    """A sound clip or gap that lies between frames, as whole frames plus the seconds past
+    them; ``None`` when it sits on whole frames (the usual path handles it)."""
+    start = _exact_frames(placed.start_time, rate)
+    end = start + _exact_frames(placed.duration, rate)
+    first = Fraction(0)
+    clip = child if isinstance(child, otio.schema.Clip) else None
+    if clip is not None:
+        source = clip.trimmed_range()
+        available = getattr(clip.media_reference, "available_range", None)
+        first = _exact_frames(source.start_time, rate)
+        if available is not None:
+            first -= _exact_frames(available.start_time, rate)
+    if all(value.denominator == 1 for value in (start, end, first)):
+        return None
+    whole_start, whole_end, whole_first = round(start), round(end), round(first)
+    if clip is None:
+        return _Item(child.name or "gap", whole_start, whole_end - whole_start, 0, None)
+    path = media_path(clip, folder)
+    sound = clip_state(clip)
+    return _Item(
+        clip.name,
+        whole_start,
+        whole_end - whole_start,
+        whole_first,
+        str(path) if path else None,
+        sound.gain_db,
+        sound=sound,
+        speed=_speed(clip),
+        start_extra_s=(start - whole_start) / rate,
+        end_extra_s=(end - whole_end) / rate,
+        first_extra_s=(first - whole_first) / rate,
+    )
 
 
 def _speed(clip: otio.schema.Clip) -> float:
@@ -714,8 +774,8 @@ def _audio_segments(
         outgoing = transitions.get(index + 1)
         lead = incoming[0] if incoming else 0  # heard from the start of the incoming transition
         trail = outgoing[1] if outgoing else 0
-        start = sample(item.start - lead)
-        end = sample(item.start + item.length + trail)
+        start = sample(item.start - lead) + round(item.start_extra_s * sample_rate)
+        end = sample(item.start + item.length + trail) + round(item.end_extra_s * sample_rate)
         # A cut between two clips gets a short fade each side so it does not click; a clip
         # after a gap or at the track's ends starts and stops as recorded (a Foley hit keeps
         # its attack).
@@ -733,6 +793,7 @@ def _audio_segments(
             round(Fraction(at) / (rate * item.rate_ratio) * sample_rate)
             - round(sample(lead) * item.speed)
             + round(sound.slip_s * sample_rate)
+            + round(item.first_extra_s * sample_rate)
         )
         segments.append(
             AudioSegment(
