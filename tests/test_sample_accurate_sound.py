@@ -81,3 +81,15 @@ def test_and_after_an_aaf_round_trip(tmp_path: Path) -> None:
     back.metadata["postprod"] = {"version": 1, "project": {"sample_rate_hz": RATE}}
     project = save_project(back, tmp_path / "back.otio")
     assert _impulse_at(mix_project(project, tmp_path / "back.wav").mix) == AT + IMPULSE
+
+
+def test_picture_edits_carry_sound_between_frames(tmp_path: Path) -> None:
+    from postprod import operations as ops
+    from postprod.project import load_project
+
+    project = save_project(_timeline(tmp_path), tmp_path / "p.otio")
+    timeline = ops.apply_operations(load_project(project), ops.RenameTrack("V1", "Picture"))
+    (clip,) = timeline.audio_tracks()[0].find_clips()
+    record = clip.transformed_time_range(clip.trimmed_range(), timeline.audio_tracks()[0])
+    assert record.start_time.rescaled_to(RATE).value == AT  # kept to the sample
+    assert [t.name for t in timeline.tracks] == ["Picture", "FX"]

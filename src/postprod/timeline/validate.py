@@ -11,10 +11,12 @@ so both must have those handles. The first problem found is raised as an
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import opentimelineio as otio
 
 from postprod.errors import EditError
-from postprod.timeline.model import to_frames
+from postprod.timeline.model import exact_rate, to_frames
 from postprod.timeline.slots import Slot, Where, handles, slots
 
 
@@ -22,8 +24,37 @@ def check_timeline(timeline: otio.schema.Timeline) -> None:
     """Raise :class:`EditError` at the first thing that makes ``timeline`` invalid."""
     where = Where.of(timeline)
     for track in timeline.tracks:
-        if isinstance(track, otio.schema.Track):
-            check_track(track, where)
+        if not isinstance(track, otio.schema.Track):
+            continue
+        if track.kind == otio.schema.TrackKind.Audio and not _on_frames(track, where.rate):
+            _check_sound_between_frames(track)
+            continue
+        check_track(track, where)
+
+
+def _on_frames(track: otio.schema.Track, rate: Fraction) -> bool:
+    """Whether every item of the track lasts whole frames at ``rate``."""
+    for child in track:
+        if isinstance(child, otio.core.Item):
+            duration = child.duration()
+            frames = Fraction(duration.value) * rate / exact_rate(duration.rate)
+            if frames.denominator != 1:
+                return False
+    return True
+
+
+def _check_sound_between_frames(track: otio.schema.Track) -> None:
+    """A sound track placed between frames (AAF, FCPXML, a sound editor's EDL): its items
+    keep their samples; each must last some time. (Edits address frames: such a track is
+    carried through other tracks' edits, not edited itself.)"""
+    for child in track:
+        if isinstance(child, otio.core.Item) and child.duration().value <= 0:
+            name = child.name or "item"
+            raise EditError(
+                f"{name} on {track.name} lasts no time",
+                where=name,
+                fix="give every clip some length",
+            )
 
 
 def check_track(track: otio.schema.Track, where: Where) -> None:
