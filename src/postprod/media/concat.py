@@ -22,6 +22,7 @@ from typing import Any
 
 import av
 
+from postprod.atomic import partial_path, sweep_partials
 from postprod.errors import MediaError
 from postprod.media._open import open_input
 
@@ -105,7 +106,8 @@ def join_segments(
                 fix="render the job again without --resume",
             )
     target = Path(out)
-    temporary = target.with_name(f".{target.stem}.partial{target.suffix}")
+    sweep_partials(target)
+    temporary = partial_path(target, target.suffix)
     delay = max(segment.reorder_frames for segment in segments)
     try:
         with contextlib.ExitStack() as stack:
