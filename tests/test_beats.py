@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from postprod.audio.music import Score, Style, Tempo, compose
 from postprod.audio.rhythm.analysis import Rhythm, analyse
 from postprod.audio.rhythm.onsets import SAMPLE_RATE, envelope_of
-from postprod.cli.main import app, main
+from postprod.cli import app, main
 
 SECONDS = 24.0
 WINDOW_S = 0.07

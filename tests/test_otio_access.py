@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 from postprod.timeline.otio_access import items_of, plain
 
 # What postprod keeps in metadata: JSON-like values, nested. (OTIO's own JSON writer, which
-# saves every project, stops a string at a NUL, so NUL is not among them.)
-_text = st.text(st.characters(blacklist_characters="\x00"), max_size=8)
+# saves every project, stops a string at a NUL, and OTIO refuses lone surrogates, which are
+# not text; so neither is among them.)
+_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8
+)
 _leaves = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _text
 _leaves |= st.floats(allow_nan=False, allow_infinity=False)
 _values = st.recursive(

@@ -21,7 +21,7 @@ from PIL import Image
 from tests.media_factory import write_wav
 
 from postprod.audio.music import Tempo, compose
-from postprod.cli.main import main
+from postprod.cli import main
 from postprod.demo.production import SOURCES, DemoSettings, write_source
 from postprod.project import load_project, save_project
 from postprod.render.project import render_project

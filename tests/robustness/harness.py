@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from postprod.cli.main import main
+from postprod.cli import main
 
 
 @dataclass(frozen=True, slots=True)
