@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from types import TracebackType
 from typing import Any
 
@@ -22,8 +21,8 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
-from postprod.errors import MediaError
-from postprod.media._open import check_readable, media_error
+from postprod.media._open import media_error
+from postprod.media.video import open_video_stream
 
 _PLANAR = re.compile(r"^yuvj?(420|422|444)p(\d+)?(le)?$")
 _MATRICES = {1: "bt709", 5: "bt601", 6: "bt601", 9: "bt2020", 10: "bt2020"}
@@ -50,27 +49,7 @@ class PlaneReader:
     """A video file opened for one forward pass over its pictures as :class:`YuvPlanes`."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = check_readable(path)
-        try:
-            self._container: Any = av.open(str(self.path))
-        except av.error.FFmpegError as error:
-            raise media_error(self.path, error) from None
-        if not self._container.streams.video:
-            self._container.close()
-            raise MediaError(
-                f"{self.path.name} has no picture", where=str(self.path), fix="give a video file"
-            )
-        self._stream = self._container.streams.video[0]
-        self._stream.thread_type = "AUTO"
-        rate = self._stream.average_rate or self._stream.guessed_rate
-        if not rate:
-            self._container.close()
-            raise MediaError(
-                f"{self.path.name} does not say its frame rate",
-                where=str(self.path),
-                fix="re-wrap or transcode it with a constant frame rate",
-            )
-        self.frame_rate = Fraction(rate)
+        self.path, self._container, self._stream, self.frame_rate = open_video_stream(path)
         self.width: int = self._stream.codec_context.width
         self.height: int = self._stream.codec_context.height
 

@@ -108,31 +108,37 @@ def _to_output(frame: Any, size: tuple[int, int], pixel_format: str) -> Any:
     )
 
 
+def open_video_stream(path: str | os.PathLike[str]) -> tuple[Path, Any, Any, Fraction]:
+    """A video file opened for decoding: its checked path, the container, its first picture
+    stream (threaded decoding) and its frame rate; one error line if it is none of those."""
+    checked = check_readable(path)
+    try:
+        container: Any = av.open(str(checked))
+    except av.error.FFmpegError as error:
+        raise media_error(checked, error) from None
+    if not container.streams.video:
+        container.close()
+        raise MediaError(
+            f"{checked.name} has no picture", where=str(checked), fix="give a video file"
+        )
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    rate = stream.average_rate or stream.guessed_rate
+    if not rate:
+        container.close()
+        raise MediaError(
+            f"{checked.name} does not say its frame rate",
+            where=str(checked),
+            fix="re-wrap or transcode it with a constant frame rate",
+        )
+    return checked, container, stream, Fraction(rate)
+
+
 class VideoReader:
     """A video file's picture, as RGB uint8 ``(height, width, 3)`` frames by index."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = check_readable(path)
-        try:
-            self._container: Any = av.open(str(self.path))
-        except av.error.FFmpegError as error:
-            raise media_error(self.path, error) from None
-        if not self._container.streams.video:
-            self._container.close()
-            raise MediaError(
-                f"{self.path.name} has no picture", where=str(self.path), fix="give a video file"
-            )
-        self._stream = self._container.streams.video[0]
-        self._stream.thread_type = "AUTO"
-        rate = self._stream.average_rate or self._stream.guessed_rate
-        if not rate:
-            self._container.close()
-            raise MediaError(
-                f"{self.path.name} does not say its frame rate",
-                where=str(self.path),
-                fix="re-wrap or transcode it with a constant frame rate",
-            )
-        self.frame_rate = Fraction(rate)
+        self.path, self._container, self._stream, self.frame_rate = open_video_stream(path)
         self.width: int = self._stream.codec_context.width
         self.height: int = self._stream.codec_context.height
         self._time_base = Fraction(self._stream.time_base or Fraction(1, 90000))
