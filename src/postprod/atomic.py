@@ -36,7 +36,7 @@ def sweep_partials(target: Path) -> list[Path]:
         if not path.name.startswith(prefix) or ".partial" not in path.name:
             continue
         pid = path.name[len(prefix) :].split(".", 1)[0].split("-", 1)[0]
-        if not pid.isdigit() or _running(int(pid)):
+        if not pid.isdigit() or process_running(int(pid)):
             continue
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -46,7 +46,8 @@ def sweep_partials(target: Path) -> list[Path]:
     return removed
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (another user's counts)."""
     if pid <= 0:
         return False
     try:

@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from postprod.atomic import process_running
 from postprod.errors import ProjectError
 
 
@@ -30,20 +31,6 @@ class Holder:
 def lock_path(project: Path) -> Path:
     """The lock file of ``project``."""
     return project.with_name(project.name + ".console.lock")
-
-
-def _running(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: it runs
-        return True
-    except OSError:
-        return False
-    return True
 
 
 class WriterLock:
@@ -68,7 +55,7 @@ class WriterLock:
             self.held = True
             return
         holder = self.holder()
-        if holder is not None and _running(holder.pid):
+        if holder is not None and process_running(holder.pid):
             raise ProjectError(
                 f"{self.project.name} is open in another console (pid {holder.pid}, port {holder.port})",
                 where=str(self.path),
