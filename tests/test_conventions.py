@@ -153,3 +153,23 @@ def test_editing_does_not_load_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.splitlines() == ["[]"]
+
+
+def test_no_test_imports_the_command_line_module_by_its_path() -> None:
+    """``postprod.cli.main`` is the entry point's function; importing the module of that
+    name (``from postprod.cli.main import ...``) rebinds the package's ``main`` to the module,
+    and every later ``from postprod.cli import main`` in the same test process gets a module
+    ('module' object is not callable). Tests take ``main`` and ``app`` from ``postprod.cli``."""
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    offenders = [
+        str(path.relative_to(tests))
+        for path in sorted(tests.rglob("*.py"))
+        if path.name != Path(__file__).name
+        and any(
+            pattern in path.read_text(encoding="utf-8")
+            for pattern in ("from postprod.cli.main import", "import postprod.cli.main")
+        )
+    ]
+    assert offenders == []
