@@ -132,6 +132,7 @@ def test_the_control_finds_nothing(tmp_path: Path) -> None:
         "picture_levels",
         "picture_gamut",
         "picture_flash",
+        "picture_pattern",
     }
     for name, check in checks.items():
         assert check["passed"] and not check["findings"], name

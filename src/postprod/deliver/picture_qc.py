@@ -137,7 +137,7 @@ def picture_checks(qc: PictureQc, rules: PictureRules) -> list[Check]:
     longest_freeze = max((run.value for run in result.freeze), default=0.0)
     area_pct = f"more than {rules.out_of_range_area * 100:g} % of the picture"
     flashes = max(result.max_flashes_per_s, result.max_red_flashes_per_s)
-    return [
+    checks = [
         make_check(
             "picture_black",
             not inside,
@@ -185,3 +185,19 @@ def picture_checks(qc: PictureQc, rules: PictureRules) -> list[Check]:
             found(result.flash),
         ),
     ]
+    if rules.pattern:
+        checks.append(
+            make_check(
+                "picture_pattern",
+                not result.pattern,
+                round(result.max_pattern_area * 100, 1),
+                f"no regular pattern of more than {rules.pattern_max_pairs} light-dark pairs of "
+                f"stripes (contrast {rules.pattern_delta_cd_m2:g} cd/m2 or more, darker below "
+                f"{rules.pattern_dark_cd_m2:g} cd/m2) over more than "
+                f"{rules.pattern_area * 100:g} % of the screen for more than "
+                f"{rules.pattern_min_s:g} s (ITU-R BT.1702, Ofcom)",
+                "reduce the pattern's contrast, size or number of stripes, or shorten it",
+                found(result.pattern, " pattern"),
+            )
+        )
+    return checks

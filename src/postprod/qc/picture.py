@@ -42,6 +42,7 @@ from postprod.qc.runs import Run, RunFinder
 _MATRIX_K = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114), "bt2020": (0.2627, 0.0593)}
 _GRID_ROWS = 270
 _FLASH_ROWS = 135
+_PATTERN_CV = 0.15  # the most a pattern's periods vary (standard deviation / mean)
 _LUT_STEPS = 4  # the display model's table: quarter steps of an 8-bit code value
 
 
@@ -65,6 +66,8 @@ class PictureResult:
     levels: tuple[FrameRun, ...]  # luma out of range; value: worst code value
     gamut: tuple[FrameRun, ...]  # R'G'B' out of range; value: worst code value
     flash: tuple[FrameRun, ...]  # detail: "luminance" or "red"; value: flashes in a second
+    pattern: tuple[FrameRun, ...]  # detail: "stripes"; value: largest share of the screen
+    max_pattern_area: float
     max_luma_area: float
     max_rgb_area: float
     max_flashes_per_s: float
@@ -136,6 +139,8 @@ class PictureMeter:
         )
         self._red = _Transitions(20.0, np.inf, self.rules.flash_area, deadband=1.0)
         self._lut: NDArray[np.float32] | None = None
+        self._pattern: list[float] = []  # per frame: share of the screen in a stripe pattern
+        self._pending: NDArray[np.float32] | None = None  # the last odd frame's luminance
 
     def feed(
         self,
@@ -182,15 +187,33 @@ class PictureMeter:
         rgb_out_mask = (rgb < rules.rgb_min_8bit) | (rgb > rules.rgb_max_8bit)
         rgb_out = float(np.count_nonzero(rgb_out_mask.any(axis=0))) / luma8.size
         rgb_min, rgb_max = float(rgb.min()), float(rgb.max())
-        self._rows.append((black, mafd, luma_out, luma_min, luma_max, rgb_out, rgb_min, rgb_max))
         linear = self._linear(rgb)
         luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-        self._luminance.feed(index, luminance * np.float32(rules.display_peak_cd_m2))
+        luminance *= np.float32(rules.display_peak_cd_m2)
+        self._luminance.feed(index, luminance)
+        self._rows.append((black, mafd, luma_out, luma_min, luma_max, rgb_out, rgb_min, rgb_max))
+        if rules.pattern:
+            self._feed_pattern(index, luminance)
         if rules.red_flash:
             total = linear.sum(axis=0)
             saturated = linear[0] >= 0.8 * total
             red = np.where(saturated & (total > 0), 320 * (linear[0] - linear[1] - linear[2]), 0)
             self._red.feed(index, np.maximum(red, 0).astype(np.float32))
+
+    def _feed_pattern(self, index: int, luminance: NDArray[np.float32]) -> None:
+        """Regular patterns on even frames; an odd frame is measured (one frame late) only
+        where a neighbour has a pattern, so a run of three frames or more (the rule asks
+        for half a second) keeps its exact first and last frame at half the cost."""
+        shares, area = self._pattern, self.rules.pattern_area
+        if index % 2:
+            shares.append(0.0)
+            self._pending = luminance
+            return
+        shares.append(_pattern_share(luminance, self.rules))
+        beside = shares[index] > area or (index >= 2 and shares[index - 2] > area)
+        if self._pending is not None and beside:
+            shares[index - 1] = _pattern_share(self._pending, self.rules)
+        self._pending = None
 
     def _linear(self, rgb8: NDArray[np.float32]) -> NDArray[np.float32]:
         """BT.1886 (black 0, gamma 2.4) of 8-bit narrow-range R'G'B', as 0..1, by a table."""
@@ -227,6 +250,16 @@ class PictureMeter:
         red_runs, red_worst = _flash_runs(self._red.events, window, limit)
         flash = [FrameRun(s, e, "luminance", n) for s, e, n in luminance_runs]
         flash += [FrameRun(s, e, "red", n) for s, e, n in red_runs]
+        last_odd = self._pending is not None and len(self._pattern) >= 2
+        if last_odd and self._pending is not None and self._pattern[-2] > rules.pattern_area:
+            self._pattern[-1] = _pattern_share(self._pending, rules)
+        self._pending = None
+        shares = np.array(self._pattern, np.float64)
+        pattern_flags = shares > rules.pattern_area
+        pattern = [  # "more than" pattern_min_s: one frame over it at least
+            FrameRun(run.start, run.end, "stripes", float(shares[run.start : run.end].max()))
+            for run in _runs(pattern_flags, int(rules.pattern_min_s * rate) + 1)
+        ]
         return PictureResult(
             frames=frames,
             black=tuple(black),
@@ -234,6 +267,8 @@ class PictureMeter:
             levels=tuple(levels),
             gamut=tuple(gamut),
             flash=tuple(sorted(flash, key=lambda r: r.start)),
+            pattern=tuple(pattern),
+            max_pattern_area=float(shares.max(initial=0.0)),
             max_luma_area=float(table[:, 2].max(initial=0.0)),
             max_rgb_area=float(table[:, 5].max(initial=0.0)),
             max_flashes_per_s=luminance_worst,
@@ -340,3 +375,99 @@ def _flash_runs(
         else:
             runs.append((start, end, flashes))
     return runs, worst
+
+
+def _pattern_share(luminance: NDArray[np.float32], rules: PictureRules) -> float:
+    """The share of the picture covered by a regular striped pattern (BT.1702).
+
+    Stripes of any orientation cross either the rows or the columns of the grid (a
+    diagonal both), so the two scans find them all: along each line, the luminance
+    against its local mean (a box of 1/6 of the line: one period of the coarsest
+    pattern that fits ``max_pairs + 1`` pairs) gives a light or dark state with a
+    small hysteresis, and each change of state an edge. A pattern is a run of
+    ``2 * (max_pairs + 1) - 1`` edges in one line (the boundaries of more than
+    ``max_pairs`` pairs) whose every light-dark step is at least ``delta`` with the
+    darker below ``dark``, and whose periods are regular (coefficient of variation
+    under 0.15, of at least 4 grid points: noise and natural texture are not). It covers its edges' span and
+    one stripe beyond each end.
+    """
+    rows = _stripe_cover(luminance[::2], rules)[:, ::2]
+    columns = _stripe_cover(np.ascontiguousarray(luminance[:, ::2].T), rules).T[::2]
+    return float(np.count_nonzero(rows | columns)) / rows.size
+
+
+def _stripe_cover(lum: NDArray[np.float32], rules: PictureRules) -> NDArray[np.bool_]:
+    """Where ``lum`` holds a regular stripe pattern, scanned along its rows."""
+    n_rows, n_cols = lum.shape
+    cover = np.zeros(lum.shape, bool)
+    edges_needed = 2 * (int(rules.pattern_max_pairs) + 1) - 1
+    if n_cols < 2 * edges_needed:
+        return cover
+    # local mean: a box of ~1/6 of the line, by one cumulative sum over the padded lines
+    # laid end to end (1-D accumulations are several times faster than along an axis)
+    half = max(1, n_cols // 12)
+    width = n_cols + 2 * half + 1
+    padded = np.pad(lum, ((0, 0), (half + 1, half)), mode="edge")
+    total = np.cumsum(padded.ravel(), dtype=np.float64).reshape(n_rows, width)
+    box = (total[:, 2 * half + 1 :] - total[:, : -2 * half - 1]) / (2 * half + 1)
+    deviation = lum - box.astype(np.float32)
+    dead = np.float32(rules.pattern_delta_cd_m2 / 4)
+    state = (deviation > dead).astype(np.int8) - (deviation < -dead).astype(np.int8)
+    # carry each state over the dead band that follows it (within its line)
+    flat_index = np.arange(lum.size).reshape(n_rows, n_cols)
+    carry = np.where(state != 0, flat_index, 0)
+    carry[:, 0] = flat_index[:, 0]
+    state = state.ravel()[np.maximum.accumulate(carry.ravel())].reshape(n_rows, n_cols)
+    edge = (state[:, 1:] != state[:, :-1]) & (state[:, :-1] != 0)
+    where = np.flatnonzero(edge)
+    row, col = np.divmod(where, n_cols - 1)
+    col += 1  # the first pixel of the new stripe
+    if row.size < edges_needed + 1:
+        return cover
+    span = edges_needed - 1  # stripes between the first and the last edge
+    n = row.size - span  # windows: edges i .. i + span
+    # regular first (cheap, from the edges' places alone): periods edge i to i + 2
+    period = col[2:] - col[:-2]
+    p_sum = np.zeros(period.size + 1, np.int64)
+    p_sq = np.zeros(period.size + 1, np.int64)
+    np.cumsum(period, out=p_sum[1:])
+    np.cumsum(period * period, out=p_sq[1:])
+    k = span - 1  # periods inside a window: k * sum(p^2) - sum(p)^2 = k^2 var
+    sums = p_sum[k : k + n] - p_sum[:n]
+    spread = k * (p_sq[k : k + n] - p_sq[:n]) - sums * sums
+    regular = (spread < (_PATTERN_CV * sums) ** 2) & (sums >= 4 * k)
+    candidates = np.flatnonzero(regular & (row[span:] == row[:n]))
+    if candidates.size == 0:
+        return cover
+    # then the contrast of the stripes i .. i + span - 1 of the regular windows only:
+    # each stripe's extremes (reduceat over [start, end) pairs), a step's over two stripes
+    marks = np.bincount(candidates, minlength=row.size + 1)
+    marks -= np.bincount(candidates + span, minlength=row.size + 1)
+    needed = np.flatnonzero(np.cumsum(marks[: row.size]) > 0)
+    starts = row * n_cols + col
+    bounds = np.stack([starts[needed], starts[needed + 1]], axis=1).ravel()
+    flat_lum = lum.ravel()
+    high = np.full(row.size, np.nan, np.float32)
+    low = np.full(row.size, np.nan, np.float32)
+    high[needed] = np.maximum.reduceat(flat_lum, bounds)[::2]
+    low[needed] = np.minimum.reduceat(flat_lum, bounds)[::2]
+    step_high = np.maximum(high[1:], high[:-1])
+    step_low = np.minimum(low[1:], low[:-1])
+    good = (step_high - step_low >= rules.pattern_delta_cd_m2) & (
+        step_low < rules.pattern_dark_cd_m2
+    )  # good[i - 1]: the step at edge i, between stripes i - 1 and i (NaN: not good)
+    good_sum = np.concatenate([[0], np.cumsum(good, dtype=np.int32)])
+    # the steps at edges i + 1 .. i + span - 1 all good: their stripes lie between the
+    # window's edges (the stripe after the last may run on into the next line)
+    all_good = good_sum[candidates + span - 1] - good_sum[candidates] == span - 1
+    found = candidates[all_good]
+    if found.size == 0:
+        return cover
+    stripe = (col[found + span] - col[found]) / span
+    first = np.maximum(col[found] - stripe, 0).astype(np.intp)
+    last = np.minimum(col[found + span] + stripe, n_cols).astype(np.intp)
+    base = row[found] * (n_cols + 1)
+    marks = np.bincount(base + first, minlength=n_rows * (n_cols + 1))
+    marks -= np.bincount(base + last, minlength=n_rows * (n_cols + 1))
+    cover = np.cumsum(marks.reshape(n_rows, n_cols + 1), axis=1)[:, :n_cols] > 0
+    return cover

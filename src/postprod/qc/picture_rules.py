@@ -1,7 +1,8 @@
 """The picture rules a delivery preset holds: light (no NumPy), so presets load quickly.
 
 Measured by ``qc/picture.py``; the defaults are FFmpeg's blackdetect and
-freezedetect, EBU R 103 (2020) and ITU-R BT.1702 as Ofcom applies it.
+freezedetect, EBU R 103 (2020) and ITU-R BT.1702 as Ofcom applies it
+(flashing and regular patterns).
 """
 
 from __future__ import annotations
@@ -30,3 +31,13 @@ class PictureRules:
     flash_area: float = 0.25
     display_peak_cd_m2: float = 200.0
     red_flash: bool = True
+    # regular patterns (ITU-R BT.1702, Ofcom; Wilkins, Emmett & Harding 2005): stripes of
+    # more than ``pattern_max_pairs`` light-dark pairs, each light-dark contrast at least
+    # ``pattern_delta_cd_m2`` with the dark stripes below ``pattern_dark_cd_m2``, over
+    # more than ``pattern_area`` of the screen, for more than ``pattern_min_s``
+    pattern: bool = True
+    pattern_max_pairs: int = 5
+    pattern_delta_cd_m2: float = 20.0
+    pattern_dark_cd_m2: float = 160.0
+    pattern_area: float = 0.25
+    pattern_min_s: float = 0.5
