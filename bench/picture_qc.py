@@ -3,7 +3,8 @@
 
 Runs, in the same session and as whole processes (interpreter start to the
 last frame): postprod's picture pass (``deliver.picture_qc.measure_picture``:
-black, freeze, EBU R 103 luma and R'G'B', BT.1702 luminance and red flashes);
+black, freeze, EBU R 103 luma and R'G'B', BT.1702 luminance and red flashes and
+regular patterns; and once more without the pattern rule, to show its cost);
 FFmpeg's ``blackdetect`` + ``freezedetect`` + ``signalstats`` chained in one
 ``av.filter.Graph`` fed by PyAV's decoder (the peer); and the decode alone
 (what both pay). Prints frames per second, the ratio postprod / FFmpeg, and
@@ -87,11 +88,11 @@ def make_programme(path: Path, minutes: float) -> int:
     return frames
 
 
-def run_postprod(path: Path) -> dict[str, object]:
+def run_postprod(path: Path, pattern: bool = True) -> dict[str, object]:
     from postprod.deliver.picture_qc import measure_picture, picture_checks
     from postprod.qc.picture_rules import PictureRules
 
-    rules = PictureRules()
+    rules = PictureRules(pattern=pattern)
     measured = measure_picture(path, rules)
     checks = picture_checks(measured, rules)
     return {
@@ -154,7 +155,17 @@ def run_decode(path: Path) -> dict[str, object]:
     return {"frames": frames}
 
 
-RUNNERS = {"postprod": run_postprod, "ffmpeg": run_ffmpeg, "decode": run_decode}
+def run_postprod_no_pattern(path: Path) -> dict[str, object]:
+    return run_postprod(path, pattern=False)
+
+
+RUNNERS = {
+    "postprod": run_postprod,
+    "no-pattern": run_postprod_no_pattern,
+    "ffmpeg": run_ffmpeg,
+    "decode": run_decode,
+}
+ORDER = ("decode", "ffmpeg", "no-pattern", "postprod")
 
 
 def main() -> int:
@@ -177,12 +188,12 @@ def main() -> int:
     frames = round(args.minutes * 60 * RATE)
     results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in RUNNERS}
     for _ in range(args.repeat):
-        for name in ("decode", "ffmpeg", "postprod"):
+        for name in ORDER:
             command = [sys.executable, __file__, "--run", name, "--file", str(path)]
             results[name].append(timed(command))
     print(f"{args.minutes:g} min 1080p25 H.264 ({frames} frames), {args.repeat} run(s), median:")
     fps, cpu_ms = {}, {}
-    for name in ("decode", "ffmpeg", "postprod"):
+    for name in ORDER:
         wall = statistics.median(r[0] for r in results[name])
         cpu = statistics.median(r[1] for r in results[name])
         rss = max(r[2] for r in results[name]) // 1024
@@ -193,10 +204,12 @@ def main() -> int:
         )
     print(f"  postprod / ffmpeg speed (wall): {fps['postprod'] / fps['ffmpeg']:.2f}x")
     print(f"  ffmpeg / postprod CPU a frame:  {cpu_ms['ffmpeg'] / cpu_ms['postprod']:.2f}x")
-    measured = {name: cpu_ms[name] - cpu_ms["decode"] for name in ("ffmpeg", "postprod")}
+    measured = {name: cpu_ms[name] - cpu_ms["decode"] for name in ORDER[1:]}
     print(
         f"  beyond the decode: ffmpeg {measured['ffmpeg']:.1f} ms, "
-        f"postprod {measured['postprod']:.1f} ms CPU a frame"
+        f"postprod {measured['postprod']:.1f} ms CPU a frame "
+        f"({measured['no-pattern']:.1f} ms without the pattern rule: "
+        f"patterns add {measured['postprod'] - measured['no-pattern']:.1f} ms)"
     )
     return 0
 

@@ -1,4 +1,5 @@
-"""Picture QC on Y'CbCr planes: black, freeze, EBU R 103 levels and gamut, BT.1702 flashing.
+"""Picture QC on Y'CbCr planes: black, freeze, EBU R 103 levels and gamut, BT.1702 flashing
+and regular patterns.
 
 Feed one decoded picture at a time (code values, as the file carries them)
 to :class:`PictureMeter`; :meth:`PictureMeter.result` gives the runs of
@@ -25,6 +26,12 @@ more than ``flash_max_per_s`` flashes in any one second fail (ITU-R BT.1702,
 Ofcom's rule 2.12: more than three). A saturated-red transition follows the
 WCAG 2 definition: linear R/(R+G+B) >= 0.8 on one side, and a change of
 320 * max(0, R - G - B) of more than 20, counted the same way.
+
+Regular patterns (BT.1702, Ofcom; Wilkins, Emmett & Harding 2005): stripes of
+more than five light-dark pairs, steps of 20 cd/m2 or more with the darker
+below 160 cd/m2, over more than 25 % of the screen for more than 0.5 s, on the
+same luminance grid (every 4th line of it scanned both ways; see
+:func:`_pattern_share` and docs/QC.md).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ _MATRIX_K = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114), "bt2020": (0.26
 _GRID_ROWS = 270
 _FLASH_ROWS = 135
 _PATTERN_CV = 0.15  # the most a pattern's periods vary (standard deviation / mean)
+_PATTERN_LINES = 4  # patterns: every 4th line of the grid scanned, each along its length
 _LUT_STEPS = 4  # the display model's table: quarter steps of an 8-bit code value
 
 
@@ -391,8 +399,9 @@ def _pattern_share(luminance: NDArray[np.float32], rules: PictureRules) -> float
     under 0.15, of at least 4 grid points: noise and natural texture are not). It covers its edges' span and
     one stripe beyond each end.
     """
-    rows = _stripe_cover(luminance[::2], rules)[:, ::2]
-    columns = _stripe_cover(np.ascontiguousarray(luminance[:, ::2].T), rules).T[::2]
+    every = _PATTERN_LINES
+    rows = _stripe_cover(luminance[::every], rules)[:, ::every]
+    columns = _stripe_cover(np.ascontiguousarray(luminance[:, ::every].T), rules).T[::every]
     return float(np.count_nonzero(rows | columns)) / rows.size
 
 
@@ -407,7 +416,10 @@ def _stripe_cover(lum: NDArray[np.float32], rules: PictureRules) -> NDArray[np.b
     # laid end to end (1-D accumulations are several times faster than along an axis)
     half = max(1, n_cols // 12)
     width = n_cols + 2 * half + 1
-    padded = np.pad(lum, ((0, 0), (half + 1, half)), mode="edge")
+    padded = np.concatenate(
+        [np.repeat(lum[:, :1], half + 1, axis=1), lum, np.repeat(lum[:, -1:], half, axis=1)],
+        axis=1,
+    )
     total = np.cumsum(padded.ravel(), dtype=np.float64).reshape(n_rows, width)
     box = (total[:, 2 * half + 1 :] - total[:, : -2 * half - 1]) / (2 * half + 1)
     deviation = lum - box.astype(np.float32)
