@@ -391,3 +391,59 @@ def test_media_a_worker_cannot_see_is_named_with_the_worker(
     message = str(failure.value)
     assert "missing on worker tcp://" in message and "/nowhere/" in message
     assert "--map" in message and not out.exists()
+
+
+def _qc_reports(folder: Path) -> dict[str, dict[str, Any]]:
+    """The JSON QC reports a delivery wrote, by preset."""
+    import json
+
+    reports = (json.loads(path.read_text()) for path in folder.glob("*.qc.json"))
+    return {report["preset"]: report for report in reports}
+
+
+def test_deliver_on_the_farm_measures_what_a_plain_deliver_does(
+    client: Any, programme: tuple[Path, RenderPlan], capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, _ = programme
+    farmed, plain = project.parent / "deliver_farm", project.parent / "deliver_plain"
+    presets = ("ebu-r128", "podcast")
+    picked = [arg for name in presets for arg in ("--preset", name)]
+    status = main(
+        ["deliver", str(project), *picked, "-o", str(farmed), "--farm", client.scheduler.address]
+    )
+    assert status in (0, 3)  # 3: a QC check failed, as a plain deliver reports it
+    assert capsys.readouterr().out.count("QC ") == 2
+    for name in presets:
+        assert main(["deliver", str(project), "--preset", name, "-o", str(plain)]) in (0, 3)
+    on_farm, here = _qc_reports(farmed), _qc_reports(plain)
+    assert set(on_farm) == set(here) == set(presets)
+    for name in presets:
+        masters = [
+            path for path in farmed.iterdir() if name in path.name and path.suffix != ".json"
+        ]
+        assert masters and all(path.stat().st_size > 0 for path in masters)
+        assert on_farm[name]["passed"] == here[name]["passed"]
+        checks = {(c["name"], c["passed"]) for c in on_farm[name]["checks"]}
+        assert checks == {(c["name"], c["passed"]) for c in here[name]["checks"]}
+        for figure, value in here[name]["loudness"].items():
+            assert on_farm[name]["loudness"][figure] == pytest.approx(value, abs=0.05), figure
+
+
+def test_deliver_farm_mistakes_are_one_line_and_status_2(
+    programme: tuple[Path, RenderPlan],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project, _ = programme
+    out = project.parent / "never_delivered"
+    args = ["deliver", str(project), "-p", "ebu-r128", "-p", "podcast", "-o", str(out)]
+    assert main(args) == 2  # several presets need --farm
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--farm" in err[0]
+    assert main([*args, "--farm", "local", "--fix"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if postprod[farm] were not there
+    assert main([*args, "--farm", "local"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "postprod[farm]" in err[0]
+    assert not out.exists()

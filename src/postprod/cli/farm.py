@@ -211,14 +211,24 @@ def deliver_command(
 ) -> None:
     """Deliver a project in several presets at once, one preset per worker; exit 3 when a
     QC check fails."""
-    from postprod.cli.qc import EXIT_QC_FAILED, _user_presets
+    from postprod.cli.qc import EXIT_QC_FAILED
+
+    if not deliver_with_farm(project, presets, out, FarmOptions(farm, workers, maps=tuple(maps))):
+        raise typer.Exit(EXIT_QC_FAILED)
+
+
+def deliver_with_farm(project: Path, presets: list[str], out: Path, farm: FarmOptions) -> bool:
+    """``postprod farm deliver`` and ``postprod deliver --farm``: one task per preset on the
+    cluster at ``farm.address``, each printed as it lands and journalled; whether every QC
+    passed."""
+    from postprod.cli.qc import _user_presets
     from postprod.deliver.presets import find_preset
     from postprod.farm.cluster import farm_client, require_dask
     from postprod.farm.deliveries import DeliveryDone, deliver_on_farm
 
     require_dask()
     chosen = tuple(find_preset(name, _user_presets()) for name in presets)
-    options = FarmOptions(farm, workers, maps=tuple(maps))
+    maps = farm.path_maps()
     console = Console()
 
     def show(done: DeliveryDone) -> None:
@@ -228,9 +238,9 @@ def deliver_command(
             f"{done.figures['true_peak_dbtp']:.1f} dBTP, QC {verdict} ({done.worker})"
         )
 
-    with farm_client(options.address, workers=options.workers) as client:
+    with farm_client(farm.address, workers=farm.workers) as client:
         _announce(client)
-        results = deliver_on_farm(client, project, chosen, out, maps=options.path_maps(), done=show)
+        results = deliver_on_farm(client, project, chosen, out, maps=maps, done=show)
     for done in results:
         record(
             "delivery",
@@ -239,8 +249,7 @@ def deliver_command(
             outputs=[Path(path) for path in done.files],
             details={"preset": done.preset, "passed": done.passed, **done.figures},
         )
-    if not all(done.passed for done in results):
-        raise typer.Exit(EXIT_QC_FAILED)
+    return all(done.passed for done in results)
 
 
 @app.command("status")

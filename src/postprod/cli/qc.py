@@ -123,7 +123,12 @@ def presets_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.
 
 def deliver_command(
     project: Path = typer.Argument(..., help="The project (.otio)."),
-    preset: str = typer.Option(..., "--preset", "-p", help="A preset name or a .toml file."),
+    presets: list[str] = typer.Option(
+        ...,
+        "--preset",
+        "-p",
+        help="A preset name or a .toml file; with --farm, repeat for several.",
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="The folder to deliver into."),
     fix: bool = typer.Option(
         False,
@@ -131,10 +136,42 @@ def deliver_command(
         help="Apply the fixes QC offers (DC high-pass, loudness gain, peak limiter) to the "
         "project as one undo step and deliver again.",
     ),
+    farm: str | None = typer.Option(
+        None,
+        "--farm",
+        help="Deliver on a Dask cluster, one preset per worker: 'local' starts one on this "
+        "machine, tcp://SCHEDULER:8786 joins a running scheduler. Needs postprod\\[farm].",
+    ),
+    workers: int | None = typer.Option(
+        None, "--workers", help="With --farm local: worker processes (default: one per core)."
+    ),
+    maps: list[str] = typer.Option(
+        [], "--map", help="With --farm: media at FROM here is at TO on the workers (FROM=TO)."
+    ),
 ) -> None:
     """Render, master and check a project's sound against a delivery preset."""
     from postprod.deliver.deliver import deliver_project
+    from postprod.errors import DeliveryError
 
+    if farm is not None:
+        from postprod.cli.farm import FarmOptions, deliver_with_farm
+
+        if fix:
+            raise DeliveryError(
+                "--fix changes the project, which a farm delivery does not",
+                fix="deliver with --fix on this machine first, then with --farm",
+            )
+        if not deliver_with_farm(
+            project, presets, out, FarmOptions(farm, workers, maps=tuple(maps))
+        ):
+            raise typer.Exit(EXIT_QC_FAILED)
+        return
+    if len(presets) > 1:
+        raise DeliveryError(
+            f"{len(presets)} presets on one machine",
+            fix="give one --preset, or add --farm local to deliver several at once",
+        )
+    preset = presets[0]
     console = Console(stderr=True)
     with console.status("delivering", spinner="dots") as status:
         delivery = deliver_project(
