@@ -9,12 +9,15 @@ patterns count as well as still ones).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 
+from postprod.cli import main
 from postprod.deliver.picture_qc import measure_picture, picture_checks
 from postprod.qc.picture import PictureMeter
 from postprod.qc.picture_rules import PictureRules
@@ -141,3 +144,38 @@ def test_a_pattern_of_six_pairs_is_one_and_odd_frames_keep_exact_ends() -> None:
         found.feed(stripes(index, 6) if 11 <= index < 28 else ramp(index), chroma, chroma)
     result = found.result()
     assert [(r.start, r.end) for r in result.pattern] == [(11, 28)]
+
+
+def test_diagonal_stripes_and_a_checkerboard_are_patterns() -> None:
+    yy, xx = np.mgrid[0:H, 0:W]
+    diagonal = np.where(((xx + 0.6 * yy) / 36) % 1 < 0.5, 235, 16).astype(np.uint8)
+    checker = np.where((xx // 20 + yy // 20) % 2 == 0, 235, 16).astype(np.uint8)
+    for name, plane in {"diagonal": diagonal, "checker": checker}.items():
+        found, share = _meter_patterns(lambda i, p=plane: np.roll(p, 2 * i, axis=1))
+        assert found == 1 and share > 0.8, name
+
+
+def test_qc_json_reports_the_pattern_check_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``qc --preset uk-broadcast --json``: stripes from 2 s to 5 s of a file starting at
+    01:00:00:00 fail ``picture_pattern`` there, with every field a check carries."""
+    from test_picture_qc import programme as programme_with_sound
+
+    chroma = np.full((H // 2, W // 2), 128, np.uint8)
+    path = programme_with_sound(
+        tmp_path / "stripes.mov",
+        lambda i: (stripes(i, 8), chroma, chroma.copy()),
+        timecode="01:00:00:00",
+    )
+    status = main(["qc", str(path), "--preset", "uk-broadcast", "--json"])
+    assert status == 3
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    pattern = checks["picture_pattern"]
+    assert {"passed", "value", "limit", "message", "findings"} <= pattern.keys()
+    assert not pattern["passed"] and "pattern" in pattern["message"]
+    assert "5 light-dark pairs" in pattern["limit"]
+    assert [(f["start_timecode"], f["end_timecode"]) for f in pattern["findings"]] == [
+        ("01:00:02:00", "01:00:05:00")
+    ]
+    assert checks["picture_flash"]["passed"]
