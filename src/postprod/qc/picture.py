@@ -396,8 +396,9 @@ def _pattern_share(luminance: NDArray[np.float32], rules: PictureRules) -> float
     ``2 * (max_pairs + 1) - 1`` edges in one line (the boundaries of more than
     ``max_pairs`` pairs) whose every light-dark step is at least ``delta`` with the
     darker below ``dark``, and whose periods are regular (coefficient of variation
-    under 0.15, of at least 4 grid points: noise and natural texture are not). It covers its edges' span and
-    one stripe beyond each end.
+    under 0.15, of at least 4 grid points: noise and natural texture are not). It
+    covers its edges' span and one stripe beyond each end. Every 4th line is scanned:
+    a uniform sample of the lines estimates the area as the grids do.
     """
     every = _PATTERN_LINES
     rows = _stripe_cover(luminance[::every], rules)[:, ::every]
