@@ -144,6 +144,9 @@ def test_a_pattern_of_six_pairs_is_one_and_odd_frames_keep_exact_ends() -> None:
         found.feed(stripes(index, 6) if 11 <= index < 28 else ramp(index), chroma, chroma)
     result = found.result()
     assert [(r.start, r.end) for r in result.pattern] == [(11, 28)]
+    share = result.pattern_share  # the series the HTML report plots
+    assert share.size == 40 and (share[11:28] > 0.8).all()
+    assert not share[:11].any() and not share[28:].any()
 
 
 def test_diagonal_stripes_and_a_checkerboard_are_patterns() -> None:
@@ -168,7 +171,9 @@ def test_qc_json_reports_the_pattern_check_and_exits_3(
         lambda i: (stripes(i, 8), chroma, chroma.copy()),
         timecode="01:00:00:00",
     )
-    status = main(["qc", str(path), "--preset", "uk-broadcast", "--json"])
+    status = main(
+        ["qc", str(path), "--preset", "uk-broadcast", "--json", "--report", str(tmp_path)]
+    )
     assert status == 3
     checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     pattern = checks["picture_pattern"]
@@ -179,3 +184,5 @@ def test_qc_json_reports_the_pattern_check_and_exits_3(
         ("01:00:02:00", "01:00:05:00")
     ]
     assert checks["picture_flash"]["passed"]
+    page = (tmp_path / "stripes.uk-broadcast.qc.html").read_text()
+    assert "picture_pattern" in page and "01:00:02:00" in page

@@ -277,7 +277,8 @@ def _waveform_plot(report: QcReport, numbers: dict[tuple[str, int], int]) -> str
 
 
 def _picture_plot(report: QcReport, numbers: dict[tuple[str, int], int]) -> str:
-    """Per frame: the share of black pixels and the shares outside R 103 (luma, R'G'B')."""
+    """Per frame: the share of black pixels, the shares outside R 103 (luma, R'G'B') and
+    the share in a regular stripe pattern (BT.1702)."""
     assert report.picture is not None
     figure, axes = _figure()
     result = report.picture.result
@@ -286,6 +287,7 @@ def _picture_plot(report: QcReport, numbers: dict[tuple[str, int], int]) -> str:
         (result.black_share, "black pixels"),
         (result.luma_out_share, "luma outside R 103"),
         (result.rgb_out_share, "R'G'B' outside R 103"),
+        (result.pattern_share, "in a stripe pattern"),
     ):
         axes.plot(times, series * 100, label=label, linewidth=0.8)  # type: ignore[attr-defined]
     axes.set_ylabel("% of the picture")  # type: ignore[attr-defined]

@@ -80,10 +80,12 @@ class PictureResult:
     max_rgb_area: float
     max_flashes_per_s: float
     max_red_flashes_per_s: float
-    #: per frame, for plots: share of black pixels, share out of R 103 (luma, RGB)
+    #: per frame, for plots: share of black pixels, share out of R 103 (luma, RGB), share
+    #: in a stripe pattern
     black_share: NDArray[np.float32] = field(repr=False)
     luma_out_share: NDArray[np.float32] = field(repr=False)
     rgb_out_share: NDArray[np.float32] = field(repr=False)
+    pattern_share: NDArray[np.float32] = field(repr=False)  # in a stripe pattern
 
 
 @dataclass(slots=True)
@@ -262,7 +264,8 @@ class PictureMeter:
         if last_odd and self._pending is not None and self._pattern[-2] > rules.pattern_area:
             self._pattern[-1] = _pattern_share(self._pending, rules)
         self._pending = None
-        shares = np.array(self._pattern, np.float64)
+        shares = np.zeros(frames)
+        shares[: len(self._pattern)] = self._pattern
         pattern_flags = shares > rules.pattern_area
         pattern = [  # "more than" pattern_min_s: one frame over it at least
             FrameRun(run.start, run.end, "stripes", float(shares[run.start : run.end].max()))
@@ -284,6 +287,7 @@ class PictureMeter:
             black_share=table[:, 0].astype(np.float32),
             luma_out_share=table[:, 2].astype(np.float32),
             rgb_out_share=table[:, 5].astype(np.float32),
+            pattern_share=shares.astype(np.float32),
         )
 
 
