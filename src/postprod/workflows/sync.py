@@ -3,7 +3,9 @@
 Three ways to find where a recording belongs on the reference's clock:
 
 * ``audio``: cross-correlate its sound with the camera's scratch track
-  (:func:`postprod.audio.align.find_sync`: offset, clock drift, confidence);
+  (:func:`postprod.audio.align.sync_sources`: offset, clock drift, confidence),
+  reading each file at a low rate block by block and in short full-rate windows, so
+  memory stays flat with the takes' length;
 * ``timecode``: the start timecode both files carry (a video's ``tmcd``
   track, a Broadcast Wave's time reference);
 * ``ltc``: SMPTE LTC recorded on one of each file's channels (the last by
@@ -19,6 +21,7 @@ on the clip, so it stays in sync to the sample over a long take.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,7 +30,7 @@ import numpy as np
 import opentimelineio as otio
 from numpy.typing import NDArray
 
-from postprod.audio.align import SyncResult, find_sync
+from postprod.audio.align import COARSE_RATE, SyncResult, sync_sources
 from postprod.errors import AudioError
 from postprod.media.audio import audio_info, iter_audio_blocks
 from postprod.media.probe import probe
@@ -42,11 +45,43 @@ from postprod.workflows.sync_methods import METHODS
 SYNC_LINK = "link-1"
 
 
-def _mono_at(path: Path, sample_rate: int) -> NDArray[np.float32]:
-    blocks = list(
-        iter_audio_blocks(path, block_samples=1 << 20, sample_rate=sample_rate, channels=1)
-    )
-    return np.concatenate(blocks, axis=1)[0] if blocks else np.zeros(0, np.float32)
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A recording read for sync in bounded memory: its sound at the coarse rate block by
+    block, and short windows at ``sample_rate`` (seeking), never the whole file."""
+
+    path: Path
+    sample_rate: int
+
+    @property
+    def coarse_rate(self) -> float:
+        return float(min(self.sample_rate, COARSE_RATE))
+
+    def coarse_blocks(self) -> Iterator[NDArray[np.floating]]:
+        rate = int(self.coarse_rate)
+        for block in iter_audio_blocks(
+            self.path, block_samples=1 << 16, sample_rate=rate, channels=1
+        ):
+            yield block[0]
+
+    def coarse_length(self) -> int | None:
+        info = audio_info(self.path)
+        if info.duration_samples is None:
+            return None
+        return round(info.duration_samples * self.coarse_rate / info.sample_rate)
+
+    def window(self, start: int, samples: int) -> NDArray[np.float64]:
+        if start < 0 or samples <= 0:
+            return np.zeros(0)
+        blocks = iter_audio_blocks(
+            self.path,
+            block_samples=samples,
+            sample_rate=self.sample_rate,
+            channels=1,
+            start_sample=start,
+        )
+        block = next(iter(blocks), None)
+        return np.zeros(0) if block is None else block[0].astype(np.float64)
 
 
 def sync_files(
@@ -73,8 +108,10 @@ def sync_files(
             )
         return results
     rate = audio_info(reference).sample_rate
-    ref = _mono_at(Path(reference), rate)
-    return [(Path(other), find_sync(ref, _mono_at(Path(other), rate), rate)) for other in others]
+    ref = FileSource(Path(reference), rate)
+    return [
+        (Path(other), sync_sources(ref, FileSource(Path(other), rate), rate)) for other in others
+    ]
 
 
 def start_time_s(path: Path) -> float:
