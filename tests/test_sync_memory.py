@@ -41,11 +41,15 @@ def _write(path: Path, first: int, samples: int) -> Path:
     return path
 
 
+# The peak from /proc (VmHWM: this program's own pages since exec), not getrusage's
+# ru_maxrss, which a child keeps from its parent across fork and exec (pytest's peak).
 SCRIPT = """
-import json, resource, sys
+import json, re, sys
+from pathlib import Path
 from postprod.workflows.sync import sync_files
 ((_, result),) = sync_files(sys.argv[1], [sys.argv[2]])
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+status = Path("/proc/self/status").read_text()
+peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1))
 print(json.dumps({"offset_s": result.offset_s, "drift_ppm": result.drift_ppm,
                   "confidence": result.confidence, "peak_mb": peak_kb / 1024}))
 """
