@@ -214,7 +214,7 @@ def engine_rows(project: Path, folder: Path, repeat: int) -> list[tuple[str, str
 
 WARM_SHARE = 0.15  # of the actions: the warm-up, left out of the slope
 WARM_MIN = 200
-FLAT_MB_PER_1000 = 1.0  # "flat": the slope after the warm-up at most this
+FLAT_MB_PER_1000 = 1.0  # "flat": the slope after the warm-up at most this (MB per 1000)
 FLOOR_WINDOW = 300  # actions: each holds a heap trim (every 30 s), so its least RSS is a floor
 TITLE_EVERY = 10  # rounds: a title edit that makes one preview segment new
 SPLITS = (30, 50, 70, 100, 120, 140, 180, 200, 220, 260, 280)  # inside V1's clips
@@ -599,7 +599,7 @@ def soak_rows(found: Soak) -> list[tuple[str, str]]:
     if slope != slope:  # NaN: too few samples after the warm-up
         flat = f"too few actions after the warm-up ({warm})"
     else:
-        flat = "flat" if abs(slope) <= FLAT_MB_PER_1000 else "NOT flat"
+        flat = "flat" if slope <= FLAT_MB_PER_1000 else "NOT flat"  # falling is not growth
     return [
         (
             "simulated use",
@@ -646,7 +646,7 @@ def _floor_row(found: Soak, warm: int) -> str:
     slope = slope_per_1000(after)
     if slope != slope:
         return f"too few windows after the warm-up ({warm} actions)"
-    verdict = "flat" if abs(slope) <= FLAT_MB_PER_1000 else "NOT flat"
+    verdict = "flat" if slope <= FLAT_MB_PER_1000 else "NOT flat"
     shown = " ".join(f"{n}:{mb:.0f}" for n, mb in floors)
     return f"{slope:+.2f} MB per 1000 actions ({verdict}); floors {shown}"
 

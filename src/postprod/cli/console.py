@@ -63,8 +63,11 @@ def console_command(
     """
     import uvicorn  # the web server loads only when the console runs
 
+    from postprod.console import heap
     from postprod.console.app import create_app
     from postprod.console.security import new_token
+
+    heap.limit_arenas()  # before the server's threads: a long session's memory stays level
 
     for option, number in (("--port", port), ("--osc-port", osc_port)):
         if number is not None and not 0 <= number <= 65535:
